@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/locklint/locklint/parse"
+	"github.com/spf13/cobra"
+)
+
+type checkOpts struct {
+	stats   bool
+	dumpIR  string
+	jobs    int
+	verbose bool
+}
+
+func newCheckCmd() *cobra.Command {
+	var o checkOpts
+	cmd := &cobra.Command{
+		Use:   "check PATH...",
+		Short: "Check C files and directories (recursively)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.stats, "stats", false, "print files, functions, functions with parse errors, bytes and elapsed time")
+	f.StringVar(&o.dumpIR, "dump-ir", "", "print the IR of the function `NAME` (debugging)")
+	f.IntVarP(&o.jobs, "jobs", "j", 0, "parallel workers (default: all cores)")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "with --stats, list each function whose body did not parse cleanly")
+	return cmd
+}
+
+// scanStats are the front end's numbers for one run.
+type scanStats struct {
+	Files, Functions, FunctionsWithErrors int
+	Bytes                                 int64
+	Elapsed                               time.Duration
+}
+
+func runCheck(ctx context.Context, stdout, stderr io.Writer, args []string, o checkOpts) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	start := time.Now()
+	files, err := parse.Sources(args)
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	var st scanStats
+	var inputErrs int
+	var broken []string
+	dumped := false
+	parse.ParseFiles(ctx, files, o.jobs, func(r parse.Result) {
+		if r.Err != nil {
+			fmt.Fprintf(stderr, "locklint: %v\n", r.Err)
+			inputErrs++
+			return
+		}
+		st.Files++
+		st.Bytes += int64(r.File.Bytes)
+		for _, p := range r.File.MissedBodies {
+			st.Functions++
+			st.FunctionsWithErrors++
+			if o.verbose {
+				broken = append(broken, fmt.Sprintf("%s:%d:%d: (function lost in a parse error)", r.Path, p.Line, p.Col))
+			}
+		}
+		for _, fn := range r.File.Functions {
+			st.Functions++
+			if len(fn.ParseErrors) > 0 {
+				st.FunctionsWithErrors++
+				if o.verbose {
+					p := fn.ParseErrors[0]
+					broken = append(broken, fmt.Sprintf("%s:%d:%d: %s", fn.File, p.Line, p.Col, fn.Name))
+				}
+			}
+			if o.dumpIR != "" && fn.Name == o.dumpIR {
+				parse.Dump(stdout, fn)
+				dumped = true
+			}
+		}
+	})
+	st.Elapsed = time.Since(start)
+	if o.dumpIR != "" && !dumped {
+		fmt.Fprintf(stderr, "locklint: no function named %q in the input\n", o.dumpIR)
+		return &exitError{code: exitUsage}
+	}
+	if o.stats {
+		sort.Strings(broken)
+		for _, b := range broken {
+			fmt.Fprintln(stderr, b)
+		}
+		printStats(stderr, st)
+	}
+	if inputErrs > 0 {
+		return &exitError{code: exitUsage}
+	}
+	return nil
+}
+
+func printStats(w io.Writer, st scanStats) {
+	share := 0.0
+	if st.Functions > 0 {
+		share = 100 * float64(st.FunctionsWithErrors) / float64(st.Functions)
+	}
+	mbps := 0.0
+	if s := st.Elapsed.Seconds(); s > 0 {
+		mbps = float64(st.Bytes) / 1e6 / s
+	}
+	fmt.Fprintf(w, "files: %d\nfunctions: %d\nfunctions with parse errors: %d (%.2f%%)\nbytes: %d\nelapsed: %s (%.1f MB/s)\n",
+		st.Files, st.Functions, st.FunctionsWithErrors, share, st.Bytes, st.Elapsed.Round(time.Millisecond), mbps)
+}

@@ -1,0 +1,60 @@
+// Command locklint checks Linux kernel C code and patch series against the
+// kernel's documented locking rules.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or
+// unreadable input.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitUsage    = 2
+)
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.code == exitUsage {
+			fmt.Fprintln(os.Stderr, "locklint:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(os.Stderr, "locklint:", err)
+	return exitUsage
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "locklint",
+		Short:         "Check kernel C code and patch series against documented locking rules",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newCheckCmd())
+	return root
+}

@@ -1,0 +1,337 @@
+package parse
+
+import (
+	"strings"
+)
+
+// builder turns one function_definition into a Function with its CFG.
+type builder struct {
+	f    *File
+	t    *tree // the tree being walked (the file's, or a statement expression's)
+	p    *prepared
+	fn   *Function
+	cur  *Block // nil when the current point is unreachable
+	exit *Block
+
+	breakTo, continueTo []*Block
+	labels              map[string]*Block
+	labelPos            map[string]uint32
+	// guards are the scoped locks live at this point, innermost last.
+	guards []guard
+	// scopes are the byte ranges of the enclosing compound statements.
+	scopes [][2]uint32
+	// switchCtx collects case blocks for the innermost switch.
+	switches []*switchCtx
+	// lastCall is the index in cur.Events of the most recent call event,
+	// so an assignment can name the call's result variable.
+	lastCall int
+}
+
+type guard struct {
+	ev         Event
+	start, end uint32 // the scope's byte range
+}
+
+type switchCtx struct {
+	head     *Block
+	cond     string
+	prevCase *Block // the previous case's block, for fall-through
+	hasDef   bool
+}
+
+func (b *builder) newBlock() *Block {
+	blk := &Block{ID: len(b.fn.Blocks)}
+	b.fn.Blocks = append(b.fn.Blocks, blk)
+	return blk
+}
+
+func (b *builder) edge(from, to *Block, e Edge) {
+	if from == nil || to == nil {
+		return
+	}
+	e.To = to.ID
+	from.Succs = append(from.Succs, e)
+}
+
+// ensure returns the current block, starting an unreachable one after a
+// return or jump, so code there is still read.
+func (b *builder) ensure() *Block {
+	if b.cur == nil {
+		b.cur = b.newBlock()
+	}
+	return b.cur
+}
+
+func (b *builder) emit(ev Event) {
+	blk := b.ensure()
+	blk.Events = append(blk.Events, ev)
+}
+
+func (b *builder) pos(off uint32) Pos { return b.f.pos(off) }
+
+// buildFunction reads the function_definition at node i.
+func (b *builder) buildFunction(i int) *Function {
+	t := b.t
+	fnode := &t.nodes[i]
+	fn := &Function{
+		File:      b.f.Name,
+		StartByte: fnode.start,
+		EndByte:   fnode.end,
+		Pos:       b.pos(fnode.start),
+		End:       b.pos(fnode.end),
+	}
+	b.fn = fn
+	b.labels = map[string]*Block{}
+	var typeNode, declNode, bodyNode = -1, -1, -1
+	var knr []int
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		switch {
+		case t.nodes[c].field == fType:
+			typeNode = c
+		case t.nodes[c].field == fDeclarator:
+			declNode = c
+		case t.nodes[c].field == fBody:
+			bodyNode = c
+		case t.kind(c) == kStorageClassSpecifier:
+			if t.text(c) == "static" {
+				fn.Static = true
+			}
+		case t.kind(c) == kDeclaration:
+			knr = append(knr, c)
+		}
+	}
+	if declNode < 0 || bodyNode < 0 {
+		return nil
+	}
+	baseType := b.typeName(typeNode)
+	fd, ptr := b.findFuncDeclarator(declNode)
+	if fd < 0 {
+		return nil
+	}
+	fn.ReturnType = Var{Type: baseType, Pointer: ptr}
+	nameNode := b.childByField(fd, fDeclarator)
+	for nameNode >= 0 && t.kind(nameNode) == kParenthesizedDeclarator {
+		nameNode = b.firstNamed(nameNode)
+	}
+	if nameNode < 0 {
+		return nil
+	}
+	fn.Name = t.text(nameNode)
+	if sys, ok := b.p.syscalls[t.nodes[nameNode].start]; ok {
+		fn.Name = sys
+		fn.Syscall = true
+		fn.ReturnType = Var{Type: "long"}
+	}
+	// parameters, with K&R declarations supplying the types of bare names
+	knrTypes := map[string]Var{}
+	for _, d := range knr {
+		for _, v := range b.declVars(d) {
+			knrTypes[v.Name] = v
+		}
+	}
+	if pl := b.childByField(fd, fParameters); pl >= 0 {
+		for c := t.firstChild(pl); c >= 0; c = t.nextSibling(pl, c) {
+			switch t.kind(c) {
+			case kParameterDeclaration:
+				if v, ok := b.paramVar(c); ok {
+					fn.Params = append(fn.Params, v)
+				}
+			case kIdentifier:
+				name := t.text(c)
+				v, ok := knrTypes[name]
+				if !ok {
+					v = Var{Name: name, Type: "int", Pos: b.pos(t.nodes[c].start)}
+				}
+				fn.Params = append(fn.Params, v)
+			}
+		}
+	}
+	for _, a := range b.p.annots {
+		if a.start >= fnode.start && a.start < t.nodes[bodyNode].start {
+			fn.Annotations = append(fn.Annotations, Annotation{Kind: a.kind, Arg: normText(a.arg), Pos: b.pos(a.start)})
+		}
+	}
+	fn.Body = b.pos(t.nodes[bodyNode].start)
+
+	b.labelPos = map[string]uint32{}
+	for j := bodyNode; j < int(t.nodes[bodyNode].next); j++ {
+		if t.kind(j) == kLabeledStatement {
+			if l := b.childByField(j, fLabel); l >= 0 {
+				b.labelPos[t.text(l)] = t.nodes[j].start
+			}
+		}
+	}
+	b.cur = b.newBlock()
+	b.exit = b.newBlock()
+	fn.Exit = b.exit.ID
+	b.stmt(bodyNode)
+	b.edge(b.cur, b.exit, Edge{})
+	b.collectErrors(i)
+	return fn
+}
+
+// collectErrors records ERROR and MISSING nodes inside node i.
+func (b *builder) collectErrors(i int) {
+	t := b.t
+	end := int(t.nodes[i].next)
+	for j := i; j < end; j++ {
+		n := &t.nodes[j]
+		if symKind[n.sym] == kError || n.flags&(flagMissing|flagTruncated) != 0 {
+			b.fn.ParseErrors = append(b.fn.ParseErrors, b.pos(n.start))
+			if symKind[n.sym] == kError {
+				j = int(n.next) - 1 // one report per ERROR subtree
+			}
+		}
+	}
+}
+
+func (b *builder) childByField(i int, f uint16) int {
+	t := b.t
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		if t.nodes[c].field == f {
+			return c
+		}
+	}
+	return -1
+}
+
+func (b *builder) firstNamed(i int) int {
+	t := b.t
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		if t.nodes[c].flags&flagNamed != 0 && t.kind(c) != kComment {
+			return c
+		}
+	}
+	return -1
+}
+
+// namedChildren returns the named children of i, comments left out.
+func (b *builder) namedChildren(i int, buf []int) []int {
+	t := b.t
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		if t.nodes[c].flags&flagNamed != 0 && t.kind(c) != kComment {
+			buf = append(buf, c)
+		}
+	}
+	return buf
+}
+
+// findFuncDeclarator digs through pointer and parenthesized declarators to
+// the function_declarator, counting pointer levels of the return type.
+func (b *builder) findFuncDeclarator(i int) (int, int) {
+	t := b.t
+	ptr := 0
+	for i >= 0 {
+		switch t.kind(i) {
+		case kFunctionDeclarator:
+			// `int (*f(void))(int)` returns a function pointer: the name is
+			// further in; the outermost declarator with an identifier wins
+			inner := b.childByField(i, fDeclarator)
+			if inner >= 0 && t.kind(inner) != kIdentifier {
+				if fd, p := b.findFuncDeclarator(inner); fd >= 0 {
+					return fd, ptr + p + 1
+				}
+			}
+			return i, ptr
+		case kPointerDeclarator:
+			ptr++
+			i = b.childByField(i, fDeclarator)
+		case kParenthesizedDeclarator:
+			i = b.firstNamed(i)
+		default:
+			// attributed_declarator and friends: look at the first named child
+			i = b.firstNamed(i)
+		}
+	}
+	return -1, 0
+}
+
+// typeName is the base type of a type specifier node.
+func (b *builder) typeName(i int) string {
+	if i < 0 {
+		return ""
+	}
+	t := b.t
+	switch t.kind(i) {
+	case kStructSpecifier, kUnionSpecifier, kEnumSpecifier:
+		if n := b.childByField(i, fieldName); n >= 0 {
+			return t.text(n)
+		}
+		return "<anonymous>"
+	case kMacroTypeSpecifier:
+		return collapse(t.text(i))
+	}
+	return collapse(t.text(i))
+}
+
+// declVars lists the variables a declaration declares, without walking
+// initializers.
+func (b *builder) declVars(d int) []Var {
+	t := b.t
+	base := b.typeName(b.childByField(d, fType))
+	var out []Var
+	for c := t.firstChild(d); c >= 0; c = t.nextSibling(d, c) {
+		if t.nodes[c].field != fDeclarator {
+			continue
+		}
+		decl := c
+		if t.kind(decl) == kInitDeclarator {
+			decl = b.childByField(decl, fDeclarator)
+		}
+		name, ptr := b.declName(decl)
+		if name >= 0 {
+			out = append(out, Var{Name: t.text(name), Type: base, Pointer: ptr, Pos: b.pos(t.nodes[name].start)})
+		}
+	}
+	return out
+}
+
+// declName finds the identifier a declarator declares and its pointer depth.
+func (b *builder) declName(i int) (int, int) {
+	t := b.t
+	ptr := 0
+	for i >= 0 {
+		switch t.kind(i) {
+		case kIdentifier:
+			return i, ptr
+		case kPointerDeclarator, kArrayDeclarator:
+			ptr++
+			i = b.childByField(i, fDeclarator)
+		case kFunctionDeclarator:
+			// a function pointer variable: its name is inside
+			i = b.childByField(i, fDeclarator)
+		default:
+			i = b.firstNamed(i)
+		}
+	}
+	return -1, 0
+}
+
+func (b *builder) paramVar(p int) (Var, bool) {
+	t := b.t
+	base := b.typeName(b.childByField(p, fType))
+	d := b.childByField(p, fDeclarator)
+	if d < 0 {
+		return Var{}, false // `void`, or an abstract declarator
+	}
+	name, ptr := b.declName(d)
+	if name < 0 {
+		return Var{}, false
+	}
+	return Var{Name: t.text(name), Type: base, Pointer: ptr, Pos: b.pos(t.nodes[name].start)}, true
+}
+
+func (b *builder) addLocal(v Var) {
+	b.fn.Locals = append(b.fn.Locals, v)
+}
+
+// varType looks a variable up among the locals declared so far, then the
+// parameters.
+func (b *builder) varType(name string) (Var, bool) { return b.fn.VarType(name) }
+
+func collapse(s string) string {
+	if !strings.ContainsAny(s, "\n\t\r  ") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}

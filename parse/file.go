@@ -1,0 +1,335 @@
+package parse
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+)
+
+// File is one parsed C file.
+type File struct {
+	Name      string
+	Functions []*Function
+	// Structs maps a struct or union name defined in this file to its
+	// fields and their base types, for resolving `a->b->c` chains.
+	Structs map[string]map[string]Var
+	// Bytes is the size of the input.
+	Bytes int
+	// TopLevelErrors counts ERROR/MISSING nodes outside function bodies.
+	TopLevelErrors []Pos
+	// MissedBodies are function bodies that the parse lost inside an
+	// ERROR node (see missedBodies).
+	MissedBodies []Pos
+
+	lines []uint32 // byte offset of each line start
+	// sub holds the trees of statement expressions, keyed by the offset
+	// of their `(` in the file.
+	sub map[uint32]subTree
+}
+
+type subTree struct {
+	t    *tree
+	node int // the compound_statement inside `({ ... })`
+}
+
+// Error is an input problem at a place in a file.
+type Error struct {
+	File string
+	Pos  Pos
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
+}
+
+func (f *File) pos(off uint32) Pos {
+	k := sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
+	if k < 0 {
+		k = 0
+	}
+	return Pos{Line: k + 1, Col: int(off-f.lines[k]) + 1}
+}
+
+func (f *File) stmtExprAt(t *tree, off uint32) (subTree, bool) {
+	if f.sub == nil {
+		return subTree{}, false
+	}
+	st, ok := f.sub[off]
+	return st, ok
+}
+
+// stmtExpr walks a statement expression's block in the current flow.
+func (b *builder) stmtExpr(st subTree) {
+	saved := b.t
+	b.t = st.t
+	b.stmt(st.node)
+	b.collectErrors(st.node)
+	b.t = saved
+}
+
+// maxFileSize bounds what one file may hold; tree-sitter works in 32-bit offsets.
+const maxFileSize = 1 << 30
+
+// ParseFile parses one C source file into its functions' IR.
+func ParseFile(ctx context.Context, name string, src []byte) (*File, error) {
+	if len(src) > maxFileSize {
+		return nil, &Error{File: name, Pos: Pos{1, 1}, Msg: fmt.Sprintf("file too large (%d bytes)", len(src))}
+	}
+	f := &File{Name: name, Bytes: len(src), lines: lineStarts(src)}
+	if err := binaryCheck(f, src); err != nil {
+		return nil, err
+	}
+	p := prep(src)
+	if err := f.build(ctx, src, p); err != nil {
+		return nil, err
+	}
+	// Functions that #if splits in pieces: read them again in one
+	// configuration, and keep that reading if it is cleaner.
+	var broken [][2]int
+	for _, fn := range f.Functions {
+		if len(fn.ParseErrors) > 0 && hasConditional(src, int(fn.StartByte), int(fn.EndByte)) {
+			broken = append(broken, [2]int{int(fn.StartByte), int(fn.EndByte)})
+		}
+	}
+	if len(broken) == 0 {
+		f.MissedBodies = f.missedBodies(src)
+		return f, nil
+	}
+	for _, r := range broken {
+		selectConfig(p.src, r[0], r[1])
+	}
+	g := &File{Name: name, Bytes: len(src), lines: f.lines}
+	if err := g.build(ctx, src, p); err != nil {
+		return nil, err
+	}
+	if g.brokenFunctions() < f.brokenFunctions() {
+		f = g
+	}
+	f.MissedBodies = f.missedBodies(src)
+	return f, nil
+}
+
+// build parses the prepared source and builds every function's IR.
+func (f *File) build(ctx context.Context, src []byte, p *prepared) error {
+	t, err := parseTree(ctx, p.src)
+	if err != nil {
+		return &Error{File: f.Name, Pos: Pos{1, 1}, Msg: "parse: " + err.Error()}
+	}
+	t.src = src // node texts come from the original bytes
+	if len(p.stmtExprs) > 0 {
+		if err := f.parseStmtExprs(ctx, src, p); err != nil {
+			return err
+		}
+	}
+	b := &builder{f: f, t: t, p: p}
+	f.walkTop(b, 0)
+	return nil
+}
+
+func (f *File) brokenFunctions() int {
+	n := 0
+	for _, fn := range f.Functions {
+		if len(fn.ParseErrors) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// walkTop finds function definitions and struct definitions anywhere
+// outside function bodies (at top level, inside #if blocks, in ERROR
+// nodes that swallowed a definition).
+func (f *File) walkTop(b *builder, root int) {
+	t := b.t
+	end := len(t.nodes)
+	for i := root; i < end; i++ {
+		n := &t.nodes[i]
+		switch symKind[n.sym] {
+		case kFunctionDefinition:
+			b.t = t
+			if fn := b.buildFunction(i); fn != nil {
+				f.Functions = append(f.Functions, fn)
+			}
+			i = int(n.next) - 1
+		case kStructSpecifier, kUnionSpecifier:
+			f.addStruct(b, i)
+		case kError:
+			f.TopLevelErrors = append(f.TopLevelErrors, f.pos(n.start))
+		default:
+			if n.flags&(flagMissing|flagTruncated) != 0 {
+				f.TopLevelErrors = append(f.TopLevelErrors, f.pos(n.start))
+			}
+		}
+	}
+}
+
+// addStruct records the fields of a struct definition.
+func (f *File) addStruct(b *builder, i int) {
+	t := b.t
+	name := b.childByField(i, fieldName)
+	body := b.childByField(i, fBody)
+	if name < 0 || body < 0 {
+		return
+	}
+	fields := map[string]Var{}
+	for c := t.firstChild(body); c >= 0; c = t.nextSibling(body, c) {
+		if t.kind(c) != kFieldDeclaration {
+			continue
+		}
+		base := b.typeName(b.childByField(c, fType))
+		for d := t.firstChild(c); d >= 0; d = t.nextSibling(c, d) {
+			if t.nodes[d].field != fDeclarator {
+				continue
+			}
+			id, ptr := b.fieldDeclName(d)
+			if id >= 0 {
+				fields[t.text(id)] = Var{Name: t.text(id), Type: base, Pointer: ptr, Pos: f.pos(t.nodes[id].start)}
+			}
+		}
+	}
+	if f.Structs == nil {
+		f.Structs = map[string]map[string]Var{}
+	}
+	f.Structs[t.text(name)] = fields
+}
+
+func (b *builder) fieldDeclName(i int) (int, int) {
+	t := b.t
+	ptr := 0
+	for i >= 0 {
+		switch t.kind(i) {
+		case kFieldIdentifier:
+			return i, ptr
+		case kPointerDeclarator, kArrayDeclarator:
+			ptr++
+			i = b.childByField(i, fDeclarator)
+		default:
+			i = b.firstNamed(i)
+		}
+	}
+	return -1, 0
+}
+
+func lineStarts(src []byte) []uint32 {
+	lines := make([]uint32, 1, len(src)/30+1)
+	for i, c := range src {
+		if c == '\n' {
+			lines = append(lines, uint32(i+1))
+		}
+	}
+	return lines
+}
+
+// binaryCheck rejects input that is not text: a NUL byte means a binary
+// file handed over by mistake.
+func binaryCheck(f *File, src []byte) error {
+	for i, c := range src {
+		if c == 0 {
+			return &Error{File: f.Name, Pos: f.pos(uint32(i)), Msg: "NUL byte: not a C source file"}
+		}
+	}
+	return nil
+}
+
+// parseStmtExprs parses the blocks of GNU statement expressions. Each level
+// of nesting is one more parse of a buffer that holds, at their original
+// offsets, just the blocks of that level inside one dummy function.
+func (f *File) parseStmtExprs(ctx context.Context, src []byte, p *prepared) error {
+	const header = "void __se(void){"
+	f.sub = map[uint32]subTree{}
+	level := p.stmtExprs
+	for depth := 0; len(level) > 0 && depth < 8; depth++ {
+		buf := make([]byte, len(src)+1)
+		for i, c := range src {
+			if c == '\n' {
+				buf[i] = '\n'
+			} else {
+				buf[i] = ' '
+			}
+		}
+		var next []stmtExpr
+		var usable []stmtExpr
+		for _, se := range level {
+			if int(se.start) < len(header) {
+				continue
+			}
+			copy(buf[se.start+1:se.end-1], src[se.start+1:se.end-1])
+			inner := prepRegion(src, buf, int(se.start)+1, int(se.end)-1)
+			next = append(next, inner.stmtExprs...)
+			for k, v := range inner.loops {
+				p.loops[k] = v
+			}
+			usable = append(usable, se)
+		}
+		copy(buf, header)
+		buf[len(src)] = '}'
+		t, err := parseTree(ctx, buf)
+		if err != nil {
+			return &Error{File: f.Name, Pos: Pos{1, 1}, Msg: "parse: " + err.Error()}
+		}
+		t.src = append(src[:len(src):len(src)], '}')
+		// find each block by the offset of its `{`
+		byStart := map[uint32]int{}
+		for i := range t.nodes {
+			if symKind[t.nodes[i].sym] == kCompoundStatement {
+				if _, dup := byStart[t.nodes[i].start]; !dup {
+					byStart[t.nodes[i].start] = i
+				}
+			}
+		}
+		for _, se := range usable {
+			s := &scanner{b: src}
+			brace := uint32(s.skipSpace(int(se.start) + 1))
+			if n, ok := byStart[brace]; ok {
+				f.sub[se.start] = subTree{t: t, node: n}
+			}
+		}
+		level = next
+	}
+	return nil
+}
+
+// missedBodies finds function bodies the parse did not turn into a
+// function: a `{` alone at the start of a line, after a line that ends
+// with `)`, kernel style for a definition, that is no function's body.
+// They count as functions with parse errors in the statistics, so that a
+// definition swallowed whole by an ERROR node is not silently dropped.
+func (f *File) missedBodies(src []byte) []Pos {
+	bodies := map[int]bool{}
+	for _, fn := range f.Functions {
+		bodies[fn.Body.Line] = true
+	}
+	var out []Pos
+	for ln := 1; ln < len(f.lines); ln++ {
+		s := int(f.lines[ln])
+		if s >= len(src) || src[s] != '{' || bodies[ln+1] {
+			continue
+		}
+		rest := bytes.TrimSpace(src[s+1 : lineEnd(src, s)])
+		if len(rest) > 0 && !bytes.HasPrefix(rest, []byte("/")) {
+			continue
+		}
+		// the previous non-blank line must end a declarator
+		p := ln - 1
+		for p >= 0 && len(bytes.TrimSpace(src[f.lines[p]:lineEnd(src, int(f.lines[p]))])) == 0 {
+			p--
+		}
+		if p < 0 {
+			continue
+		}
+		prev := bytes.TrimSpace(src[f.lines[p]:lineEnd(src, int(f.lines[p]))])
+		if bytes.HasSuffix(prev, []byte(")")) && !bytes.HasPrefix(prev, []byte("#")) {
+			out = append(out, Pos{Line: ln + 1, Col: 1})
+		}
+	}
+	return out
+}
+
+func lineEnd(src []byte, i int) int {
+	for i < len(src) && src[i] != '\n' {
+		i++
+	}
+	return i
+}

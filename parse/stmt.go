@@ -1,0 +1,494 @@
+package parse
+
+import "strings"
+
+// stmt adds the statement at node i to the CFG.
+func (b *builder) stmt(i int) {
+	t := b.t
+	switch t.kind(i) {
+	case kCompoundStatement:
+		b.compound(i)
+	case kDeclaration:
+		b.declaration(i)
+	case kExpressionStatement:
+		if c := b.firstNamed(i); c >= 0 {
+			b.expr(c)
+		}
+	case kIfStatement:
+		b.ifStmt(i)
+	case kWhileStatement:
+		if m, ok := b.p.loops[t.nodes[i].start]; ok {
+			b.macroStmt(i, m)
+		} else {
+			b.whileStmt(i)
+		}
+	case kDoStatement:
+		b.doStmt(i)
+	case kForStatement:
+		b.forStmt(i)
+	case kSwitchStatement:
+		b.switchStmt(i)
+	case kCaseStatement:
+		b.caseStmt(i)
+	case kBreakStatement:
+		b.jump(b.breakTo, i)
+	case kContinueStatement:
+		b.jump(b.continueTo, i)
+	case kReturnStatement:
+		b.returnStmt(i)
+	case kGotoStatement:
+		b.gotoStmt(i)
+	case kLabeledStatement:
+		b.labeledStmt(i)
+	case kAttributedStatement:
+		for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+			if t.kind(c) != kAttributeDeclaration {
+				b.stmt(c)
+			}
+		}
+	case kPreprocIf, kPreprocIfdef, kPreprocElse, kPreprocElif:
+		b.preprocStmt(i)
+	case kError:
+		// Read what tree-sitter did recognise inside the broken part.
+		for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+			if t.nodes[c].flags&flagNamed != 0 {
+				b.stmt(c)
+			}
+		}
+	case kComment, kTypeDefinition, kStructSpecifier, kUnionSpecifier,
+		kEnumSpecifier, kPreprocDef, kPreprocFunctionDef, kPreprocCall,
+		kPreprocInclude, kFunctionDefinition, kStatementIdentifier,
+		kPrimitiveType, kTypeIdentifier, kSizedTypeSpecifier,
+		kTypeQualifier, kStorageClassSpecifier:
+		// no events
+	default:
+		if t.nodes[i].flags&flagNamed != 0 {
+			// an expression where a statement was expected (inside ERROR)
+			b.expr(i)
+		}
+	}
+}
+
+func (b *builder) compound(i int) {
+	t := b.t
+	nguards := len(b.guards)
+	b.scopes = append(b.scopes, [2]uint32{t.nodes[i].start, t.nodes[i].end})
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		if t.nodes[c].flags&flagNamed != 0 {
+			b.stmt(c)
+		}
+	}
+	// scoped locks taken in this block are released where it ends
+	if b.cur != nil {
+		for k := len(b.guards) - 1; k >= nguards; k-- {
+			b.scopeEnd(b.guards[k], t.nodes[i].end-1)
+		}
+	}
+	b.guards = b.guards[:nguards]
+	b.scopes = b.scopes[:len(b.scopes)-1]
+}
+
+func (b *builder) scopeEnd(g guard, off uint32) {
+	ev := g.ev
+	ev.Kind = EvScopeEnd
+	ev.Off = off
+	ev.Pos = b.pos(off)
+	ev.Result = ""
+	b.emit(ev)
+}
+
+func (b *builder) declaration(d int) {
+	t := b.t
+	base := b.typeName(b.childByField(d, fType))
+	for c := t.firstChild(d); c >= 0; c = t.nextSibling(d, c) {
+		if t.nodes[c].field != fDeclarator {
+			continue
+		}
+		decl, val := c, -1
+		if t.kind(c) == kInitDeclarator {
+			decl = b.childByField(c, fDeclarator)
+			val = b.childByField(c, fValue)
+		}
+		name, ptr := b.declName(decl)
+		if name < 0 {
+			continue
+		}
+		v := Var{Name: t.text(name), Type: base, Pointer: ptr, Pos: b.pos(t.nodes[name].start)}
+		b.addLocal(v)
+		if val >= 0 {
+			b.assignVar(v.Name, t.nodes[name].start, val)
+		}
+	}
+}
+
+// assignVar records `name = <node val>` after the events of val.
+func (b *builder) assignVar(name string, off uint32, val int) {
+	b.lastCall = -1
+	b.expr(val)
+	if call := b.resultCall(val); call {
+		b.cur.Events[b.lastCall].Result = name
+	}
+	b.emit(Event{Kind: EvAssign, Pos: b.pos(off), Off: off, Var: name, Value: b.norm(val)})
+}
+
+// resultCall tells whether node val, under parentheses and casts, is the
+// call whose event was emitted last.
+func (b *builder) resultCall(val int) bool {
+	v := b.strip(val)
+	return b.t.kind(v) == kCallExpression && b.lastCall >= 0 && b.cur != nil &&
+		b.lastCall < len(b.cur.Events) && b.cur.Events[b.lastCall].Off == b.t.nodes[v].start
+}
+
+func (b *builder) ifStmt(i int) {
+	t := b.t
+	cond := b.childByField(i, fCondition)
+	then := b.childByField(i, fConsequence)
+	alt := b.childByField(i, fAlternative)
+	tb, fb, join := b.newBlock(), b.newBlock(), b.newBlock()
+	b.ensure()
+	if cond >= 0 {
+		b.cond(cond, tb, fb)
+	} else {
+		b.edge(b.cur, tb, Edge{})
+		b.edge(b.cur, fb, Edge{})
+	}
+	b.cur = tb
+	if then >= 0 {
+		b.stmt(then)
+	}
+	b.edge(b.cur, join, Edge{})
+	b.cur = fb
+	if alt >= 0 {
+		if t.kind(alt) == kElseClause {
+			for c := t.firstChild(alt); c >= 0; c = t.nextSibling(alt, c) {
+				if t.nodes[c].flags&flagNamed != 0 {
+					b.stmt(c)
+				}
+			}
+		} else {
+			b.stmt(alt)
+		}
+	}
+	b.edge(b.cur, join, Edge{})
+	b.cur = join
+}
+
+// loop runs body between head and after, with break and continue targets.
+func (b *builder) loopBody(body int, cont, after *Block) {
+	b.breakTo = append(b.breakTo, after)
+	b.continueTo = append(b.continueTo, cont)
+	if body >= 0 {
+		b.stmt(body)
+	}
+	b.breakTo = b.breakTo[:len(b.breakTo)-1]
+	b.continueTo = b.continueTo[:len(b.continueTo)-1]
+}
+
+func (b *builder) whileStmt(i int) {
+	head, body, after := b.newBlock(), b.newBlock(), b.newBlock()
+	b.ensure()
+	b.edge(b.cur, head, Edge{})
+	b.cur = head
+	b.cond(b.childByField(i, fCondition), body, after)
+	b.cur = body
+	b.loopBody(b.childByField(i, fBody), head, after)
+	b.edge(b.cur, head, Edge{Back: true})
+	b.cur = after
+}
+
+func (b *builder) doStmt(i int) {
+	body, condb, after := b.newBlock(), b.newBlock(), b.newBlock()
+	b.ensure()
+	b.edge(b.cur, body, Edge{})
+	b.cur = body
+	b.loopBody(b.childByField(i, fBody), condb, after)
+	b.edge(b.cur, condb, Edge{})
+	b.cur = condb
+	b.condBack(b.childByField(i, fCondition), body, after)
+	b.cur = after
+}
+
+func (b *builder) forStmt(i int) {
+	t := b.t
+	init, cond, update, body := -1, -1, -1, -1
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		switch t.nodes[c].field {
+		case fInitializer:
+			init = c
+		case fCondition:
+			cond = c
+		case fUpdate:
+			update = c
+		case fBody:
+			body = c
+		}
+	}
+	if init >= 0 {
+		if t.kind(init) == kDeclaration {
+			b.declaration(init)
+		} else {
+			b.expr(init)
+		}
+	}
+	head, bodyb, upd, after := b.newBlock(), b.newBlock(), b.newBlock(), b.newBlock()
+	b.ensure()
+	b.edge(b.cur, head, Edge{})
+	b.cur = head
+	if cond >= 0 {
+		b.cond(cond, bodyb, after)
+	} else {
+		b.edge(head, bodyb, Edge{})
+	}
+	b.cur = bodyb
+	b.loopBody(body, upd, after)
+	b.edge(b.cur, upd, Edge{})
+	b.cur = upd
+	if update >= 0 {
+		b.expr(update)
+	}
+	b.edge(b.cur, head, Edge{Back: true})
+	b.cur = after
+}
+
+// macroStmt handles a statement macro that prep turned into `while`:
+// scoped_guard() holds a lock across its body; iterators loop zero or more
+// times with their first argument as the cursor.
+func (b *builder) macroStmt(i int, m macroLoop) {
+	t := b.t
+	args := b.macroArgs(b.childByField(i, fCondition))
+	call := m.name + "(" + collapse(m.args) + ")"
+	off := t.nodes[i].start
+	body := b.childByField(i, fBody)
+	if isScopedGuard(m.name) {
+		g := guard{ev: Event{Kind: EvCall, Pos: b.pos(off), Off: off, Callee: m.name, Args: args, Call: normText(call).Norm},
+			start: t.nodes[i].start, end: t.nodes[i].end}
+		b.emit(g.ev)
+		b.guards = append(b.guards, g)
+		n := len(b.guards)
+		if body >= 0 {
+			b.stmt(body)
+		}
+		if b.cur != nil {
+			b.scopeEnd(g, t.nodes[i].end-1)
+		}
+		b.guards = b.guards[:n-1]
+		return
+	}
+	head, bodyb, after := b.newBlock(), b.newBlock(), b.newBlock()
+	b.ensure()
+	b.edge(b.cur, head, Edge{})
+	norm := normText(call).Norm
+	b.edge(head, bodyb, Edge{Cond: norm})
+	b.edge(head, after, Edge{Cond: norm, Neg: true})
+	b.cur = bodyb
+	if len(args) > 0 && isIdentText(args[0].Norm) {
+		b.emit(Event{Kind: EvAssign, Pos: b.pos(off), Off: off, Var: args[0].Norm, Value: normText(call)})
+	}
+	b.loopBody(body, head, after)
+	b.edge(b.cur, head, Edge{Back: true})
+	b.cur = after
+}
+
+func isScopedGuard(name string) bool {
+	return name == "scoped_guard" || name == "scoped_cond_guard"
+}
+
+// macroArgs lists the arguments of a rewritten macro from its
+// `( a, b, c )` condition.
+func (b *builder) macroArgs(c int) []Expr {
+	if c < 0 {
+		return nil
+	}
+	t := b.t
+	c = b.firstNamed(c)
+	var out []Expr
+	for c >= 0 && t.kind(c) == kCommaExpression {
+		out = append(out, b.norm(b.childByField(c, fLeft)))
+		c = b.childByField(c, fRight)
+	}
+	if c >= 0 {
+		out = append(out, b.norm(c))
+	}
+	return out
+}
+
+func (b *builder) switchStmt(i int) {
+	t := b.t
+	cond := b.childByField(i, fCondition)
+	if cond >= 0 {
+		b.expr(cond)
+	}
+	head := b.ensure()
+	after := b.newBlock()
+	sc := &switchCtx{head: head, cond: b.norm(cond).Norm}
+	b.switches = append(b.switches, sc)
+	b.breakTo = append(b.breakTo, after)
+	b.cur = nil // code before the first case is unreachable
+	if body := b.childByField(i, fBody); body >= 0 {
+		if t.kind(body) == kCompoundStatement {
+			b.compound(body)
+		} else {
+			b.stmt(body)
+		}
+	}
+	b.edge(b.cur, after, Edge{})
+	if !sc.hasDef {
+		b.edge(head, after, Edge{Cond: sc.cond, Case: "default"})
+	}
+	b.breakTo = b.breakTo[:len(b.breakTo)-1]
+	b.switches = b.switches[:len(b.switches)-1]
+	b.cur = after
+}
+
+func (b *builder) caseStmt(i int) {
+	t := b.t
+	blk := b.newBlock()
+	// fall-through from the previous case
+	b.edge(b.cur, blk, Edge{})
+	label := "default"
+	if v := b.childByField(i, fValue); v >= 0 {
+		label = collapse(t.text(v))
+	}
+	if n := len(b.switches); n > 0 {
+		sc := b.switches[n-1]
+		b.edge(sc.head, blk, Edge{Cond: sc.cond, Case: label})
+		if label == "default" {
+			sc.hasDef = true
+		}
+	}
+	b.cur = blk
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		if t.nodes[c].field == fValue || t.nodes[c].flags&flagNamed == 0 {
+			continue
+		}
+		b.stmt(c)
+	}
+}
+
+func (b *builder) jump(targets []*Block, i int) {
+	if len(targets) == 0 || b.cur == nil {
+		b.cur = nil
+		return
+	}
+	b.edge(b.cur, targets[len(targets)-1], Edge{})
+	b.cur = nil
+}
+
+func (b *builder) returnStmt(i int) {
+	t := b.t
+	off := t.nodes[i].start
+	ev := Event{Kind: EvReturn, Pos: b.pos(off), Off: off}
+	if v := b.firstNamed(i); v >= 0 {
+		b.expr(v)
+		ev.Value = b.norm(v)
+	}
+	for k := len(b.guards) - 1; k >= 0; k-- {
+		b.scopeEnd(b.guards[k], off)
+	}
+	b.emit(ev)
+	b.edge(b.cur, b.exit, Edge{})
+	b.cur = nil
+}
+
+func (b *builder) label(name string) *Block {
+	lb, ok := b.labels[name]
+	if !ok {
+		lb = b.newBlock()
+		b.labels[name] = lb
+	}
+	return lb
+}
+
+func (b *builder) gotoStmt(i int) {
+	t := b.t
+	off := t.nodes[i].start
+	l := b.childByField(i, fLabel)
+	if l < 0 {
+		return
+	}
+	name := t.text(l)
+	// leaving a guard's scope releases it
+	target, known := b.labelPos[name]
+	for k := len(b.guards) - 1; k >= 0; k-- {
+		g := b.guards[k]
+		if !known || target < g.start || target >= g.end {
+			b.scopeEnd(g, off)
+		}
+	}
+	b.emit(Event{Kind: EvGoto, Pos: b.pos(off), Off: off, Label: name})
+	b.edge(b.cur, b.label(name), Edge{})
+	b.cur = nil
+}
+
+func (b *builder) labeledStmt(i int) {
+	t := b.t
+	l := b.childByField(i, fLabel)
+	if l < 0 {
+		return
+	}
+	name := t.text(l)
+	lb := b.label(name)
+	b.edge(b.cur, lb, Edge{})
+	b.cur = lb
+	off := t.nodes[i].start
+	lb.Events = append(lb.Events, Event{Kind: EvLabel, Pos: b.pos(off), Off: off, Label: name})
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		if c != l && t.nodes[c].flags&flagNamed != 0 {
+			b.stmt(c)
+		}
+	}
+}
+
+// preprocStmt models #if/#ifdef inside a body as a branch: each
+// configuration is a path.
+func (b *builder) preprocStmt(i int) {
+	t := b.t
+	join := b.newBlock()
+	from := b.ensure()
+	cond := preprocCond(b, i)
+	thenb := b.newBlock()
+	b.edge(from, thenb, Edge{Cond: cond})
+	b.cur = thenb
+	alt := -1
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		if t.nodes[c].field == fAlternative {
+			alt = c
+			continue
+		}
+		if t.nodes[c].field == fCondition || t.nodes[c].field == fieldName || t.nodes[c].flags&flagNamed == 0 {
+			continue
+		}
+		b.stmt(c)
+	}
+	b.edge(b.cur, join, Edge{})
+	if alt >= 0 {
+		b.cur = b.newBlock()
+		b.edge(from, b.cur, Edge{Cond: cond, Neg: true})
+		b.stmt(alt)
+		b.edge(b.cur, join, Edge{})
+	} else if cond != "" {
+		b.edge(from, join, Edge{Cond: cond, Neg: true})
+	}
+	b.cur = join
+}
+
+func preprocCond(b *builder, i int) string {
+	t := b.t
+	switch t.kind(i) {
+	case kPreprocIfdef:
+		n := b.childByField(i, fieldName)
+		if n < 0 {
+			return ""
+		}
+		first := t.firstChild(i)
+		if first >= 0 && strings.HasPrefix(t.text(first), "#ifndef") {
+			return "!defined(" + t.text(n) + ")"
+		}
+		return "defined(" + t.text(n) + ")"
+	case kPreprocIf, kPreprocElif:
+		if c := b.childByField(i, fCondition); c >= 0 {
+			return "#if " + b.norm(c).Norm
+		}
+	}
+	return ""
+}

@@ -1,0 +1,119 @@
+package parse
+
+/*
+#include "flatten.h"
+*/
+import "C"
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"unsafe"
+
+	sitter "github.com/smacker/go-tree-sitter"
+	tsc "github.com/smacker/go-tree-sitter/c"
+)
+
+// node is one syntax-tree node in the flat preorder array that flatten.c
+// produces: children of nodes[i] are i+1 .. nodes[i].next-1, each child
+// followed by its own subtree.
+type node struct {
+	start, end uint32
+	next       uint32
+	sym, field uint16
+	flags      uint8
+}
+
+const (
+	flagNamed     = C.LL_NAMED
+	flagMissing   = C.LL_MISSING
+	flagTruncated = C.LL_TRUNCATED
+)
+
+// tsNodeSize is sizeof(TSNode): uint32_t context[4] and two pointers.
+const tsNodeSize = 16 + 2*unsafe.Sizeof(uintptr(0))
+
+// The Go and C node layouts must agree for the copy out of flatten.c.
+var _ = [1]struct{}{}[unsafe.Sizeof(node{})-C.sizeof_ll_node]
+
+// tree is a parsed file: the flat nodes and the source they index.
+type tree struct {
+	nodes []node
+	src   []byte
+}
+
+var (
+	langOnce sync.Once
+	lang     *sitter.Language
+)
+
+func language() *sitter.Language {
+	langOnce.Do(func() {
+		lang = tsc.GetLanguage()
+		initSymbols(lang)
+	})
+	return lang
+}
+
+var parserPool = sync.Pool{New: func() any {
+	p := sitter.NewParser()
+	p.SetLanguage(language())
+	return p
+}}
+
+// parseTree runs tree-sitter over src and flattens the result. The C tree
+// is freed before returning, so memory held per file is the flat array.
+func parseTree(ctx context.Context, src []byte) (*tree, error) {
+	language()
+	p := parserPool.Get().(*sitter.Parser)
+	defer parserPool.Put(p)
+	st, err := p.ParseCtx(ctx, nil, src)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	root := st.RootNode()
+	// sitter.Node starts with the C TSNode by value (32 bytes on 64-bit
+	// machines); copy those bytes out for flatten.c. TestFlattenMatchesCursor
+	// guards the layout.
+	var raw [tsNodeSize]byte
+	copy(raw[:], unsafe.Slice((*byte)(unsafe.Pointer(root)), tsNodeSize))
+	var flat C.ll_flat
+	if C.ll_flatten(unsafe.Pointer(&raw[0]), &flat) != 0 {
+		C.ll_flat_free(&flat)
+		return nil, fmt.Errorf("out of memory flattening syntax tree")
+	}
+	n := int(flat.len)
+	nodes := make([]node, n)
+	if n > 0 {
+		copy(nodes, unsafe.Slice((*node)(unsafe.Pointer(flat.nodes)), n))
+	}
+	C.ll_flat_free(&flat)
+	return &tree{nodes: nodes, src: src}, nil
+}
+
+// text returns the source text of node i.
+func (t *tree) text(i int) string {
+	n := &t.nodes[i]
+	return string(t.src[n.start:n.end])
+}
+
+// kind is the grammar symbol of node i, mapped onto the kinds we use.
+func (t *tree) kind(i int) kind { return symKind[t.nodes[i].sym] }
+
+// children calls f for each direct child of node i.
+func (t *tree) firstChild(i int) int {
+	if i+1 < int(t.nodes[i].next) {
+		return i + 1
+	}
+	return -1
+}
+
+func (t *tree) nextSibling(parent, i int) int {
+	j := int(t.nodes[i].next)
+	if j < int(t.nodes[parent].next) {
+		return j
+	}
+	return -1
+}
