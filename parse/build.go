@@ -117,10 +117,10 @@ func (b *builder) buildFunction(i int) *Function {
 		return nil
 	}
 	fn.Name = t.text(nameNode)
-	if sys, ok := b.p.syscalls[t.nodes[nameNode].start]; ok {
-		fn.Name = sys
-		fn.Syscall = true
-		fn.ReturnType = Var{Type: "long"}
+	if e, ok := b.p.entries[t.nodes[nameNode].start]; ok {
+		fn.Name = e.name
+		fn.Entry = e.macro
+		fn.ReturnType = Var{Type: e.ret}
 	}
 	// parameters, with K&R declarations supplying the types of bare names
 	knrTypes := map[string]Var{}

@@ -14,8 +14,8 @@ func Dump(w io.Writer, fn *Function) {
 	if fn.Static {
 		fmt.Fprint(w, " static")
 	}
-	if fn.Syscall {
-		fmt.Fprint(w, " syscall")
+	if fn.Entry != "" {
+		fmt.Fprintf(w, " entry=%s", fn.Entry)
 	}
 	fmt.Fprintf(w, " returns %s\n", varType(fn.ReturnType))
 	for _, v := range fn.Params {

@@ -85,30 +85,39 @@ func ParseFile(ctx context.Context, name string, src []byte) (*File, error) {
 	if err := f.build(ctx, src, p); err != nil {
 		return nil, err
 	}
-	// Functions that #if splits in pieces: read them again in one
-	// configuration, and keep that reading if it is cleaner.
-	var broken [][2]int
-	for _, fn := range f.Functions {
-		if len(fn.ParseErrors) > 0 && hasConditional(src, int(fn.StartByte), int(fn.EndByte)) {
-			broken = append(broken, [2]int{int(fn.StartByte), int(fn.EndByte)})
-		}
-	}
-	if len(broken) == 0 {
-		f.MissedBodies = f.missedBodies(src)
+	f.MissedBodies = f.missedBodies(src)
+	if f.brokenFunctions()+len(f.MissedBodies) == 0 || !hasConditional(src) {
 		return f, nil
 	}
-	for _, r := range broken {
-		selectConfig(p.src, r[0], r[1])
-	}
+	// Some functions did not parse and #if may be why: read the file
+	// again with one configuration inside function bodies, and take that
+	// reading for the functions the first one got wrong.
+	selectConfig(p.src)
 	g := &File{Name: name, Bytes: len(src), lines: f.lines}
 	if err := g.build(ctx, src, p); err != nil {
 		return nil, err
 	}
-	if g.brokenFunctions() < f.brokenFunctions() {
-		f = g
-	}
+	f.merge(g)
 	f.MissedBodies = f.missedBodies(src)
 	return f, nil
+}
+
+// merge takes from g each function that f lacks or read with more errors.
+func (f *File) merge(g *File) {
+	byBody := map[Pos]int{}
+	for i, fn := range f.Functions {
+		byBody[fn.Body] = i
+	}
+	for _, fn := range g.Functions {
+		i, ok := byBody[fn.Body]
+		switch {
+		case !ok:
+			f.Functions = append(f.Functions, fn)
+		case len(fn.ParseErrors) < len(f.Functions[i].ParseErrors):
+			f.Functions[i] = fn
+		}
+	}
+	sort.Slice(f.Functions, func(i, j int) bool { return f.Functions[i].StartByte < f.Functions[j].StartByte })
 }
 
 // build parses the prepared source and builds every function's IR.

@@ -2,85 +2,156 @@ package parse
 
 import "bytes"
 
-// selectConfig blanks, inside [start, end), every preprocessor conditional
-// down to one configuration: the first branch of each #if/#ifdef group
-// (the #else of `#if 0`), with the directive lines themselves removed.
-// tree-sitter copes with #if around whole statements, but not with one
-// that splits an if/else or an expression; for functions like that, one
-// configuration read whole is better than two read in pieces.
-func selectConfig(buf []byte, start, end int) {
-	type group struct{ keep, taken, parent bool }
+// selectConfig reduces every preprocessor conditional that sits inside a
+// function body (brace depth > 0) to one configuration: the first branch
+// of each #if/#ifdef group (the #else of `#if 0`), with the directive
+// lines removed and the other branches blanked. tree-sitter copes with
+// #if around whole statements, but not with one that splits an if/else
+// chain or an expression, and the damage then spreads to the functions
+// after it; for those, one configuration read whole is better than two
+// read in pieces. Conditionals at file level are left alone. Line breaks
+// stay, so every position is unchanged.
+func selectConfig(buf []byte) {
+	type group struct {
+		managed            bool // opened inside a body
+		keep, taken, outer bool
+	}
 	var stack []group
-	keeping := func() bool { return len(stack) == 0 || stack[len(stack)-1].keep }
-	for line := start; line < end; {
+	keeping := func() bool {
+		for i := len(stack) - 1; i >= 0; i-- {
+			if stack[i].managed && !stack[i].keep {
+				return false
+			}
+		}
+		return true
+	}
+	depth := 0
+	inComment := false
+	for line := 0; line < len(buf); {
 		next := line
-		for next < end && buf[next] != '\n' {
-			if buf[next] == '\\' && next+1 < end && buf[next+1] == '\n' {
+		for next < len(buf) && buf[next] != '\n' {
+			if buf[next] == '\\' && next+1 < len(buf) && buf[next+1] == '\n' {
 				next++
 			}
 			next++
 		}
-		if next < end {
-			next++ // include the newline
+		if next < len(buf) {
+			next++
 		}
 		text := bytes.TrimLeft(buf[line:next], " \t")
-		directive := ""
-		if len(text) > 0 && text[0] == '#' {
+		if !inComment && len(text) > 0 && text[0] == '#' {
 			d := bytes.TrimLeft(text[1:], " \t")
 			k := 0
 			for k < len(d) && isIdent(d[k]) {
 				k++
 			}
-			directive = string(d[:k])
-			arg := bytes.TrimSpace(d[k:])
+			word := string(d[:k])
+			arg := bytes.TrimSpace(stripComment(d[k:]))
 			isZero := len(arg) == 1 && arg[0] == '0'
-			switch directive {
+			handled := true
+			switch word {
 			case "if", "ifdef", "ifndef":
-				sel := !(directive == "if" && isZero)
-				p := keeping()
-				stack = append(stack, group{keep: p && sel, taken: sel, parent: p})
+				sel := !(word == "if" && isZero)
+				stack = append(stack, group{managed: depth > 0, keep: sel, taken: sel})
 			case "elif":
 				if n := len(stack); n > 0 {
 					g := &stack[n-1]
 					sel := !g.taken && !isZero
-					g.keep = g.parent && sel
-					g.taken = g.taken || sel
+					g.keep, g.taken = sel, g.taken || sel
 				}
 			case "else":
 				if n := len(stack); n > 0 {
 					g := &stack[n-1]
-					g.keep = g.parent && !g.taken
-					g.taken = true
+					g.keep, g.taken = !g.taken, true
 				}
 			case "endif":
 				if n := len(stack); n > 0 {
+					g := stack[n-1]
 					stack = stack[:n-1]
+					handled = g.managed
 				}
 			default:
-				directive = ""
+				handled = false
 			}
+			if handled && (word == "endif" || stack[len(stack)-1].managed) {
+				blank(buf, line, next)
+			} else if !keeping() {
+				blank(buf, line, next)
+			}
+			line = next
+			continue
 		}
-		if directive != "" || !keeping() {
+		if !keeping() {
 			blank(buf, line, next)
+			line = next
+			continue
 		}
+		depth, inComment = countBraces(buf[line:next], depth, inComment)
 		line = next
 	}
 }
 
-// hasConditional tells whether src[start:end] holds an #if-family line.
-func hasConditional(src []byte, start, end int) bool {
-	for i := start; i < end; i++ {
+// countBraces tracks brace depth over one line, skipping comments and
+// literals; a block comment may carry over to the next line.
+func countBraces(l []byte, depth int, inComment bool) (int, bool) {
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if inComment {
+			if c == '*' && i+1 < len(l) && l[i+1] == '/' {
+				inComment = false
+				i++
+			}
+			continue
+		}
+		switch c {
+		case '/':
+			if i+1 < len(l) && l[i+1] == '*' {
+				inComment = true
+				i++
+			} else if i+1 < len(l) && l[i+1] == '/' {
+				return depth, false
+			}
+		case '"', '\'':
+			for i++; i < len(l) && l[i] != c && l[i] != '\n'; i++ {
+				if l[i] == '\\' {
+					i++
+				}
+			}
+		case '{':
+			depth++
+		case '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return depth, inComment
+}
+
+func stripComment(b []byte) []byte {
+	if i := bytes.Index(b, []byte("/*")); i >= 0 {
+		b = b[:i]
+	}
+	if i := bytes.Index(b, []byte("//")); i >= 0 {
+		b = b[:i]
+	}
+	return b
+}
+
+// hasConditional tells whether src holds an #if-family line.
+func hasConditional(src []byte) bool {
+	for i := 0; i < len(src); i++ {
 		if src[i] != '#' {
 			continue
 		}
 		j := i - 1
-		for j >= start && (src[j] == ' ' || src[j] == '\t') {
+		for j >= 0 && (src[j] == ' ' || src[j] == '\t') {
 			j--
 		}
-		if j >= start && src[j] != '\n' {
+		if j >= 0 && src[j] != '\n' {
 			continue
 		}
-		d := bytes.TrimLeft(src[i+1:end], " \t")
+		d := bytes.TrimLeft(src[i+1:], " \t")
 		if bytes.HasPrefix(d, []byte("if")) || bytes.HasPrefix(d, []byte("el")) {
 			return true
 		}

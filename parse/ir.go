@@ -133,9 +133,9 @@ type Function struct {
 	Params      []Var
 	Locals      []Var
 	Annotations []Annotation
-	// Syscall is set for SYSCALL_DEFINEn definitions (an entry point with
-	// no visible caller).
-	Syscall bool
+	// Entry names the definition macro (SYSCALL_DEFINE3, BPF_CALL_2) of
+	// an entry point with no visible caller; empty for a plain definition.
+	Entry string
 	// Blocks[0] is the entry; Blocks[Exit] is the single exit every
 	// return leads to.
 	Blocks []*Block

@@ -36,7 +36,7 @@ type prepared struct {
 	src       []byte
 	annots    []annotation
 	loops     map[uint32]macroLoop // keyed by the byte offset of the macro name
-	syscalls  map[uint32]string    // offset of the rewritten name -> "sys_NAME"
+	entries   map[uint32]entryMacro // offset of the rewritten name
 	stmtExprs []stmtExpr
 }
 
@@ -62,6 +62,7 @@ __init_refok __cpuinitdata __devexit_p __lsm_ro_after_init __initdata_or_module
 __bpf_kfunc __naked __noendbr __always_inline_or_gcov __nosavedata
 __tracepoint_string __initconst_or_module __cpuidle __init_or_acpilib
 __no_kmsan_checks __no_sanitize_memory __no_profile __no_stack_protector
+forceinline __always_inline_maybe_unused
 fastcall
 `)
 
@@ -110,7 +111,7 @@ func prepRegion(src, out []byte, start, end int) *prepared {
 }
 
 func prepInto(src, out []byte, start, end, depth int) *prepared {
-	p := &prepared{src: out, syscalls: map[uint32]string{}, loops: map[uint32]macroLoop{}}
+	p := &prepared{src: out, entries: map[uint32]entryMacro{}, loops: map[uint32]macroLoop{}}
 	s := &scanner{b: src[:end], pos: start}
 	// prev is the last significant token, to tell statement position:
 	// punctuation as itself, 'x' an identifier, 'k' a keyword, 'e' else/do.
@@ -119,6 +120,7 @@ func prepInto(src, out []byte, start, end, depth int) *prepared {
 	// argument list.
 	var calls []bool
 	inCase := false
+	afterTag := false // the last identifier was struct, union or enum
 	for {
 		tok, start, end := s.next()
 		if tok == tEOF {
@@ -195,10 +197,12 @@ func prepInto(src, out []byte, start, end, depth int) *prepared {
 		case depth > 0 && w == "static" && p.staticMacro(s):
 			blank(p.src, start, end)
 			continue
-		case w == "typeof" || w == "__typeof__" || w == "__typeof":
+		case w == "typeof" || w == "__typeof__" || w == "__typeof" || w == "offsetof" ||
+			w == "typeof_member" || w == "__builtin_offsetof" || w == "__alignof__" || w == "_Alignof":
 			if open, ok := s.peekOpenParen(); ok {
 				if close, ok := s.matchParen(open); ok && !bytes.ContainsAny(src[start:close], "\n") {
-					// a type as an identifier: `typeof(x->y) v;` declares v
+					// a type (or a constant) as an identifier: `typeof(x->y) v;`
+					// declares v
 					for k := start; k < close; k++ {
 						p.src[k] = '_'
 					}
@@ -209,17 +213,27 @@ func prepInto(src, out []byte, start, end, depth int) *prepared {
 			}
 		case w == "case":
 			inCase = true
-		case depth == 0 && isSyscallDefine(w):
+		case depth == 0 && isDefinitionMacro(w):
 			if p.rewriteSyscall(s, w, start, end) {
 				prev = ')'
 				continue
 			}
+		case depth > 0 && isStmtStart(prev) && (strings.HasPrefix(w, "do_each") || strings.HasPrefix(w, "while_each")):
+			if p.rewriteDoWhileMacro(s, w, start, end) {
+				prev = ')'
+				continue
+			}
+		case depth == 0 && len(calls) == 0 && (prev == ';' || prev == '}' || prev == 'k' && !afterTag) && !keywords[w] && p.declMacro(s, w):
+			// `STATIC int foo(...)`: a macro standing for a specifier
+			blank(p.src, start, end)
+			continue
 		case depth > 0 && !keywords[w] && isStmtStart(prev):
 			if p.rewriteLoopMacro(s, w, start, end) {
 				prev = ')'
 				continue
 			}
 		}
+		afterTag = w == "struct" || w == "union" || w == "enum"
 		switch {
 		case w == "else" || w == "do":
 			prev = 'e'
@@ -240,9 +254,33 @@ func isStmtStart(prev byte) bool {
 	return false
 }
 
-func isSyscallDefine(w string) bool {
-	w = strings.TrimPrefix(w, "COMPAT_")
-	return len(w) == len("SYSCALL_DEFINE0") && strings.HasPrefix(w, "SYSCALL_DEFINE") && w[14] >= '0' && w[14] <= '6'
+// entryMacro is a definition macro such as SYSCALL_DEFINE3(name, ...):
+// the function it defines is an entry point with no visible caller.
+type entryMacro struct {
+	macro, name, ret string
+}
+
+// definitionMacro recognizes SYSCALL_DEFINEn, COMPAT_SYSCALL_DEFINEn and
+// BPF_CALL_n, returning the prefix of the defined name and its return type.
+func definitionMacro(w string) (prefix, ret string, ok bool) {
+	n := len(w)
+	if n == 0 || w[n-1] < '0' || w[n-1] > '6' {
+		return "", "", false
+	}
+	switch w[:n-1] {
+	case "SYSCALL_DEFINE":
+		return "sys_", "long", true
+	case "COMPAT_SYSCALL_DEFINE":
+		return "compat_sys_", "long", true
+	case "BPF_CALL_":
+		return "", "u64", true
+	}
+	return "", "", false
+}
+
+func isDefinitionMacro(w string) bool {
+	_, _, ok := definitionMacro(w)
+	return ok
 }
 
 // rewriteSyscall turns `SYSCALL_DEFINE2(name, type, a, type, b)` into
@@ -265,13 +303,14 @@ func (p *prepared) rewriteSyscall(s *scanner, w string, start, end int) bool {
 		return false
 	}
 	name := string(s.b[nameStart:nameEnd])
-	prefix := "sys_"
-	if strings.HasPrefix(w, "COMPAT_") {
-		prefix = "compat_sys_"
+	prefix, ret, _ := definitionMacro(w)
+	if nameStart-start < len(ret)+2 {
+		return false
 	}
+	entry := entryMacro{macro: w, name: prefix + name, ret: ret}
 	out := p.src
 	blank(out, start, nameStart)
-	copy(out[start:], "long")
+	copy(out[start:], ret)
 	if len(args) == 1 {
 		// SYSCALL_DEFINE0(name): `long   name()`; the name moves one byte left
 		// to make room for the `(`.
@@ -282,7 +321,7 @@ func (p *prepared) rewriteSyscall(s *scanner, w string, start, end int) bool {
 		out[nameEnd-1] = '('
 		blank(out, nameEnd, close-1)
 		out[close-1] = ')'
-		p.syscalls[uint32(nameStart-1)] = prefix + name
+		p.entries[uint32(nameStart-1)] = entry
 		s.pos = close
 		return true
 	} else {
@@ -292,7 +331,7 @@ func (p *prepared) rewriteSyscall(s *scanner, w string, start, end int) bool {
 		for i := 1; i+1 < len(args); i += 2 {
 			out[args[i][1]] = ' '
 		}
-		p.syscalls[uint32(nameStart)] = prefix + name
+		p.entries[uint32(nameStart)] = entry
 	}
 	// go on scanning inside, so that `__user` and friends get blanked
 	s.pos = args[0][1] + 1
@@ -330,6 +369,38 @@ func (p *prepared) rewriteLoopMacro(s *scanner, w string, start, end int) bool {
 	p.loops[uint32(start)] = macroLoop{name: w, args: string(s.b[open+1 : close-1])}
 	blank(p.src, start, end)
 	copy(p.src[start:], "while")
+	s.pos = close
+	return true
+}
+
+// rewriteDoWhileMacro handles the pair `do_each_thread(g, t) { ... }
+// while_each_thread(g, t);`: the first becomes `do` (its arguments
+// blanked), the second `while (g, t)`.
+func (p *prepared) rewriteDoWhileMacro(s *scanner, w string, start, end int) bool {
+	open, ok := s.peekOpenParen()
+	if !ok {
+		return false
+	}
+	close, ok := s.matchParen(open)
+	if !ok {
+		return false
+	}
+	after := s.skipSpace(close)
+	if after >= len(s.b) {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(w, "do_each") && s.b[after] == '{':
+		p.loops[uint32(start)] = macroLoop{name: w, args: string(s.b[open+1 : close-1])}
+		blank(p.src, start, close)
+		copy(p.src[start:], "do")
+	case strings.HasPrefix(w, "while_each") && s.b[after] == ';':
+		p.loops[uint32(start)] = macroLoop{name: w, args: string(s.b[open+1 : close-1])}
+		blank(p.src, start, end)
+		copy(p.src[start:], "while")
+	default:
+		return false
+	}
 	s.pos = close
 	return true
 }
@@ -462,4 +533,71 @@ func (p *prepared) staticMacro(s *scanner) bool {
 	}
 	k := s.skipSpace(j)
 	return k < len(s.b) && s.b[k] == '('
+}
+
+var specWords = toSet(`int void char short long unsigned signed struct union enum
+static inline __inline __inline__ const extern bool _Bool float double volatile`)
+
+// declMacro tells whether the identifier just read, at the start of a
+// file-level declaration, is a macro standing for a storage class or an
+// attribute: it is followed by a type keyword (`STATIC int foo(...)`), or
+// by two more identifiers and a `(` (`STATIC xfs_agnumber_t foo(...)`).
+func (p *prepared) declMacro(s *scanner, w string) bool {
+	i := s.skipSpace(s.pos)
+	// next reads an identifier, stepping over attributes
+	next := func(i int) (string, int) {
+		for {
+			j := i
+			for j < len(s.b) && isIdent(s.b[j]) {
+				j++
+			}
+			w := string(s.b[i:j])
+			j = s.skipSpace(j)
+			switch {
+			case plainAttrs[w]:
+				i = j
+			case argAttrs[w] && j < len(s.b) && s.b[j] == '(':
+				end, ok := s.matchParen(j)
+				if !ok {
+					return w, j
+				}
+				i = s.skipSpace(end)
+			default:
+				return w, j
+			}
+		}
+	}
+	w1, i := next(i)
+	if w1 == "" {
+		return false
+	}
+	if specWords[w1] {
+		return isUpperIdent(w)
+	}
+	if keywords[w1] {
+		return false
+	}
+	for i < len(s.b) && s.b[i] == '*' {
+		i = s.skipSpace(i + 1)
+	}
+	w2, i := next(i)
+	if w2 == "" || keywords[w2] {
+		return false
+	}
+	return i < len(s.b) && s.b[i] == '('
+}
+
+func isUpperIdent(w string) bool {
+	letter := false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			letter = true
+		case c == '_' || c >= '0' && c <= '9':
+		default:
+			return false
+		}
+	}
+	return letter
 }

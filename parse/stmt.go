@@ -197,15 +197,50 @@ func (b *builder) whileStmt(i int) {
 }
 
 func (b *builder) doStmt(i int) {
+	t := b.t
 	body, condb, after := b.newBlock(), b.newBlock(), b.newBlock()
 	b.ensure()
 	b.edge(b.cur, body, Edge{})
 	b.cur = body
+	// do_each_thread(g, t) { ... } while_each_thread(g, t);
+	var whileMacro *macroLoop
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		if t.nodes[c].flags&flagNamed != 0 {
+			continue
+		}
+		if m, ok := b.p.loops[t.nodes[c].start]; ok {
+			if strings.HasPrefix(m.name, "do_each") {
+				args := splitArgs(m.args)
+				if len(args) > 1 && isIdentText(args[1].Norm) {
+					off := t.nodes[c].start
+					b.emit(Event{Kind: EvAssign, Pos: b.pos(off), Off: off, Var: args[1].Norm, Value: normText(m.name + "(" + m.args + ")")})
+				}
+			} else {
+				m := m
+				whileMacro = &m
+			}
+		}
+	}
 	b.loopBody(b.childByField(i, fBody), condb, after)
 	b.edge(b.cur, condb, Edge{})
 	b.cur = condb
-	b.condBack(b.childByField(i, fCondition), body, after)
+	if whileMacro != nil {
+		cond := normText(whileMacro.name + "(" + whileMacro.args + ")").Norm
+		b.edge(condb, body, Edge{Cond: cond, Back: true})
+		b.edge(condb, after, Edge{Cond: cond, Neg: true})
+	} else {
+		b.condBack(b.childByField(i, fCondition), body, after)
+	}
 	b.cur = after
+}
+
+// splitArgs splits macro argument text at top-level commas.
+func splitArgs(s string) []Expr {
+	var out []Expr
+	for _, sp := range splitTopLevel([]byte(s), 0, len(s)) {
+		out = append(out, normText(s[sp[0]:sp[1]]))
+	}
+	return out
 }
 
 func (b *builder) forStmt(i int) {
