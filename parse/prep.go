@@ -219,10 +219,14 @@ func prepInto(src, out []byte, start, end, depth int) *prepared {
 				continue
 			}
 		case depth > 0 && isStmtStart(prev) && (strings.HasPrefix(w, "do_each") || strings.HasPrefix(w, "while_each")):
-			if p.rewriteDoWhileMacro(s, w, start, end) {
+			if p.rewriteDoWhileMacro(s, w, start, end) || p.rewriteLoopMacro(s, w, start, end) {
 				prev = ')'
 				continue
 			}
+		case depth == 0 && len(calls) == 0 && (prev == ';' || prev == '}') && isUpperIdent(w) && p.standaloneMacro(s, start):
+			// `NOKPROBE_SYMBOL(f)` with no `;`: it would swallow the
+			// definition after it
+			continue
 		case depth == 0 && len(calls) == 0 && (prev == ';' || prev == '}' || prev == 'k' && !afterTag) && !keywords[w] && p.declMacro(s, w):
 			// `STATIC int foo(...)`: a macro standing for a specifier
 			blank(p.src, start, end)
@@ -272,7 +276,7 @@ func definitionMacro(w string) (prefix, ret string, ok bool) {
 		return "sys_", "long", true
 	case "COMPAT_SYSCALL_DEFINE":
 		return "compat_sys_", "long", true
-	case "BPF_CALL_":
+	case "BPF_CALL_", "NOTRACE_BPF_CALL_":
 		return "", "u64", true
 	}
 	return "", "", false
@@ -358,7 +362,7 @@ func (p *prepared) rewriteLoopMacro(s *scanner, w string, start, end int) bool {
 		return false
 	}
 	c := s.b[after]
-	iter := strings.Contains(w, "for_each") || strings.Contains(w, "foreach")
+	iter := strings.Contains(w, "for_each") || strings.Contains(w, "foreach") || strings.Contains(w, "FOR_EACH")
 	switch {
 	case c == '{':
 	case iter && (isIdentStart(c) || c == '*' || c == '(' || c == '+' || c == '-'):
@@ -396,8 +400,14 @@ func (p *prepared) rewriteDoWhileMacro(s *scanner, w string, start, end int) boo
 		copy(p.src[start:], "do")
 	case strings.HasPrefix(w, "while_each") && s.b[after] == ';':
 		p.loops[uint32(start)] = macroLoop{name: w, args: string(s.b[open+1 : close-1])}
-		blank(p.src, start, end)
-		copy(p.src[start:], "while")
+		if len(bytes.TrimSpace(s.b[open+1:close-1])) == 0 {
+			// `while_each_subsys_mask();` has no arguments to keep
+			blank(p.src, start, close)
+			copy(p.src[start:], "while(1)")
+		} else {
+			blank(p.src, start, end)
+			copy(p.src[start:], "while")
+		}
 	default:
 		return false
 	}
@@ -600,4 +610,34 @@ func isUpperIdent(w string) bool {
 		}
 	}
 	return letter
+}
+
+// standaloneMacro tells whether the upper-case macro call starting at
+// start stands alone at file level without a `;`, followed by a function
+// declaration (a `(` comes before the next `;` or `{`), and if so blanks
+// it. K&R parameter declarations after a definition's name hold no `(`.
+func (p *prepared) standaloneMacro(s *scanner, start int) bool {
+	open, ok := s.peekOpenParen()
+	if !ok {
+		return false
+	}
+	close, ok := s.matchParen(open)
+	if !ok {
+		return false
+	}
+	i := s.skipSpace(close)
+	if i >= len(s.b) || !isIdentStart(s.b[i]) {
+		return false
+	}
+	for j := i; j < len(s.b); j++ {
+		switch s.b[j] {
+		case ';', '{', '=':
+			return false
+		case '(':
+			blank(p.src, start, close)
+			s.pos = close
+			return true
+		}
+	}
+	return false
 }
