@@ -329,8 +329,16 @@ func (b *builder) addLocal(v Var) {
 // parameters.
 func (b *builder) varType(name string) (Var, bool) { return b.fn.VarType(name) }
 
+// collapse turns each run of whitespace into one space.
 func collapse(s string) string {
-	if !strings.ContainsAny(s, "\n\t\r  ") {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\n' || c == '\t' || c == '\r' || c == ' ' && i+1 < len(s) && s[i+1] == ' ' {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")

@@ -1,6 +1,9 @@
 package parse
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // expr emits the events of the expression at node i in evaluation order:
 // operands before the operation, arguments before the call.
@@ -451,6 +454,9 @@ func balanced(s string) bool {
 
 // squeeze drops whitespace and comments outside literals.
 func squeeze(src []byte) string {
+	if !hasSpaceOrComment(src) {
+		return unsafe.String(unsafe.SliceData(src), len(src))
+	}
 	out := make([]byte, 0, len(src))
 	for i := 0; i < len(src); i++ {
 		c := src[i]
@@ -482,6 +488,15 @@ func squeeze(src []byte) string {
 		}
 	}
 	return string(out)
+}
+
+func hasSpaceOrComment(b []byte) bool {
+	for i, c := range b {
+		if isSpace(c) || c == '\\' || c == '/' && i+1 < len(b) && (b[i+1] == '*' || b[i+1] == '/') {
+			return true
+		}
+	}
+	return false
 }
 
 func isIdentText(s string) bool {

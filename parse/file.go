@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
+
+	sitter "github.com/smacker/go-tree-sitter"
 )
 
 // File is one parsed C file.
@@ -77,6 +79,9 @@ func ParseFile(ctx context.Context, name string, src []byte) (*File, error) {
 	if len(src) > maxFileSize {
 		return nil, &Error{File: name, Pos: Pos{1, 1}, Msg: fmt.Sprintf("file too large (%d bytes)", len(src))}
 	}
+	// The IR's strings point into this private copy instead of copying
+	// each token out of it.
+	src = bytes.Clone(src)
 	f := &File{Name: name, Bytes: len(src), lines: lineStarts(src)}
 	if err := binaryCheck(f, src); err != nil {
 		return nil, err
@@ -89,12 +94,12 @@ func ParseFile(ctx context.Context, name string, src []byte) (*File, error) {
 	if f.brokenFunctions()+len(f.MissedBodies) == 0 || !hasConditional(src) {
 		return f, nil
 	}
-	// Some functions did not parse and #if may be why: read the file
-	// again with one configuration inside function bodies, and take that
-	// reading for the functions the first one got wrong.
+	// Some functions did not parse and #if may be why: read the parts
+	// around them again with one configuration inside function bodies,
+	// and take that reading for the functions the first one got wrong.
 	selectConfig(p.src)
 	g := &File{Name: name, Bytes: len(src), lines: f.lines}
-	if err := g.build(ctx, src, p); err != nil {
+	if err := g.build(ctx, src, p, f.retryRanges(len(src))...); err != nil {
 		return nil, err
 	}
 	f.merge(g)
@@ -120,9 +125,10 @@ func (f *File) merge(g *File) {
 	sort.Slice(f.Functions, func(i, j int) bool { return f.Functions[i].StartByte < f.Functions[j].StartByte })
 }
 
-// build parses the prepared source and builds every function's IR.
-func (f *File) build(ctx context.Context, src []byte, p *prepared) error {
-	t, err := parseTree(ctx, p.src)
+// build parses the prepared source (or the given ranges of it) and builds
+// every function's IR.
+func (f *File) build(ctx context.Context, src []byte, p *prepared, ranges ...sitter.Range) error {
+	t, err := parseTree(ctx, p.src, ranges...)
 	if err != nil {
 		return &Error{File: f.Name, Pos: Pos{1, 1}, Msg: "parse: " + err.Error()}
 	}
@@ -135,6 +141,55 @@ func (f *File) build(ctx context.Context, src []byte, p *prepared) error {
 	b := &builder{f: f, t: t, p: p}
 	f.walkTop(b, 0)
 	return nil
+}
+
+// retryRanges covers each function with parse errors and each lost body,
+// from the end of the clean function before it to the start of the clean
+// function after it.
+func (f *File) retryRanges(size int) []sitter.Range {
+	type span struct{ start, end uint32 }
+	var clean []span
+	var bad []uint32
+	for _, fn := range f.Functions {
+		if len(fn.ParseErrors) == 0 {
+			clean = append(clean, span{fn.StartByte, fn.EndByte})
+		} else {
+			bad = append(bad, fn.StartByte)
+		}
+	}
+	for _, p := range f.MissedBodies {
+		bad = append(bad, f.lines[p.Line-1])
+	}
+	sort.Slice(bad, func(i, j int) bool { return bad[i] < bad[j] })
+	var out []span
+	for _, off := range bad {
+		k := sort.Search(len(clean), func(i int) bool { return clean[i].start > off })
+		r := span{0, uint32(size)}
+		if k > 0 {
+			r.start = clean[k-1].end
+		}
+		if k < len(clean) {
+			r.end = clean[k].start
+		}
+		if n := len(out); n > 0 && r.start <= out[n-1].end {
+			if r.end > out[n-1].end {
+				out[n-1].end = r.end
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	ranges := make([]sitter.Range, len(out))
+	for i, r := range out {
+		sp, ep := f.pos(r.start), f.pos(r.end)
+		ranges[i] = sitter.Range{
+			StartByte:  r.start,
+			EndByte:    r.end,
+			StartPoint: sitter.Point{Row: uint32(sp.Line - 1), Column: uint32(sp.Col - 1)},
+			EndPoint:   sitter.Point{Row: uint32(ep.Line - 1), Column: uint32(ep.Col - 1)},
+		}
+	}
+	return ranges
 }
 
 func (f *File) brokenFunctions() int {

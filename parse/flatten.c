@@ -21,7 +21,6 @@ extern bool ts_tree_cursor_goto_parent(ll_TSTreeCursor *);
 extern uint16_t ts_node_symbol(ll_TSNode);
 extern uint32_t ts_node_start_byte(ll_TSNode);
 extern uint32_t ts_node_end_byte(ll_TSNode);
-extern bool ts_node_is_named(ll_TSNode);
 extern bool ts_node_is_missing(ll_TSNode);
 
 static int grow(ll_flat *f) {
@@ -54,8 +53,8 @@ int ll_flatten(const void *root, ll_flat *f) {
 		o->field = ts_tree_cursor_current_field_id(&c);
 		o->start = ts_node_start_byte(n);
 		o->end = ts_node_end_byte(n);
-		o->flags = (ts_node_is_named(n) ? LL_NAMED : 0) |
-			   (ts_node_is_missing(n) ? LL_MISSING : 0);
+		// named-ness comes from the symbol table on the Go side
+		o->flags = ts_node_is_missing(n) ? LL_MISSING : 0;
 		o->next = i + 1;
 		if (ts_tree_cursor_goto_first_child(&c)) {
 			if (depth < sizeof(stack) / sizeof(stack[0])) {

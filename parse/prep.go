@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"strings"
+	"unsafe"
 )
 
 // Kernel tolerance. tree-sitter's C grammar knows standard C and a few GNU
@@ -35,7 +36,7 @@ type stmtExpr struct {
 type prepared struct {
 	src       []byte
 	annots    []annotation
-	loops     map[uint32]macroLoop // keyed by the byte offset of the macro name
+	loops     map[uint32]macroLoop  // keyed by the byte offset of the macro name
 	entries   map[uint32]entryMacro // offset of the rewritten name
 	stmtExprs []stmtExpr
 }
@@ -176,7 +177,8 @@ func prepInto(src, out []byte, start, end, depth int) *prepared {
 			prev = 'x'
 			continue
 		}
-		w := string(src[start:end])
+		// a view, not a copy: w is looked up, and cloned where it is kept
+		w := unsafe.String(&src[start], end-start)
 		switch {
 		case plainAttrs[w]:
 			blank(p.src, start, end)
@@ -311,7 +313,7 @@ func (p *prepared) rewriteSyscall(s *scanner, w string, start, end int) bool {
 	if nameStart-start < len(ret)+2 {
 		return false
 	}
-	entry := entryMacro{macro: w, name: prefix + name, ret: ret}
+	entry := entryMacro{macro: strings.Clone(w), name: prefix + name, ret: ret}
 	out := p.src
 	blank(out, start, nameStart)
 	copy(out[start:], ret)
@@ -370,7 +372,7 @@ func (p *prepared) rewriteLoopMacro(s *scanner, w string, start, end int) bool {
 	default:
 		return false
 	}
-	p.loops[uint32(start)] = macroLoop{name: w, args: string(s.b[open+1 : close-1])}
+	p.loops[uint32(start)] = macroLoop{name: strings.Clone(w), args: string(s.b[open+1 : close-1])}
 	blank(p.src, start, end)
 	copy(p.src[start:], "while")
 	s.pos = close
@@ -395,11 +397,11 @@ func (p *prepared) rewriteDoWhileMacro(s *scanner, w string, start, end int) boo
 	}
 	switch {
 	case strings.HasPrefix(w, "do_each") && s.b[after] == '{':
-		p.loops[uint32(start)] = macroLoop{name: w, args: string(s.b[open+1 : close-1])}
+		p.loops[uint32(start)] = macroLoop{name: strings.Clone(w), args: string(s.b[open+1 : close-1])}
 		blank(p.src, start, close)
 		copy(p.src[start:], "do")
 	case strings.HasPrefix(w, "while_each") && s.b[after] == ';':
-		p.loops[uint32(start)] = macroLoop{name: w, args: string(s.b[open+1 : close-1])}
+		p.loops[uint32(start)] = macroLoop{name: strings.Clone(w), args: string(s.b[open+1 : close-1])}
 		if len(bytes.TrimSpace(s.b[open+1:close-1])) == 0 {
 			// `while_each_subsys_mask();` has no arguments to keep
 			blank(p.src, start, close)

@@ -186,6 +186,7 @@ var (
 var (
 	symKind  [1 << 16]kind
 	symNames [1 << 16]string
+	symNamed [1 << 16]bool
 )
 
 func initSymbols(l *sitter.Language) {
@@ -197,10 +198,12 @@ func initSymbols(l *sitter.Language) {
 		// only named symbols map to kinds.
 		if l.SymbolType(sitter.Symbol(s)) == sitter.SymbolTypeRegular {
 			symKind[s] = kindNames[name]
+			symNamed[s] = true
 		}
 	}
 	symKind[1<<16-1] = kError
 	symNames[1<<16-1] = "ERROR"
+	symNamed[1<<16-1] = true
 	fields := map[string]*uint16{
 		"body": &fBody, "declarator": &fDeclarator, "type": &fType,
 		"parameters": &fParameters, "condition": &fCondition,

@@ -64,10 +64,22 @@ var parserPool = sync.Pool{New: func() any {
 
 // parseTree runs tree-sitter over src and flattens the result. The C tree
 // is freed before returning, so memory held per file is the flat array.
-func parseTree(ctx context.Context, src []byte) (*tree, error) {
+//
+// With ranges, only those byte ranges of src are parsed (tree-sitter's
+// included ranges): positions stay those of the whole file.
+func parseTree(ctx context.Context, src []byte, ranges ...sitter.Range) (*tree, error) {
 	language()
-	p := parserPool.Get().(*sitter.Parser)
-	defer parserPool.Put(p)
+	var p *sitter.Parser
+	if len(ranges) > 0 {
+		// a parser of its own, so pooled parsers keep parsing whole files
+		p = sitter.NewParser()
+		defer p.Close()
+		p.SetLanguage(language())
+		p.SetIncludedRanges(ranges)
+	} else {
+		p = parserPool.Get().(*sitter.Parser)
+		defer parserPool.Put(p)
+	}
 	st, err := p.ParseCtx(ctx, nil, src)
 	if err != nil {
 		return nil, err
@@ -89,14 +101,25 @@ func parseTree(ctx context.Context, src []byte) (*tree, error) {
 	if n > 0 {
 		copy(nodes, unsafe.Slice((*node)(unsafe.Pointer(flat.nodes)), n))
 	}
+	for i := range nodes {
+		if symNamed[nodes[i].sym] {
+			nodes[i].flags |= flagNamed
+		}
+	}
 	C.ll_flat_free(&flat)
 	return &tree{nodes: nodes, src: src}, nil
 }
 
 // text returns the source text of node i.
+//
+// The string shares memory with t.src, which ParseFile owns (it parses a
+// private copy of its input), so no text is copied per node.
 func (t *tree) text(i int) string {
 	n := &t.nodes[i]
-	return string(t.src[n.start:n.end])
+	if n.end <= n.start {
+		return ""
+	}
+	return unsafe.String(&t.src[n.start], int(n.end-n.start))
 }
 
 // kind is the grammar symbol of node i, mapped onto the kinds we use.
