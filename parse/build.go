@@ -166,6 +166,7 @@ func (b *builder) buildFunction(i int) *Function {
 	fn.Exit = b.exit.ID
 	b.stmt(bodyNode)
 	b.edge(b.cur, b.exit, Edge{})
+	compact(fn)
 	b.collectErrors(i)
 	return fn
 }

@@ -482,9 +482,8 @@ var typeWords = toSet(`unsigned signed int long short char void bool _Bool float
 func (p *prepared) typeArg(s *scanner) {
 	b := s.b
 	i := s.skipSpace(s.pos)
-	first := i
-	var words [][2]int
-	tagged := false
+	var quals, words [][2]int
+	tagged, typedef := false, false
 	for i < len(b) && isIdentStart(b[i]) {
 		j := i
 		for j < len(b) && isIdent(b[j]) {
@@ -492,18 +491,25 @@ func (p *prepared) typeArg(s *scanner) {
 		}
 		w := string(b[i:j])
 		switch {
+		case w == "const" || w == "volatile":
+			quals = append(quals, [2]int{i, j})
+			i = s.skipSpace(j)
+			continue
 		case len(words) == 0 && (w == "struct" || w == "union" || w == "enum"):
 			tagged = true
 		case tagged && len(words) == 1:
 			// the tag name
-		case !tagged && typeWords[w]:
+		case !tagged && !typedef && typeWords[w]:
+		case len(words) == 0 && len(quals) > 0:
+			// `const size_t`: a typedef name after a qualifier
+			typedef = true
 		default:
 			return
 		}
 		words = append(words, [2]int{i, j})
 		i = s.skipSpace(j)
 	}
-	if len(words) == 0 || tagged && len(words) != 2 {
+	if len(words) == 0 || tagged && len(words) != 2 || typedef && len(words) != 1 {
 		return
 	}
 	stars := i
@@ -514,11 +520,15 @@ func (p *prepared) typeArg(s *scanner) {
 		return
 	}
 	out := p.src
-	if tagged {
+	for _, q := range quals {
+		blank(out, q[0], q[1])
+	}
+	switch {
+	case tagged:
 		blank(out, words[0][0], words[0][1])
-	} else {
+	case !typedef:
 		// join the words into one identifier-shaped token
-		out[first] = '_'
+		out[words[0][0]] = '_'
 		for k := 1; k < len(words); k++ {
 			for j := words[k-1][1]; j < words[k][0]; j++ {
 				if out[j] != '\n' {
