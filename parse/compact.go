@@ -6,8 +6,11 @@ package parse
 // successor is bypassed, and the rest are renumbered in order. Entry and
 // exit stay; Blocks[0] is still the entry.
 func compact(fn *Function) {
+	// keep marks a block of an empty infinite loop (`do ; while (1);`),
+	// which has nowhere to forward to
+	keep := make([]bool, len(fn.Blocks))
 	skippable := func(b *Block) bool {
-		return b.ID != 0 && b.ID != fn.Exit && len(b.Events) == 0 && len(b.Succs) == 1 &&
+		return !keep[b.ID] && b.ID != 0 && b.ID != fn.Exit && len(b.Events) == 0 && len(b.Succs) == 1 &&
 			b.Succs[0].Cond == "" && b.Succs[0].Case == "" && b.Succs[0].To != b.ID
 	}
 	// resolve follows a chain of skippable blocks to the block it ends in,
@@ -22,7 +25,8 @@ func compact(fn *Function) {
 			back = back || b.Succs[0].Back
 			id = b.Succs[0].To
 		}
-		return id, back // a cycle of empty blocks: an empty infinite loop
+		keep[id] = true // a cycle of empty blocks: an empty infinite loop
+		return id, back
 	}
 	for _, b := range fn.Blocks {
 		for k := range b.Succs {

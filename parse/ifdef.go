@@ -13,8 +13,8 @@ import "bytes"
 // stay, so every position is unchanged.
 func selectConfig(buf []byte) {
 	type group struct {
-		managed            bool // opened inside a body
-		keep, taken, outer bool
+		managed     bool // opened inside a body
+		keep, taken bool
 	}
 	var stack []group
 	keeping := func() bool {
@@ -48,34 +48,33 @@ func selectConfig(buf []byte) {
 			word := string(d[:k])
 			arg := bytes.TrimSpace(stripComment(d[k:]))
 			isZero := len(arg) == 1 && arg[0] == '0'
-			handled := true
+			// blank a directive line of a group this function manages
+			managed := false
 			switch word {
 			case "if", "ifdef", "ifndef":
 				sel := !(word == "if" && isZero)
 				stack = append(stack, group{managed: depth > 0, keep: sel, taken: sel})
+				managed = depth > 0
 			case "elif":
 				if n := len(stack); n > 0 {
 					g := &stack[n-1]
 					sel := !g.taken && !isZero
 					g.keep, g.taken = sel, g.taken || sel
+					managed = g.managed
 				}
 			case "else":
 				if n := len(stack); n > 0 {
 					g := &stack[n-1]
 					g.keep, g.taken = !g.taken, true
+					managed = g.managed
 				}
 			case "endif":
 				if n := len(stack); n > 0 {
-					g := stack[n-1]
+					managed = stack[n-1].managed
 					stack = stack[:n-1]
-					handled = g.managed
 				}
-			default:
-				handled = false
 			}
-			if handled && (word == "endif" || stack[len(stack)-1].managed) {
-				blank(buf, line, next)
-			} else if !keeping() {
+			if managed || !keeping() {
 				blank(buf, line, next)
 			}
 			line = next

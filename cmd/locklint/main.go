@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -27,24 +28,27 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
+func run(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return exitOK
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.code == exitUsage {
-			fmt.Fprintln(os.Stderr, "locklint:", ee.err)
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "locklint:", ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "locklint:", err)
+	// cobra's own errors: unknown flags, missing arguments
+	fmt.Fprintln(stderr, "locklint:", err)
 	return exitUsage
 }
 

@@ -1,0 +1,80 @@
+package parse
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+var errAt = regexp.MustCompile(`^fuzz\.c:\d+:\d+: `)
+
+// FuzzParseFile feeds arbitrary bytes to the front end: it must not panic
+// or hang, prep must keep every offset, the IR must be well formed, and an
+// error must say where.
+func FuzzParseFile(f *testing.F) {
+	seeds, _ := filepath.Glob("../testdata/parse/*.c")
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(b)
+		}
+	}
+	for _, s := range []string{
+		"", "{", "}", "({", "(({ }))", "#if 0\n{\n#else\n}\n#endif\n",
+		"SYSCALL_DEFINE0(", "SYSCALL_DEFINE2(a, int, b, c)", "int f(){ list_for_each(x) }",
+		"int f(){ do_each_thread(a,b) { } while_each_thread(a,b); }",
+		"int f(){ guard(x)(y); scoped_guard(z) { return; } goto q; q: ; }",
+		"int f(){ case 1 ... : }", "a(struct", "int f(){ x = min_t(unsigned, ); }",
+		"int f() { typeof(", "int f() { ({ ({ ({ 1; }); }); }); }",
+		"STATIC\n", "NOKPROBE_SYMBOL(f)\nint g(int x)\n", "\\\n#define x \\\n",
+		"int f(){ \"unterminated\n }", "/* open comment", "int f(){ 'x }",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		p := prep(src)
+		if len(p.src) != len(src) {
+			t.Fatalf("prep changed length %d -> %d", len(src), len(p.src))
+		}
+		for i := range src {
+			if (src[i] == '\n') != (p.src[i] == '\n') {
+				t.Fatalf("prep moved a line break at %d", i)
+			}
+		}
+		file, err := ParseFile(context.Background(), "fuzz.c", src)
+		if err != nil {
+			if !errAt.MatchString(err.Error()) {
+				t.Fatalf("error without a position: %v", err)
+			}
+			return
+		}
+		lines := len(file.lines)
+		inFile := func(p Pos) bool { return p.Line >= 1 && p.Line <= lines && p.Col >= 1 }
+		for _, fn := range file.Functions {
+			if len(fn.Blocks) == 0 || fn.Exit <= 0 || fn.Exit >= len(fn.Blocks) {
+				t.Fatalf("%s: %d blocks, exit %d", fn.Name, len(fn.Blocks), fn.Exit)
+			}
+			for id, b := range fn.Blocks {
+				if b.ID != id {
+					t.Fatalf("%s: block %d has ID %d", fn.Name, id, b.ID)
+				}
+				for _, e := range b.Succs {
+					if e.To < 0 || e.To >= len(fn.Blocks) {
+						t.Fatalf("%s: edge to b%d of %d", fn.Name, e.To, len(fn.Blocks))
+					}
+				}
+				for _, e := range b.Events {
+					if !inFile(e.Pos) {
+						t.Fatalf("%s: event %s outside the file", fn.Name, FormatEvent(&e))
+					}
+				}
+			}
+			for _, p := range fn.ParseErrors {
+				if !inFile(p) {
+					t.Fatalf("%s: parse error position %v outside the file", fn.Name, p)
+				}
+			}
+		}
+	})
+}
