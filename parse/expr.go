@@ -510,3 +510,7 @@ func isIdentText(s string) bool {
 	}
 	return true
 }
+
+// NormalizeText puts expression text that has no syntax tree (a rule's
+// pattern, an annotation's argument) in the normalized form of Expr.Norm.
+func NormalizeText(s string) string { return normText(s).Norm }
