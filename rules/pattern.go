@@ -29,8 +29,8 @@ type Pattern struct {
 	CondVar, CondType string
 	condRe            *regexp.Regexp
 	Callee            string
-	callee *regexp.Regexp // nil when Callee has no `*`
-	Args   []argPattern
+	callee            *regexp.Regexp // nil when Callee has no `*`
+	Args              []argPattern
 	// Rest is set when the last argument pattern is `...`.
 	Rest bool
 }
