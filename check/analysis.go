@@ -1,0 +1,537 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/rules"
+)
+
+// analysis is the lock-state dataflow over one function.
+type analysis struct {
+	c   *Checker
+	fi  *fnInfo
+	fn  *parse.Function
+	ty  *typer
+	in  []state // per block, at its start
+	rep bool    // the reporting pass
+
+	// origin maps objects made here to the calls that made them
+	origin map[string][]string
+	// acquired lists the locks this function takes
+	acquired map[key]bool
+	// returns are the lock states at each return, for lock-balance
+	returns []retSnap
+	// publishLater maps a variable to the offsets where a guarded rule's
+	// publish call hands it over
+	publishLater map[*rules.Rule]map[string][]uint32
+	assigns      map[string][]uint32
+	// anticipated: per block and class, acquired later on every path
+	ant map[string][]bool
+	sum summary
+}
+
+type retSnap struct {
+	pos   parse.Pos
+	value string
+	locks map[key]bits
+}
+
+func newAnalysis(c *Checker, fi *fnInfo) *analysis {
+	return &analysis{c: c, fi: fi, fn: fi.fn, ty: &typer{fn: fi.fn, structs: c.structs},
+		origin: map[string][]string{}, acquired: map[key]bool{}, ant: map[string][]bool{}}
+}
+
+func (a *analysis) typeOf(e string) string { return a.ty.typeOf(e) }
+
+func (a *analysis) entry() *partition {
+	p := newPartition()
+	for _, v := range a.fn.Params {
+		p.vars[v.Name] = v.Name
+	}
+	for _, an := range a.fn.Annotations {
+		switch an.Kind {
+		case "must_hold", "releases":
+			k := key{class: genericClass(an.Arg.Norm, a.typeOf), inst: an.Arg.Norm}
+			p.locks[k] = lockVal{b: bH, site: site{pos: an.Pos, text: "__" + an.Kind + "(" + an.Arg.Text + ")"}}
+		}
+	}
+	return p
+}
+
+// run computes the fixpoint, then walks every block once more reporting.
+func (a *analysis) run() *summary {
+	a.prescan()
+	nb := len(a.fn.Blocks)
+	a.in = make([]state, nb)
+	a.in[0] = state{a.entry()}
+	order := a.rpo()
+	preds := make([][]predEdge, nb)
+	for _, b := range a.fn.Blocks {
+		for k, e := range b.Succs {
+			preds[e.To] = append(preds[e.To], predEdge{from: b.ID, edge: k})
+		}
+	}
+	out := make([]state, nb)
+	for iter := 0; iter < 30; iter++ {
+		changed := false
+		for _, id := range order {
+			if id != 0 {
+				var ins []state
+				for _, pe := range preds[id] {
+					if out[pe.from] != nil {
+						ins = append(ins, a.edge(out[pe.from], &a.fn.Blocks[pe.from].Succs[pe.edge]))
+					}
+				}
+				st := join(ins, a.joinName(id))
+				if iter >= 20 {
+					st = dropFacts(st, a.joinName(id))
+				}
+				if !st.equal(a.in[id]) {
+					a.in[id] = st
+					changed = true
+				}
+			}
+			o := a.block(id, a.in[id])
+			if !o.equal(out[id]) {
+				out[id] = o
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	a.rep = true
+	for _, id := range order {
+		a.block(id, a.in[id])
+	}
+	a.summarize(a.in[a.fn.Exit])
+	a.checkBalance()
+	return &a.sum
+}
+
+type predEdge struct{ from, edge int }
+
+func dropFacts(s state, joinName func(string, string, string) string) state {
+	if len(s) <= 1 {
+		return s
+	}
+	all := s[0].clone()
+	all.facts = map[string]bool{}
+	for _, p := range s[1:] {
+		q := p.clone()
+		q.facts = map[string]bool{}
+		all.mergeInto(q, joinName)
+	}
+	return state{all}
+}
+
+// rpo orders blocks in reverse postorder from the entry, then any
+// unreachable ones.
+func (a *analysis) rpo() []int {
+	nb := len(a.fn.Blocks)
+	seen := make([]bool, nb)
+	var post []int
+	var visit func(int)
+	visit = func(b int) {
+		seen[b] = true
+		for _, e := range a.fn.Blocks[b].Succs {
+			if !seen[e.To] {
+				visit(e.To)
+			}
+		}
+		post = append(post, b)
+	}
+	visit(0)
+	order := make([]int, 0, nb)
+	for i := len(post) - 1; i >= 0; i-- {
+		order = append(order, post[i])
+	}
+	return order
+}
+
+// joinName names the object a variable holds where paths that disagree
+// meet, and records its origins as the union of theirs.
+func (a *analysis) joinName(block int) func(v, x, y string) string {
+	return func(v, x, y string) string {
+		if strings.HasPrefix(x, "?") && strings.HasPrefix(x, fmt.Sprintf("?%d:", block)) {
+			a.addOrigins(x, y)
+			return x
+		}
+		n := fmt.Sprintf("?%d:%s", block, v)
+		a.addOrigins(n, x)
+		a.addOrigins(n, y)
+		return n
+	}
+}
+
+func (a *analysis) addOrigins(to, from string) {
+	for _, o := range a.origin[from] {
+		if !contains(a.origin[to], o) {
+			a.origin[to] = append(a.origin[to], o)
+		}
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// edge applies a branch: facts it establishes, paths it contradicts, and
+// trylocks whose result it tests.
+func (a *analysis) edge(s state, e *parse.Edge) state {
+	if e.Cond == "" || e.Case != "" {
+		return s
+	}
+	want := !e.Neg
+	var out state
+	for _, p := range s {
+		if f, ok := p.facts[e.Cond]; ok && f != want {
+			continue // this path cannot take the edge
+		}
+		q := p.clone()
+		q.facts[e.Cond] = want
+		if tries, ok := q.tries[e.Cond]; ok {
+			delete(q.tries, e.Cond)
+			for _, t := range tries {
+				if (t.op.kind == opTry) == want {
+					q.locks[t.k] = lockVal{b: bH, site: t.site}
+				}
+			}
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// block runs the events of a block over each partition.
+func (a *analysis) block(id int, s state) state {
+	if s == nil {
+		return nil
+	}
+	out := make(state, len(s))
+	for i, p := range s {
+		out[i] = p.clone()
+	}
+	b := a.fn.Blocks[id]
+	var lastCall *parse.Event
+	for i := range b.Events {
+		e := &b.Events[i]
+		switch e.Kind {
+		case parse.EvCall, parse.EvScopeEnd:
+			a.call(out, e)
+			lastCall = e
+			continue
+		case parse.EvWrite:
+			a.write(out, e)
+		case parse.EvAssign:
+			a.assign(out, e, lastCall)
+		case parse.EvReturn:
+			if a.rep {
+				a.recordReturn(out, e)
+			}
+		}
+		lastCall = nil
+	}
+	return out
+}
+
+func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
+	v := e.Var
+	for _, p := range s {
+		var obj string
+		val := e.Value.Norm
+		switch {
+		case lastCall != nil && lastCall.Result == v:
+			if alias, ok := aliasArg(lastCall); ok {
+				obj = p.resolve(alias)
+			} else {
+				obj = "@" + strconv.Itoa(int(lastCall.Off))
+				if len(a.origin[obj]) == 0 {
+					a.origin[obj] = []string{lastCall.Callee}
+				}
+			}
+		case isPath(val):
+			obj = p.resolve(val)
+		default:
+			obj = "@" + strconv.Itoa(int(e.Off))
+		}
+		p.invalidate(v, val)
+		p.vars[v] = obj
+	}
+}
+
+// aliasCalls return (a view of) their argument: the same object.
+var aliasCalls = map[string]bool{"page_folio": true, "folio_page": true, "compound_head": true, "virt_to_page": false, "page_anon_vma": false}
+
+func aliasArg(e *parse.Event) (string, bool) {
+	if aliasCalls[e.Callee] && len(e.Args) > 0 && isPath(e.Args[0].Norm) {
+		return e.Args[0].Norm, true
+	}
+	return "", false
+}
+
+// isPath tells whether s is a variable or a chain of field accesses.
+func isPath(s string) bool {
+	if s == "" || !(s[0] == '_' || s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isIdentByte(c):
+		case c == '.':
+		case c == '-' && i+1 < len(s) && s[i+1] == '>':
+			i++
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// prescan finds, for guarded rules, where objects are published, and
+// where variables are assigned; and computes anticipated acquisitions.
+func (a *analysis) prescan() {
+	a.publishLater = map[*rules.Rule]map[string][]uint32{}
+	a.assigns = map[string][]uint32{}
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			switch e.Kind {
+			case parse.EvAssign:
+				a.assigns[e.Var] = append(a.assigns[e.Var], e.Off)
+			case parse.EvCall:
+				for _, r := range a.c.active {
+					if r.Kind != rules.KindGuarded {
+						continue
+					}
+					for k := range r.Publish {
+						if bnd, ok := r.Publish[k].Match(e.Callee, e.Args); ok {
+							if v := r.Publish[k].First(bnd); v != "" {
+								if a.publishLater[r] == nil {
+									a.publishLater[r] = map[string][]uint32{}
+								}
+								a.publishLater[r][v] = append(a.publishLater[r][v], e.Off)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// willPublish tells whether the object var holds at offset off is handed
+// to a publish call of r later in the function, with no assignment to var
+// in between: such an object is off the list until then.
+func (a *analysis) willPublish(r *rules.Rule, v string, off uint32) bool {
+	for _, at := range a.publishLater[r][v] {
+		if at <= off {
+			continue
+		}
+		reassigned := false
+		for _, as := range a.assigns[v] {
+			if as > off && as < at {
+				reassigned = true
+			}
+		}
+		if !reassigned {
+			return true
+		}
+	}
+	return false
+}
+
+// anticipated tells whether, from event index i of block b on, some path
+// takes a lock of class (blocking) before releasing one or returning. If
+// the lock were held here, that path would deadlock on it: so it is not.
+func (a *analysis) anticipated(class string, b, i int) bool {
+	ant, ok := a.ant[class]
+	if !ok {
+		ant = a.computeAnt(class)
+		a.ant[class] = ant
+	}
+	blk := a.fn.Blocks[b]
+	for j := i; j < len(blk.Events); j++ {
+		switch a.classEffect(&blk.Events[j], class) {
+		case 1:
+			return true
+		case -1:
+			return false
+		}
+	}
+	return a.blockOutAnt(ant, b)
+}
+
+func (a *analysis) blockOutAnt(ant []bool, b int) bool {
+	for _, e := range a.fn.Blocks[b].Succs {
+		if ant[e.To] {
+			return true
+		}
+	}
+	return false
+}
+
+// computeAnt solves the backward may-analysis: ant[b] is true when some
+// path from the start of b acquires class before releasing it or leaving.
+func (a *analysis) computeAnt(class string) []bool {
+	nb := len(a.fn.Blocks)
+	ant := make([]bool, nb)
+	for changed := true; changed; {
+		changed = false
+		for b := nb - 1; b >= 0; b-- {
+			v := a.blockOutAnt(ant, b)
+			evs := a.fn.Blocks[b].Events
+			for j := len(evs) - 1; j >= 0; j-- {
+				switch a.classEffect(&evs[j], class) {
+				case 1:
+					v = true
+				case -1:
+					v = false
+				}
+			}
+			if v != ant[b] {
+				ant[b] = v
+				changed = true
+			}
+		}
+	}
+	return ant
+}
+
+// classEffect is 1 when e blocks to acquire class, -1 when it releases it
+// or leaves the function, 0 otherwise.
+func (a *analysis) classEffect(e *parse.Event, class string) int {
+	switch e.Kind {
+	case parse.EvReturn:
+		return -1
+	case parse.EvCall, parse.EvScopeEnd:
+		for _, op := range a.c.rec.ops(e, a.typeOf) {
+			if op.class != class {
+				continue
+			}
+			switch op.kind {
+			case opAcquire:
+				if !op.read {
+					return 1
+				}
+			case opRelease:
+				return -1
+			}
+		}
+	}
+	return 0
+}
+
+// status summarizes, over partitions, whether one of classes is held (on
+// inst, if set): held on every path, on some, on none, or unknown.
+type status struct {
+	held, some, not, unknown bool
+	site                     site
+}
+
+func (a *analysis) classStatus(s state, classes []string, inst func(p *partition) (string, bool)) status {
+	var st status
+	for _, p := range s {
+		pb := bits(0)
+		found := false
+		for k, v := range p.locks {
+			if !contains(classes, k.class) {
+				continue
+			}
+			if inst != nil {
+				want, ok := inst(p)
+				if !ok || k.inst != want {
+					continue
+				}
+			}
+			found = true
+			if v.b == bH {
+				pb = bH
+				st.site = v.site
+				break
+			}
+			pb |= v.b
+		}
+		if !found && inst != nil {
+			// an instance made here, or a caller's
+			if want, ok := inst(p); ok {
+				pb = p.get(key{class: classes[0], inst: want}).b
+			} else {
+				pb = bU
+			}
+		} else if !found {
+			pb = bU
+		}
+		switch {
+		case pb == bH:
+			st.held = true
+		case pb&bH != 0:
+			st.some = true
+		case pb&bU != 0:
+			st.unknown = true
+		default:
+			st.not = true
+		}
+	}
+	return st
+}
+
+// verdict turns a status into a severity: error when held on no path,
+// warning when held on some only, "" when fine or unknown.
+func verdict(st status, sev rules.Severity) rules.Severity {
+	switch {
+	case st.not && !st.held && !st.some && !st.unknown:
+		return sev
+	case st.not:
+		return rules.Warning
+	}
+	return ""
+}
+
+func (a *analysis) pos(e *parse.Event) parse.Pos { return e.Pos }
+
+// finding builds a finding at event e.
+func (a *analysis) finding(rule string, sev rules.Severity, e *parse.Event, msg string, trace ...Note) {
+	if !a.rep || sev == "" {
+		return
+	}
+	a.c.report(Finding{Rule: rule, Severity: sev, Message: msg, File: a.fn.File, Line: e.Pos.Line, Column: e.Pos.Col,
+		Function: a.fn.Name, Trace: trace})
+}
+
+func (a *analysis) note(s site, format string, args ...any) Note {
+	return Note{File: a.fn.File, Line: s.pos.Line, Note: fmt.Sprintf(format, args...)}
+}
+
+// expand fills a rule message's placeholders.
+func expand(msg string, vars map[string]string) string {
+	for k, v := range vars {
+		msg = strings.ReplaceAll(msg, "{"+k+"}", v)
+	}
+	return msg
+}
+
+func sortedKeys(m map[key]bits) []key {
+	ks := make([]key, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Slice(ks, func(i, j int) bool {
+		if ks[i].class != ks[j].class {
+			return ks[i].class < ks[j].class
+		}
+		return ks[i].inst < ks[j].inst
+	})
+	return ks
+}

@@ -1,0 +1,263 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/rules"
+)
+
+// Checker runs a rule set over a group of files analyzed together: calls
+// between their functions are followed through summaries.
+type Checker struct {
+	set    *rules.Set
+	rec    *recognizer
+	active []*rules.Rule
+	sev    map[string]rules.Severity // built-in severities
+
+	files   []*parse.File
+	structs map[string]map[string]parse.Var
+	funcs   []*fnInfo
+	byName  map[string][]*fnInfo
+
+	findings map[string]*Finding
+	// orderAt records, per pair of classes, where the second was taken
+	// while the first was held
+	orderAt map[[2]string]orderSite
+}
+
+type orderSite struct {
+	file, fn string
+	pos      parse.Pos
+	text     string
+}
+
+type fnInfo struct {
+	fn   *parse.Function
+	file *parse.File
+	sum  *summary
+	busy bool
+}
+
+// Run checks files with set and returns the findings, sorted.
+func Run(set *rules.Set, files []*parse.File) []Finding {
+	c := New(set, files)
+	return c.Run()
+}
+
+// New prepares a checker over files.
+func New(set *rules.Set, files []*parse.File) *Checker {
+	c := &Checker{set: set, rec: newRecognizer(set), files: files, structs: map[string]map[string]parse.Var{},
+		byName: map[string][]*fnInfo{}, findings: map[string]*Finding{}, orderAt: map[[2]string]orderSite{},
+		sev: map[string]rules.Severity{}}
+	idents := map[string]bool{}
+	for _, f := range files {
+		for name, fields := range f.Structs {
+			c.structs[name] = fields
+		}
+		for _, fn := range f.Functions {
+			fi := &fnInfo{fn: fn, file: f}
+			c.funcs = append(c.funcs, fi)
+			c.byName[fn.Name] = append(c.byName[fn.Name], fi)
+			for _, b := range fn.Blocks {
+				for i := range b.Events {
+					if e := &b.Events[i]; e.Kind == parse.EvCall {
+						idents[e.Callee] = true
+					}
+				}
+			}
+		}
+	}
+	for _, r := range set.Rules {
+		if r.Kind == rules.KindBuiltin {
+			c.sev[r.ID] = r.Severity
+			continue
+		}
+		if applies(r, idents) {
+			c.active = append(c.active, r)
+		}
+	}
+	for _, b := range rules.Builtins {
+		if _, ok := c.sev[b.ID]; !ok {
+			c.sev[b.ID] = b.Severity
+		}
+	}
+	return c
+}
+
+// applies tells whether a rule's era gate passes: one of its When
+// identifiers is called somewhere in the input.
+func applies(r *rules.Rule, idents map[string]bool) bool {
+	if len(r.When) == 0 {
+		return true
+	}
+	for _, w := range r.When {
+		if idents[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup resolves a callee name to the function it calls: a static
+// function of the caller's file first, then any non-static one.
+func (c *Checker) lookup(name string, from *parse.File) *fnInfo {
+	var global *fnInfo
+	for _, fi := range c.byName[name] {
+		if fi.file == from {
+			return fi
+		}
+		if !fi.fn.Static && global == nil {
+			global = fi
+		}
+	}
+	return global
+}
+
+// Run analyzes every function, callees before callers.
+func (c *Checker) Run() []Finding {
+	for _, fi := range c.funcs {
+		c.summarize(fi)
+	}
+	c.reportOrderInversions()
+	out := make([]Finding, 0, len(c.findings))
+	for _, f := range c.findings {
+		out = append(out, *f)
+	}
+	Sort(out)
+	return out
+}
+
+// summarize analyzes fi after the functions it calls (depth first; a call
+// back into a function being analyzed sees no summary, which is how
+// recursion stays finite).
+func (c *Checker) summarize(fi *fnInfo) *summary {
+	if fi.sum != nil {
+		return fi.sum
+	}
+	if fi.busy {
+		return nil
+	}
+	fi.busy = true
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind == parse.EvCall {
+				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee != fi {
+					c.summarize(callee)
+				}
+			}
+		}
+	}
+	a := newAnalysis(c, fi)
+	fi.sum = a.run()
+	fi.busy = false
+	return fi.sum
+}
+
+// report adds a finding, keeping one per rule and place (the most severe).
+func (c *Checker) report(f Finding) {
+	k := f.Rule + "\x00" + f.File + ":" + strconv.Itoa(f.Line) + ":" + strconv.Itoa(f.Column)
+	if old, ok := c.findings[k]; ok {
+		if f.Severity.Rank() > old.Severity.Rank() {
+			c.findings[k] = &f
+		}
+		return
+	}
+	c.findings[k] = &f
+}
+
+func (c *Checker) reportOrderInversions() {
+	var pairs [][2]string
+	for p := range c.orderAt {
+		pairs = append(pairs, p)
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i][0]+pairs[i][1] < pairs[j][0]+pairs[j][1] })
+	for _, p := range pairs {
+		rev, ok := c.orderAt[[2]string{p[1], p[0]}]
+		if !ok {
+			continue
+		}
+		at := c.orderAt[p]
+		c.report(Finding{
+			Rule: "order-inversion", Severity: c.sev["order-inversion"],
+			Message: fmt.Sprintf("%s taken while holding %s, but %s takes them the other way round", p[1], p[0], rev.fn),
+			File:    at.file, Line: at.pos.Line, Column: at.pos.Col, Function: at.fn,
+			Trace: []Note{{File: rev.file, Line: rev.pos.Line, Note: fmt.Sprintf("%s takes %s while holding %s: %s", rev.fn, p[0], p[1], rev.text)}},
+		})
+	}
+}
+
+// summary is what callers learn about a function.
+type summary struct {
+	acquires    []sumLock // held on every return, taken inside
+	mayAcquire  []sumLock // held on some returns
+	releases    []sumLock // released inside, taken by the caller
+	needs       []need
+	mayReturnOK bool
+}
+
+// sumLock is a lock named relative to the function's interface: argument
+// param (or -1 for the return value, -2 for a global), then path.
+type sumLock struct {
+	class string
+	param int
+	path  string
+	spin  bool
+	text  string
+}
+
+// need is a requirement a function could not meet itself: its caller must
+// hold one of classes (on the instance param+path, if param >= -2 and
+// instance is set).
+type need struct {
+	rule     *rules.Rule
+	classes  []string
+	instance bool
+	param    int
+	path     string
+	// where the requirement arises, and how it got here
+	file, fn string
+	pos      parse.Pos
+	msg      string
+	trace    []Note
+}
+
+// mapInst turns an object path of a callee's interface into the caller's
+// instance expression for a call.
+func mapInst(param int, path string, e *parse.Event) (string, bool) {
+	switch {
+	case param >= 0:
+		if param >= len(e.Args) {
+			return "", false
+		}
+		return e.Args[param].Norm + path, true
+	case param == -2:
+		return path, true
+	}
+	return "", false
+}
+
+// paramOf expresses an object path relative to fn's parameters.
+func paramOf(fn *parse.Function, inst string) (int, string, bool) {
+	i := 0
+	for i < len(inst) && isIdentByte(inst[i]) {
+		i++
+	}
+	if i == 0 || strings.HasPrefix(inst, "@") || strings.HasPrefix(inst, "?") {
+		return 0, "", false
+	}
+	root := inst[:i]
+	for k, p := range fn.Params {
+		if p.Name == root {
+			return k, inst[i:], true
+		}
+	}
+	if _, local := fn.VarType(root); local {
+		return 0, "", false
+	}
+	return -2, inst, true // a global
+}

@@ -1,0 +1,633 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/rules"
+)
+
+// sleepers may sleep; GFP-taking allocators only with a sleeping mask.
+var sleepers = map[string]bool{
+	"schedule": true, "schedule_timeout": true, "msleep": true, "ssleep": true, "usleep_range": true,
+	"cond_resched": true, "might_sleep": true, "wait_for_completion": true, "synchronize_rcu": true,
+	"flush_work": true, "copy_from_user": true, "copy_to_user": true, "get_user": true, "put_user": true,
+	"lock_page": true, "folio_lock": true, "wait_on_page_locked": true, "wait_on_page_writeback": true,
+	"vfree": true, "get_user_pages": true, "mmap_read_lock": true, "mmap_write_lock": true,
+	"vmalloc": true, "vzalloc": true,
+}
+
+var gfpAllocators = map[string]bool{
+	"kmalloc": true, "kzalloc": true, "kcalloc": true, "kmalloc_array": true, "kmem_cache_alloc": true,
+	"kmem_cache_zalloc": true, "alloc_pages": true, "alloc_page": true, "__get_free_pages": true,
+	"__get_free_page": true, "get_zeroed_page": true, "kmalloc_node": true, "kzalloc_node": true,
+	"alloc_pages_node": true, "folio_alloc": true, "kstrdup": true, "krealloc": true,
+}
+
+func maySleep(e *parse.Event) bool {
+	if sleepers[e.Callee] || strings.HasPrefix(e.Callee, "wait_event") {
+		return true
+	}
+	if gfpAllocators[e.Callee] {
+		for _, arg := range e.Args {
+			n := arg.Norm
+			if strings.Contains(n, "GFP_KERNEL") || strings.Contains(n, "GFP_USER") || strings.Contains(n, "GFP_HIGHUSER") ||
+				strings.Contains(n, "GFP_NOFS") || strings.Contains(n, "GFP_NOIO") || n == "SLAB_KERNEL" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// call handles a call event: rule checks against the state before it,
+// then its effect on locks, directly or through the callee's summary.
+func (a *analysis) call(s state, e *parse.Event) {
+	ops := a.c.rec.ops(e, a.typeOf)
+	if a.rep && e.Kind == parse.EvCall {
+		a.checkCall(s, e, ops)
+	}
+	for _, op := range ops {
+		a.lockOp(s, e, op)
+	}
+	if e.Kind != parse.EvCall || len(ops) > 0 {
+		return
+	}
+	for _, r := range a.c.active {
+		switch {
+		case r.Kind == rules.KindCallOrder && r.AppliesIn(a.fn.Name) && matchAny(r.First, e):
+			for _, p := range s {
+				p.seen[r.ID] = bH
+			}
+		case r.Kind == rules.KindGuarded:
+			if b, pat, ok := matchFirst(r.Publish, e); ok {
+				if v := pat.First(b); v != "" {
+					for _, p := range s {
+						p.published[p.resolve(v)] = true
+					}
+				}
+			}
+		}
+	}
+	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
+		a.applySummary(s, e, callee)
+	}
+}
+
+func matchAny(ps []rules.Pattern, e *parse.Event) bool {
+	for i := range ps {
+		if _, ok := ps[i].Match(e.Callee, e.Args); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func matchFirst(ps []rules.Pattern, e *parse.Event) (rules.Bindings, *rules.Pattern, bool) {
+	for i := range ps {
+		if b, ok := ps[i].Match(e.Callee, e.Args); ok {
+			return b, &ps[i], true
+		}
+	}
+	return nil, nil, false
+}
+
+// heldSpin returns a spinlock held on every path, if any.
+func (a *analysis) heldSpin(s state) (key, lockVal, bool) {
+	var best key
+	var bestV lockVal
+	found := false
+	for i, p := range s {
+		pk, pv, ok := key{}, lockVal{}, false
+		for k, v := range p.locks {
+			if v.b == bH && a.isSpin(k, v) {
+				pk, pv, ok = k, v, true
+				break
+			}
+		}
+		if !ok {
+			return key{}, lockVal{}, false
+		}
+		if i == 0 {
+			best, bestV, found = pk, pv, true
+		}
+	}
+	return best, bestV, found
+}
+
+func (a *analysis) isSpin(k key, v lockVal) bool {
+	if lc, ok := a.c.set.Locks[k.class]; ok {
+		return lc.Spin
+	}
+	return v.spin
+}
+
+// checkCall runs the rules that look at calls.
+func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
+	call := e.Callee + "()"
+	if a.isSleepy(e, ops) {
+		if k, v, ok := a.heldSpin(s); ok {
+			a.finding("sleep-under-spinlock", a.c.sev["sleep-under-spinlock"], e,
+				fmt.Sprintf("%s may sleep, called while holding spinlock %s", call, k.inst),
+				a.note(v.site, "%s taken here", v.site.text))
+		}
+	}
+	for _, r := range a.c.active {
+		if !r.AppliesIn(a.fn.Name) {
+			continue
+		}
+		switch r.Kind {
+		case rules.KindForbidCall:
+			if matchAny(r.Calls, e) {
+				a.finding(r.ID, r.Severity, e, expand(r.Message, map[string]string{"call": call}))
+			}
+		case rules.KindForbidUnder:
+			if matchAny(r.Calls, e) {
+				st := a.classStatus(s, r.Locks, nil)
+				sev := rules.Severity("")
+				if st.held && !st.some && !st.not && !st.unknown {
+					sev = r.Severity
+				} else if st.held || st.some {
+					sev = rules.Warning
+				}
+				a.finding(r.ID, sev, e, expand(r.Message, map[string]string{"call": call}),
+					a.note(st.site, "%s taken here", st.site.text))
+			}
+		case rules.KindCallOrder:
+			if matchAny(r.Calls, e) {
+				all, none := true, true
+				for _, p := range s {
+					if p.seenBits(r.ID) == bH {
+						none = false
+					} else {
+						all = false
+						if p.seenBits(r.ID)&bH != 0 {
+							none = false
+						}
+					}
+				}
+				sev := rules.Severity("")
+				if none {
+					sev = r.Severity
+				} else if !all {
+					sev = rules.Warning
+				}
+				a.finding(r.ID, sev, e, expand(r.Message, map[string]string{"call": call}))
+			}
+		case rules.KindRequires:
+			a.checkRequires(s, e, r, call)
+		}
+	}
+	// the callee's own unmet requirements
+	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
+		for i := range callee.sum.needs {
+			a.checkNeed(s, e, &callee.sum.needs[i])
+		}
+	}
+}
+
+func (a *analysis) isSleepy(e *parse.Event, ops []lockOp) bool {
+	for _, op := range ops {
+		if op.kind == opAcquire && op.sleep {
+			return true
+		}
+		if op.kind == opAcquire || op.kind == opRelease || op.kind == opHeld {
+			return false
+		}
+	}
+	return maySleep(e)
+}
+
+// checkRequires handles a `requires` rule at a call.
+func (a *analysis) checkRequires(s state, e *parse.Event, r *rules.Rule, call string) {
+	bnd, pat, ok := matchFirst(r.Calls, e)
+	if !ok {
+		return
+	}
+	msg := expand(r.Message, map[string]string{"call": call})
+	if len(r.InstanceFrom) > 0 {
+		a.checkInstanceFrom(s, e, r, msg)
+		return
+	}
+	var inst func(p *partition) (string, bool)
+	bound := pat.First(bnd)
+	if bound != "" {
+		inst = func(p *partition) (string, bool) { return p.resolve(bound), true }
+	}
+	st := a.classStatus(s, r.Locks, inst)
+	if sev := verdict(st, r.Severity); sev != "" {
+		a.finding(r.ID, sev, e, msg, a.missing(e, s, r.Locks, bound))
+		return
+	}
+	if st.unknown && !st.held && !st.some {
+		// not taken here on any path: maybe the caller holds it
+		if bound == "" && a.anticipatedAny(r.Locks, e) {
+			a.finding(r.ID, r.Severity, e, msg, Note{File: a.fn.File, Line: e.Pos.Line, Note: "the lock is taken later in this function, so it is not held here"})
+			return
+		}
+		a.addNeed(s, e, r, bound, msg)
+	}
+}
+
+// missing explains an unmet requirement: where the lock was last released
+// (or that it was never taken).
+func (a *analysis) missing(e *parse.Event, s state, locks []string, inst string) Note {
+	what := strings.Join(locks, " or ")
+	if inst != "" {
+		what += " on " + inst
+	}
+	for _, p := range s {
+		for k, v := range p.locks {
+			if contains(locks, k.class) && v.b&bN != 0 && v.site.text != "" {
+				return Note{File: a.fn.File, Line: v.site.pos.Line, Note: fmt.Sprintf("%s released here: %s", k.inst, v.site.text)}
+			}
+		}
+	}
+	return Note{File: a.fn.File, Line: e.Pos.Line, Note: "needs " + what + " held; not taken on any path to here"}
+}
+
+// checkInstanceFrom handles `requires` with instance-from: every object
+// that came from one of those calls and is tracked here must be locked.
+func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg string) {
+	var held, not, some bool
+	var where site
+	for _, p := range s {
+		objs := map[string]bool{}
+		for _, o := range p.vars {
+			if a.fromAny(o, r.InstanceFrom) {
+				objs[o] = true
+			}
+		}
+		for k := range p.locks {
+			if contains(r.Locks, k.class) && a.fromAny(k.inst, r.InstanceFrom) {
+				objs[k.inst] = true
+			}
+		}
+		if len(objs) == 0 {
+			continue
+		}
+		ph := false
+		var pb bits
+		for o := range objs {
+			v := p.get(key{class: r.Locks[0], inst: o})
+			for _, c := range r.Locks[1:] {
+				if w := p.get(key{class: c, inst: o}); w.b&bH != 0 {
+					v = w
+				}
+			}
+			if v.b == bH {
+				ph = true
+			}
+			pb |= v.b
+			if v.site.text != "" {
+				where = v.site
+			}
+		}
+		switch {
+		case ph:
+			held = true
+		case pb&bH != 0:
+			some = true
+		default:
+			not = true
+		}
+	}
+	st := status{held: held, some: some, not: not}
+	sev := verdict(st, r.Severity)
+	if sev == "" {
+		return
+	}
+	tr := []Note{}
+	if where.text != "" {
+		tr = append(tr, a.note(where, "%s", describeSite(where)))
+	}
+	a.finding(r.ID, sev, e, msg, tr...)
+}
+
+func describeSite(s site) string {
+	return s.text + " here"
+}
+
+// fromAny tells whether object o came from a call matching one of pats.
+func (a *analysis) fromAny(o string, pats []rules.Pattern) bool {
+	for _, callee := range a.origin[o] {
+		for i := range pats {
+			if pats[i].Callee == callee {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (a *analysis) anticipatedAny(classes []string, e *parse.Event) bool {
+	b, i := a.locate(e)
+	if b < 0 {
+		return false
+	}
+	for _, c := range classes {
+		if a.anticipated(c, b, i+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// locate finds the block and index of an event.
+func (a *analysis) locate(e *parse.Event) (int, int) {
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			if &b.Events[i] == e {
+				return b.ID, i
+			}
+		}
+	}
+	return -1, -1
+}
+
+// addNeed makes an unmet requirement the function's precondition.
+func (a *analysis) addNeed(s state, e *parse.Event, r *rules.Rule, bound, msg string) {
+	if !a.rep {
+		return
+	}
+	n := need{rule: r, classes: r.Locks, file: a.fn.File, fn: a.fn.Name, pos: e.Pos, msg: msg, param: -3}
+	if bound != "" {
+		inst := s[0].resolve(bound)
+		param, path, ok := paramOf(a.fn, inst)
+		if !ok {
+			return
+		}
+		n.instance, n.param, n.path = true, param, path
+	}
+	a.sum.needs = append(a.sum.needs, n)
+	if a.fn.Entry != "" {
+		a.entryUnmet(&n)
+	}
+}
+
+// entryUnmet reports a requirement left unmet at an entry point, which
+// has no caller to hold the lock.
+func (a *analysis) entryUnmet(n *need) {
+	tr := append(append([]Note{}, n.trace...), Note{File: a.fn.File, Line: a.fn.Pos.Line,
+		Note: fmt.Sprintf("%s is an entry point (%s): no caller holds %s", a.fn.Name, a.fn.Entry, strings.Join(n.classes, " or "))})
+	a.c.report(Finding{Rule: n.rule.ID, Severity: n.rule.Severity, Message: n.msg, File: n.file, Line: n.pos.Line,
+		Column: n.pos.Col, Function: n.fn, Trace: tr})
+}
+
+// checkNeed evaluates a callee's precondition at a call.
+func (a *analysis) checkNeed(s state, e *parse.Event, n *need) {
+	var inst func(p *partition) (string, bool)
+	if n.instance {
+		m, ok := mapInst(n.param, n.path, e)
+		if !ok {
+			return
+		}
+		inst = func(p *partition) (string, bool) { return p.resolve(m), true }
+	}
+	st := a.classStatus(s, n.classes, inst)
+	call := Note{File: a.fn.File, Line: e.Pos.Line, Note: fmt.Sprintf("called from %s without %s held", a.fn.Name, strings.Join(n.classes, " or "))}
+	if sev := verdict(st, n.rule.Severity); sev != "" {
+		a.c.report(Finding{Rule: n.rule.ID, Severity: sev, Message: n.msg, File: n.file, Line: n.pos.Line, Column: n.pos.Col,
+			Function: n.fn, Trace: append(append([]Note{}, n.trace...), call)})
+		return
+	}
+	if !st.unknown || st.held || st.some {
+		return
+	}
+	// still unknown: pass the requirement on to this function's callers
+	m := *n
+	m.trace = append(append([]Note{}, n.trace...), call)
+	if n.instance {
+		mi, _ := mapInst(n.param, n.path, e)
+		param, path, ok := paramOf(a.fn, s[0].resolve(mi))
+		if !ok {
+			return
+		}
+		m.param, m.path = param, path
+	}
+	a.sum.needs = append(a.sum.needs, m)
+	if a.fn.Entry != "" {
+		a.entryUnmet(&m)
+	}
+}
+
+// lockOp applies one lock operation, with the built-in checks.
+func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
+	callText := e.Callee + "(" + argText(e) + ")"
+	st := site{pos: e.Pos, text: callText}
+	for _, p := range s {
+		k := key{class: op.class, inst: p.resolve(op.inst)}
+		cur := p.get(k)
+		switch op.kind {
+		case opAcquire:
+			if a.rep && !op.read && cur.b == bH && len(s) == 1 {
+				a.finding("double-acquire", a.c.sev["double-acquire"], e,
+					fmt.Sprintf("%s acquired while already held", op.inst), a.note(cur.site, "%s taken here", cur.site.text))
+			}
+			if a.rep {
+				a.checkOrder(s, p, e, op, k)
+			}
+			p.locks[k] = lockVal{b: bH, site: st, spin: op.spin}
+			a.acquired[k] = true
+		case opTry, opTryZero:
+			t := tryOp{op: op, k: k, site: st, call: e.Call}
+			p.tries[e.Call] = append(p.tries[e.Call], t)
+			if e.Result != "" {
+				p.tries[e.Result] = append(p.tries[e.Result], t)
+			}
+			a.acquired[k] = true
+		case opRelease:
+			if cur.b&bH == 0 {
+				if other, ov, ok := a.mismatch(p, k); ok {
+					if a.rep && len(s) == 1 {
+						a.finding("lock-mismatch", a.c.sev["lock-mismatch"], e,
+							fmt.Sprintf("releases %s but the %s lock held here is %s", op.inst, op.class, other.inst),
+							a.note(ov.site, "%s taken here", ov.site.text))
+					}
+					p.locks[other] = lockVal{b: bN, site: st}
+					continue
+				}
+				if a.rep && cur.b == bN && len(s) == 1 {
+					a.finding("release-unheld", a.c.sev["release-unheld"], e,
+						fmt.Sprintf("%s released but not held", op.inst), a.note(cur.site, "%s here", cur.site.text))
+				}
+			}
+			p.locks[k] = lockVal{b: bN, site: st}
+		case opHeld:
+			if cur.b&bH == 0 {
+				p.locks[k] = lockVal{b: bH, site: site{pos: e.Pos, text: callText + " asserts it"}, spin: op.spin}
+			}
+		}
+	}
+}
+
+// mismatch finds another instance of a declared class held on this path,
+// for a release that names an instance not held.
+func (a *analysis) mismatch(p *partition, k key) (key, lockVal, bool) {
+	if _, declared := a.c.set.Locks[k.class]; !declared {
+		return key{}, lockVal{}, false
+	}
+	for o, v := range p.locks {
+		if o.class == k.class && o.inst != k.inst && v.b == bH && a.acquired[o] {
+			return o, v, true
+		}
+	}
+	return key{}, lockVal{}, false
+}
+
+// checkOrder handles `order` rules and records pairs for order-inversion.
+func (a *analysis) checkOrder(s state, p *partition, e *parse.Event, op lockOp, k key) {
+	for hk, hv := range p.locks {
+		if hv.b != bH || hk.class == k.class {
+			continue
+		}
+		for _, r := range a.c.active {
+			if r.Kind != rules.KindOrder {
+				continue
+			}
+			ti, hi := indexOf(r.Order, k.class), indexOf(r.Order, hk.class)
+			if ti >= 0 && hi > ti {
+				a.finding(r.ID, r.Severity, e, expand(r.Message, map[string]string{"lock": k.class, "held": hk.class}),
+					a.note(hv.site, "%s taken here", hv.site.text))
+			}
+		}
+		if !strings.Contains(hk.class, "?") && !strings.Contains(k.class, "?") && len(s) == 1 {
+			pair := [2]string{hk.class, k.class}
+			if _, ok := a.c.orderAt[pair]; !ok {
+				a.c.orderAt[pair] = orderSite{file: a.fn.File, fn: a.fn.Name, pos: e.Pos, text: e.Callee + "(" + argText(e) + ")"}
+			}
+		}
+	}
+}
+
+func indexOf(ss []string, s string) int {
+	for i, x := range ss {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func argText(e *parse.Event) string {
+	var parts []string
+	for _, a := range e.Args {
+		parts = append(parts, a.Text)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// write handles guarded rules at a store.
+func (a *analysis) write(s state, e *parse.Event) {
+	for _, p := range s {
+		p.invalidateWrite(e.LHS.Norm)
+	}
+	if !a.rep || len(e.Fields) == 0 {
+		return
+	}
+	lhs := e.LHS.Norm
+	field := e.Field()
+	base := strings.TrimSuffix(strings.TrimSuffix(lhs, "->"+field), "."+field)
+	if base == lhs {
+		return
+	}
+	btype := a.typeOf(base)
+	for _, r := range a.c.active {
+		if r.Kind != rules.KindGuarded || !r.AppliesIn(a.fn.Name) || !contains(r.Fields, btype+"."+field) {
+			continue
+		}
+		a.checkGuarded(s, e, r, base, btype+"."+field)
+	}
+}
+
+func (p *partition) invalidateWrite(lhs string) {
+	for f := range p.facts {
+		if strings.Contains(f, lhs) {
+			delete(p.facts, f)
+		}
+	}
+}
+
+func (a *analysis) checkGuarded(s state, e *parse.Event, r *rules.Rule, base, field string) {
+	// private objects: made here by an allocator, or handed to a publish
+	// call later in this function
+	root := base
+	if i := strings.IndexAny(root, "-.["); i >= 0 {
+		root = root[:i]
+	}
+	if e.Base != "" && a.willPublish(r, e.Base, e.Off) {
+		return
+	}
+	var live state
+	for _, p := range s {
+		obj := p.resolve(base)
+		if a.fresh(obj, r) && !p.published[obj] {
+			continue
+		}
+		live = append(live, p)
+	}
+	if len(live) == 0 {
+		return
+	}
+	msg := expand(r.Message, map[string]string{"expr": e.LHS.Text, "field": field})
+	st := a.classStatus(live, r.Locks, nil)
+	if sev := verdict(st, r.Severity); sev != "" {
+		a.finding(r.ID, sev, e, msg, a.missing(e, live, r.Locks, ""))
+		return
+	}
+	if st.unknown && !st.held && !st.some {
+		if a.anticipatedAny(r.Locks, e) {
+			b, i := a.locate(e)
+			a.finding(r.ID, r.Severity, e, msg, Note{File: a.fn.File, Line: a.nextAcquireLine(r.Locks, b, i), Note: "the lock is taken after the write, so it was not held for it"})
+			return
+		}
+		a.addNeed(live, e, r, "", msg)
+	}
+}
+
+// nextAcquireLine finds the line of the next acquisition of one of
+// classes after event i of block b, along the first successor chain.
+func (a *analysis) nextAcquireLine(classes []string, b, i int) int {
+	seen := map[int]bool{}
+	for b >= 0 && !seen[b] {
+		seen[b] = true
+		blk := a.fn.Blocks[b]
+		for j := i + 1; j < len(blk.Events); j++ {
+			for _, c := range classes {
+				if a.classEffect(&blk.Events[j], c) == 1 {
+					return blk.Events[j].Pos.Line
+				}
+			}
+		}
+		if len(blk.Succs) == 0 {
+			break
+		}
+		b, i = blk.Succs[0].To, -1
+	}
+	return 0
+}
+
+// fresh tells whether an object was made here by one of the rule's
+// allocators (or a struct copy into one).
+func (a *analysis) fresh(obj string, r *rules.Rule) bool {
+	if !strings.HasPrefix(obj, "@") && !strings.HasPrefix(obj, "?") {
+		return false
+	}
+	origins := a.origin[obj]
+	if len(origins) == 0 {
+		return false
+	}
+	for _, o := range origins {
+		ok := false
+		for i := range r.Fresh {
+			if r.Fresh[i].Callee == o {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,208 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/rules"
+)
+
+type opKind uint8
+
+const (
+	opAcquire opKind = iota
+	opTry            // succeeds when the call returns non-zero
+	opTryZero        // succeeds when the call returns zero
+	opRelease
+	opHeld // an assertion: evidence that the lock is held here
+)
+
+// lockOp is what one call does to one lock.
+type lockOp struct {
+	kind  opKind
+	class string
+	inst  string // the instance expression, normalized (before resolution)
+	read  bool   // a shared (read) acquisition: may nest, no double-acquire
+	spin  bool   // sleeping is forbidden while it is held
+	sleep bool   // taking it may sleep
+}
+
+// family is a generic kernel lock primitive family.
+type family struct {
+	acquire, try, tryZero, release, held []string
+	read                                 []string // acquisitions that are shared
+	spin, sleep                          bool
+}
+
+var families = []family{
+	{ // spinlocks and rwlocks
+		acquire: []string{"spin_lock", "spin_lock_irq", "spin_lock_irqsave", "spin_lock_bh", "spin_lock_nested",
+			"spin_lock_irqsave_nested", "spin_lock_nest_lock", "raw_spin_lock", "raw_spin_lock_irq",
+			"raw_spin_lock_irqsave", "raw_spin_lock_bh", "raw_spin_lock_nested", "read_lock", "read_lock_irq",
+			"read_lock_irqsave", "read_lock_bh", "write_lock", "write_lock_irq", "write_lock_irqsave", "write_lock_bh",
+			"arch_spin_lock", "bit_spin_lock"},
+		try: []string{"spin_trylock", "spin_trylock_irq", "spin_trylock_irqsave", "spin_trylock_bh", "raw_spin_trylock",
+			"raw_spin_trylock_irqsave", "read_trylock", "write_trylock", "arch_spin_trylock", "bit_spin_trylock"},
+		release: []string{"spin_unlock", "spin_unlock_irq", "spin_unlock_irqrestore", "spin_unlock_bh", "raw_spin_unlock",
+			"raw_spin_unlock_irq", "raw_spin_unlock_irqrestore", "raw_spin_unlock_bh", "read_unlock", "read_unlock_irq",
+			"read_unlock_irqrestore", "read_unlock_bh", "write_unlock", "write_unlock_irq", "write_unlock_irqrestore",
+			"write_unlock_bh", "arch_spin_unlock", "bit_spin_unlock", "__bit_spin_unlock"},
+		held: []string{"assert_spin_locked", "lockdep_assert_held", "lockdep_assert_held_once", "assert_raw_spin_locked"},
+		read: []string{"read_lock", "read_lock_irq", "read_lock_irqsave", "read_lock_bh", "read_trylock"},
+		spin: true,
+	},
+	{ // mutexes
+		acquire: []string{"mutex_lock", "mutex_lock_nested", "mutex_lock_io", "mutex_lock_nest_lock"},
+		try:     []string{"mutex_trylock"},
+		tryZero: []string{"mutex_lock_interruptible", "mutex_lock_killable", "mutex_lock_interruptible_nested", "mutex_lock_killable_nested"},
+		release: []string{"mutex_unlock"},
+		held:    []string{"lockdep_assert_held", "lockdep_assert_held_once", "WARN_ON_ONCE_NOT_mutex_is_locked"},
+		sleep:   true,
+	},
+	{ // rw semaphores
+		acquire: []string{"down_read", "down_write", "down_read_nested", "down_write_nested", "down_read_non_owner", "down_write_nest_lock"},
+		try:     []string{"down_read_trylock", "down_write_trylock"},
+		tryZero: []string{"down_read_killable", "down_write_killable", "down_read_interruptible"},
+		release: []string{"up_read", "up_write", "up_read_non_owner"},
+		held:    []string{"lockdep_assert_held", "lockdep_assert_held_write", "lockdep_assert_held_read"},
+		read:    []string{"down_read", "down_read_nested", "down_read_non_owner", "down_read_trylock", "down_read_killable", "down_read_interruptible"},
+		sleep:   true,
+	},
+	{ // counting semaphores
+		acquire: []string{"down"},
+		tryZero: []string{"down_interruptible", "down_killable", "down_trylock", "down_timeout"},
+		release: []string{"up"},
+		sleep:   true,
+	},
+}
+
+// genericOps maps a callee to the generic operation it performs.
+var genericOps = func() map[string]lockOp {
+	m := map[string]lockOp{}
+	for _, f := range families {
+		reads := map[string]bool{}
+		for _, r := range f.read {
+			reads[r] = true
+		}
+		add := func(names []string, k opKind) {
+			for _, n := range names {
+				if _, dup := m[n]; dup && k == opHeld {
+					continue // lockdep_assert_held is in several families
+				}
+				m[n] = lockOp{kind: k, read: reads[n], spin: f.spin, sleep: f.sleep}
+			}
+		}
+		add(f.acquire, opAcquire)
+		add(f.try, opTry)
+		add(f.tryZero, opTryZero)
+		add(f.release, opRelease)
+		add(f.held, opHeld)
+	}
+	return m
+}()
+
+// guardFamilies maps guard()/scoped_guard() class names to their
+// behaviour.
+func guardFamily(name string) (lockOp, bool) {
+	switch {
+	case strings.HasPrefix(name, "raw_spinlock"), strings.HasPrefix(name, "spinlock"):
+		return lockOp{spin: true}, true
+	case strings.HasPrefix(name, "read_lock"), strings.HasPrefix(name, "write_lock"):
+		return lockOp{spin: true, read: strings.HasPrefix(name, "read")}, true
+	case name == "mutex", strings.HasPrefix(name, "mutex"):
+		return lockOp{sleep: true}, true
+	case strings.HasPrefix(name, "rwsem_read"):
+		return lockOp{sleep: true, read: true}, true
+	case strings.HasPrefix(name, "rwsem_write"), strings.HasPrefix(name, "rwsem"):
+		return lockOp{sleep: true}, true
+	}
+	return lockOp{}, false
+}
+
+// recognizer finds the lock operations of calls.
+type recognizer struct {
+	set     *rules.Set
+	classes []*rules.LockClass // sorted by name, for stable results
+}
+
+func newRecognizer(set *rules.Set) *recognizer {
+	r := &recognizer{set: set}
+	for _, n := range set.LockNames() {
+		r.classes = append(r.classes, set.Locks[n])
+	}
+	return r
+}
+
+// ops returns what call event e does to locks. Declared classes come
+// first; a call that matches one is not also read as a generic primitive.
+func (r *recognizer) ops(e *parse.Event, typeOf rules.TypeOf) []lockOp {
+	var out []lockOp
+	for _, c := range r.classes {
+		for _, l := range []struct {
+			pats []rules.Pattern
+			kind opKind
+		}{{c.Acquire, opAcquire}, {c.Try, opTry}, {c.TryZero, opTryZero}, {c.Release, opRelease}, {c.Held, opHeld}} {
+			for i := range l.pats {
+				p := &l.pats[i]
+				if b, ok := p.MatchEvent(e, typeOf); ok {
+					out = append(out, lockOp{kind: l.kind, class: c.Name, inst: p.First(b), spin: c.Spin, sleep: c.Sleeps})
+					break
+				}
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	if e.Kind == parse.EvScopeEnd || e.Callee == "guard" || e.Callee == "scoped_guard" || e.Callee == "scoped_cond_guard" {
+		return r.guardOps(e, typeOf)
+	}
+	op, ok := genericOps[e.Callee]
+	if !ok || len(e.Args) == 0 {
+		return nil
+	}
+	op.inst = e.Args[0].Norm
+	op.class = genericClass(op.inst, typeOf)
+	return []lockOp{op}
+}
+
+func (r *recognizer) guardOps(e *parse.Event, typeOf rules.TypeOf) []lockOp {
+	if len(e.Args) < 2 {
+		return nil
+	}
+	op, ok := guardFamily(e.Args[0].Norm)
+	if !ok {
+		return nil
+	}
+	op.kind = opAcquire
+	if e.Callee == "scoped_cond_guard" {
+		return nil // conditional: taken only when its condition holds
+	}
+	if e.Kind == parse.EvScopeEnd {
+		op.kind = opRelease
+	}
+	op.inst = e.Args[1].Norm
+	op.class = genericClass(op.inst, typeOf)
+	return []lockOp{op}
+}
+
+// genericClass names the class of a generic lock by the type path of its
+// expression: `mm->page_table_lock` with mm a `struct mm_struct *` is
+// `mm_struct.page_table_lock`; a plain global lock is its own name.
+func genericClass(inst string, typeOf rules.TypeOf) string {
+	i := strings.LastIndex(inst, "->")
+	j := strings.LastIndex(inst, ".")
+	sep := 2
+	if j > i {
+		i, sep = j, 1
+	}
+	if i < 0 {
+		return inst
+	}
+	base, field := inst[:i], inst[i+sep:]
+	t := typeOf(base)
+	if t == "" {
+		t = "?"
+	}
+	return t + "." + field
+}

@@ -1,0 +1,222 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/rules"
+)
+
+func severity(s string) rules.Severity { return rules.Severity(s) }
+
+// recordReturn notes the lock state at a return, for lock-balance and
+// for the summary.
+func (a *analysis) recordReturn(s state, e *parse.Event) {
+	r := retSnap{pos: e.Pos, value: e.Value.Norm, locks: map[key]bits{}}
+	for _, p := range s {
+		for k := range p.locks {
+			r.locks[k] |= p.get(k).b
+		}
+		for k := range r.locks {
+			if _, ok := p.locks[k]; !ok {
+				r.locks[k] |= p.get(k).b
+			}
+		}
+	}
+	a.returns = append(a.returns, r)
+}
+
+// summarize derives what callers see from the state at the exit.
+func (a *analysis) summarize(exit state) {
+	locks := map[key]bits{}
+	sites := map[key]lockVal{}
+	for _, p := range exit {
+		for k, v := range p.locks {
+			locks[k] |= v.b
+			sites[k] = v
+		}
+	}
+	for _, p := range exit {
+		for k := range locks {
+			if _, ok := p.locks[k]; !ok {
+				locks[k] |= p.get(k).b
+			}
+		}
+	}
+	retObj := ""
+	for _, r := range a.returns {
+		if r.value != "" && len(exit) > 0 {
+			retObj = exit[0].resolve(r.value)
+		}
+	}
+	for _, k := range sortedKeys(locks) {
+		b := locks[k]
+		param, path, ok := paramOf(a.fn, k.inst)
+		if !ok {
+			if retObj != "" && k.inst == retObj {
+				param, path, ok = -1, "", true
+			} else {
+				continue
+			}
+		}
+		sl := sumLock{class: k.class, param: param, path: path, spin: sites[k].spin, text: sites[k].site.text}
+		switch {
+		case b == bH && a.acquired[k]:
+			a.sum.acquires = append(a.sum.acquires, sl)
+		case b&bH != 0 && a.acquired[k]:
+			a.sum.mayAcquire = append(a.sum.mayAcquire, sl)
+		case b == bN && !a.acquired[k]:
+			a.sum.releases = append(a.sum.releases, sl)
+		}
+	}
+	for _, an := range a.fn.Annotations {
+		param, path, ok := paramOf(a.fn, an.Arg.Norm)
+		if !ok {
+			continue
+		}
+		sl := sumLock{class: genericClass(an.Arg.Norm, a.typeOf), param: param, path: path, text: "__" + an.Kind + "(" + an.Arg.Text + ")"}
+		switch an.Kind {
+		case "acquires":
+			a.sum.acquires = appendUnique(a.sum.acquires, sl)
+		case "releases":
+			a.sum.releases = appendUnique(a.sum.releases, sl)
+		}
+	}
+}
+
+func appendUnique(ls []sumLock, l sumLock) []sumLock {
+	for _, x := range ls {
+		if x.class == l.class && x.param == l.param && x.path == l.path {
+			return ls
+		}
+	}
+	return append(ls, l)
+}
+
+// applySummary applies a callee's effect on locks at a call.
+func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
+	sum := callee.sum
+	st := site{pos: e.Pos, text: e.Callee + "(" + argText(e) + ")"}
+	apply := func(ls []sumLock, f func(p *partition, k key, l sumLock)) {
+		for _, l := range ls {
+			inst, ok := mapInst(l.param, l.path, e)
+			if l.param == -1 {
+				if e.Result == "" {
+					continue
+				}
+				// the returned object is made at this call; assign binds it
+				inst, ok = "@"+fmt.Sprint(e.Off), true
+			}
+			if !ok {
+				continue
+			}
+			for _, p := range s {
+				k := key{class: l.class, inst: inst}
+				if l.param != -1 {
+					k.inst = p.resolve(inst)
+				}
+				f(p, k, l)
+			}
+		}
+	}
+	apply(sum.acquires, func(p *partition, k key, l sumLock) {
+		p.locks[k] = lockVal{b: bH, site: site{pos: st.pos, text: st.text + " (takes " + l.text + ")"}, spin: l.spin}
+		a.acquired[k] = true
+	})
+	apply(sum.mayAcquire, func(p *partition, k key, l sumLock) {
+		v := p.get(k)
+		v.b |= bH
+		v.site = site{pos: st.pos, text: st.text + " (may take " + l.text + ")"}
+		v.spin = l.spin
+		p.locks[k] = v
+		a.acquired[k] = true
+	})
+	apply(sum.releases, func(p *partition, k key, l sumLock) {
+		p.locks[k] = lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + ")"}}
+	})
+}
+
+// checkBalance reports returns that keep a lock the function took while
+// other returns release it.
+func (a *analysis) checkBalance() {
+	if len(a.returns) == 0 {
+		return
+	}
+	for k := range a.acquired {
+		var heldAt, releasedAt []retSnap
+		var mixed []retSnap
+		for _, r := range a.returns {
+			b, ok := r.locks[k]
+			if !ok {
+				continue
+			}
+			switch {
+			case b == bH:
+				heldAt = append(heldAt, r)
+			case b == bN:
+				releasedAt = append(releasedAt, r)
+			case b&bH != 0 && b&bN != 0:
+				mixed = append(mixed, r)
+			}
+		}
+		if len(heldAt) > 0 && len(releasedAt) > 0 && !conditionalAPI(heldAt, releasedAt) {
+			rel := releasedAt[0]
+			for _, r := range heldAt {
+				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf("%s is still held at this return; the return at line %d releases it", k.inst, rel.pos.Line))
+			}
+		}
+		for _, r := range mixed {
+			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s is held on some paths to this return and released on others", k.inst))
+		}
+	}
+}
+
+func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
+	var tr []Note
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall {
+				continue
+			}
+			for _, op := range a.c.rec.ops(e, a.typeOf) {
+				if op.class == k.class && (op.kind == opAcquire || op.kind == opTry || op.kind == opTryZero) {
+					tr = append(tr, Note{File: a.fn.File, Line: e.Pos.Line, Note: e.Callee + "(" + argText(e) + ") takes it here"})
+				}
+			}
+		}
+	}
+	if len(tr) > 3 {
+		tr = tr[:3]
+	}
+	a.c.report(Finding{Rule: "lock-balance", Severity: severity(sev), Message: msg, File: a.fn.File, Line: r.pos.Line,
+		Column: r.pos.Col, Function: a.fn.Name, Trace: tr})
+}
+
+// conditionalAPI recognizes functions that return with the lock held on
+// success only (a trylock-style API): the held returns and the released
+// returns return different kinds of values.
+func conditionalAPI(held, released []retSnap) bool {
+	kind := func(v string) string {
+		switch {
+		case v == "" || v == "0" || v == "NULL" || v == "false":
+			return "zero"
+		case strings.HasPrefix(v, "-E") || strings.HasPrefix(v, "ERR_PTR") || strings.HasPrefix(v, "-"):
+			return "error"
+		case v == "1" || v == "true":
+			return "one"
+		}
+		return "value:" + v
+	}
+	hk := map[string]bool{}
+	for _, r := range held {
+		hk[kind(r.value)] = true
+	}
+	for _, r := range released {
+		if hk[kind(r.value)] {
+			return false
+		}
+	}
+	return true
+}
