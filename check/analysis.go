@@ -265,8 +265,17 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 		default:
 			obj = "@" + strconv.Itoa(int(e.Off))
 		}
+		fact, known := p.facts[val]
 		p.invalidate(v, val)
 		p.vars[v] = obj
+		// the variable now tests like its value: `anon_vma = vma->anon_vma`
+		// after `if (vma->anon_vma)`, or `anon_vma = NULL`
+		switch {
+		case known && isPath(val):
+			p.facts[v] = fact
+		case val == "NULL" || val == "0" || val == "false":
+			p.facts[v] = false
+		}
 	}
 }
 

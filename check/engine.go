@@ -196,6 +196,7 @@ type summary struct {
 	acquires    []sumLock // held on every return, taken inside
 	mayAcquire  []sumLock // held on some returns
 	releases    []sumLock // released inside, taken by the caller
+	mayRelease  []sumLock // released on some paths
 	needs       []need
 	mayReturnOK bool
 }

@@ -430,6 +430,10 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			}
 			p.locks[k] = lockVal{b: bH, site: st, spin: op.spin}
 			a.acquired[k] = true
+			// the lock call dereferences its argument: its root is not NULL
+			if root := rootIdent(op.inst); root != "" {
+				p.facts[root] = true
+			}
 		case opTry, opTryZero:
 			t := tryOp{op: op, k: k, site: st, call: e.Call}
 			p.tries[e.Call] = append(p.tries[e.Call], t)
@@ -630,4 +634,16 @@ func (a *analysis) fresh(obj string, r *rules.Rule) bool {
 		}
 	}
 	return true
+}
+
+// rootIdent returns the variable an expression starts with.
+func rootIdent(e string) string {
+	i := 0
+	for i < len(e) && isIdentByte(e[i]) {
+		i++
+	}
+	if i == 0 || e[0] >= '0' && e[0] <= '9' {
+		return ""
+	}
+	return e[:i]
 }

@@ -68,6 +68,8 @@ func (a *analysis) summarize(exit state) {
 			a.sum.mayAcquire = append(a.sum.mayAcquire, sl)
 		case b == bN && !a.acquired[k]:
 			a.sum.releases = append(a.sum.releases, sl)
+		case b&bN != 0 && !a.acquired[k]:
+			a.sum.mayRelease = append(a.sum.mayRelease, sl)
 		}
 	}
 	for _, an := range a.fn.Annotations {
@@ -134,6 +136,10 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	})
 	apply(sum.releases, func(p *partition, k key, l sumLock) {
 		p.locks[k] = lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + ")"}}
+	})
+	// a release on some paths of the callee: from here on, not known
+	apply(sum.mayRelease, func(p *partition, k key, l sumLock) {
+		p.locks[k] = lockVal{b: bU, site: site{pos: st.pos, text: st.text + " (may release " + l.text + ")"}}
 	})
 }
 
