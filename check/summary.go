@@ -172,6 +172,12 @@ func (a *analysis) checkBalance() {
 				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf("%s is still held at this return; the return at line %d releases it", k.inst, rel.pos.Line))
 			}
 		}
+		// objects made in this function can be merged across paths (a
+		// variable that held different pages): only locks on parameters
+		// and globals are followed precisely enough for this warning
+		if strings.HasPrefix(k.inst, "@") || strings.HasPrefix(k.inst, "?") {
+			continue
+		}
 		for _, r := range mixed {
 			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s is held on some paths to this return and released on others", k.inst))
 		}
@@ -201,28 +207,30 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 }
 
 // conditionalAPI recognizes functions that return with the lock held on
-// success only (a trylock-style API): the held returns and the released
-// returns return different kinds of values.
+// success only: a trylock-style API returns 1 (or an object) with the
+// lock and 0 (or NULL, or an error) without; a killable-style API returns
+// 0 with the lock and an error without. An error returned with the lock
+// held is the classic bug, not an API.
 func conditionalAPI(held, released []retSnap) bool {
 	kind := func(v string) string {
 		switch {
-		case v == "" || v == "0" || v == "NULL" || v == "false":
+		case v == "0" || v == "NULL" || v == "false":
 			return "zero"
-		case strings.HasPrefix(v, "-E") || strings.HasPrefix(v, "ERR_PTR") || strings.HasPrefix(v, "-"):
+		case strings.HasPrefix(v, "-") || strings.HasPrefix(v, "ERR_PTR"):
 			return "error"
-		case v == "1" || v == "true":
-			return "one"
+		case v == "":
+			return "void"
 		}
-		return "value:" + v
+		return "value"
 	}
-	hk := map[string]bool{}
-	for _, r := range held {
-		hk[kind(r.value)] = true
-	}
-	for _, r := range released {
-		if hk[kind(r.value)] {
-			return false
+	all := func(rs []retSnap, kinds ...string) bool {
+		for _, r := range rs {
+			if !contains(kinds, kind(r.value)) {
+				return false
+			}
 		}
+		return true
 	}
-	return true
+	return all(held, "value") && all(released, "zero", "error") ||
+		all(held, "zero") && all(released, "error")
 }
