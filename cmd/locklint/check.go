@@ -7,7 +7,9 @@ import (
 	"sort"
 	"time"
 
+	"github.com/locklint/locklint/check"
 	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/rules"
 	"github.com/spf13/cobra"
 )
 
@@ -16,6 +18,7 @@ type checkOpts struct {
 	dumpIR  string
 	jobs    int
 	verbose bool
+	rules   []string
 }
 
 func newCheckCmd() *cobra.Command {
@@ -33,6 +36,7 @@ func newCheckCmd() *cobra.Command {
 	f.StringVar(&o.dumpIR, "dump-ir", "", "print the IR of the function `NAME` (debugging)")
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "parallel workers (default: all cores)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "with --stats, list each function whose body did not parse cleanly")
+	f.StringArrayVar(&o.rules, "rules", nil, "extra rules `FILE` (YAML, TOML or JSON) on top of the embedded defaults; repeatable")
 	return cmd
 }
 
@@ -48,10 +52,15 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, args []string, o ch
 		ctx = context.Background()
 	}
 	start := time.Now()
+	set, err := loadRules(o.rules)
+	if err != nil {
+		return err
+	}
 	files, err := parse.Sources(args)
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
+	var parsed []*parse.File
 	var st scanStats
 	var inputErrs int
 	var broken []string
@@ -64,6 +73,9 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, args []string, o ch
 		}
 		st.Files++
 		st.Bytes += int64(r.File.Bytes)
+		if o.dumpIR == "" {
+			parsed = append(parsed, r.File)
+		}
 		for _, p := range r.File.MissedBodies {
 			st.Functions++
 			st.FunctionsWithErrors++
@@ -86,6 +98,8 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, args []string, o ch
 			}
 		}
 	})
+	findings := check.Run(set, parsed)
+	printFindings(stdout, findings)
 	st.Elapsed = time.Since(start)
 	if o.dumpIR != "" && !dumped {
 		fmt.Fprintf(stderr, "locklint: no function named %q in the input\n", o.dumpIR)
@@ -101,7 +115,27 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, args []string, o ch
 	if inputErrs > 0 {
 		return &exitError{code: exitUsage}
 	}
+	for _, f := range findings {
+		if f.Severity == rules.Error {
+			return &exitError{code: exitFindings}
+		}
+	}
 	return nil
+}
+
+// printFindings writes findings in the compiler shape, the trace indented
+// under each.
+func printFindings(w io.Writer, fs []check.Finding) {
+	for _, f := range fs {
+		fmt.Fprintln(w, f.String())
+		for _, n := range f.Trace {
+			if n.Line > 0 {
+				fmt.Fprintf(w, "    %s:%d: note: %s\n", n.File, n.Line, n.Note)
+			} else {
+				fmt.Fprintf(w, "    %s: note: %s\n", n.File, n.Note)
+			}
+		}
+	}
 }
 
 func printStats(w io.Writer, st scanStats) {

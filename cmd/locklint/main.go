@@ -59,6 +59,6 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCmd())
+	root.AddCommand(newCheckCmd(), newRulesCmd(), newExplainCmd())
 	return root
 }
