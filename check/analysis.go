@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,6 +227,9 @@ func (a *analysis) block(id int, s state) state {
 	var lastCall *parse.Event
 	for i := range b.Events {
 		e := &b.Events[i]
+		if a.rep && debugFn != "" && debugFn == a.fn.Name {
+			debugState(id, e, out)
+		}
 		switch e.Kind {
 		case parse.EvCall, parse.EvScopeEnd:
 			a.call(out, e)
@@ -255,7 +259,7 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			if alias, ok := aliasArg(lastCall); ok {
 				obj = p.resolve(alias)
 			} else {
-				obj = "@" + strconv.Itoa(int(lastCall.Off))
+				obj = resultObject(lastCall)
 				if len(a.origin[obj]) == 0 {
 					a.origin[obj] = []string{lastCall.Callee}
 				}
@@ -277,6 +281,25 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			p.facts[v] = false
 		}
 	}
+}
+
+// allocators return new objects, which nobody else can have locked.
+var allocators = map[string]bool{
+	"kmalloc": true, "kzalloc": true, "kcalloc": true, "kmalloc_array": true, "kmem_cache_alloc": true,
+	"kmem_cache_zalloc": true, "kmem_cache_alloc_node": true, "vm_area_alloc": true, "vm_area_dup": true,
+	"alloc_page": true, "alloc_pages": true, "alloc_page_vma": true, "folio_alloc": true, "vma_alloc_folio": true,
+	"__page_cache_alloc": true, "filemap_alloc_folio": true, "vmalloc": true, "vzalloc": true, "kvmalloc": true,
+	"kvzalloc": true,
+}
+
+// resultObject names the object a call returns: "@!<offset>" for an
+// allocation (not locked by anyone yet), "@<offset>" for anything else (a
+// caller may hold a lock on what a lookup returns).
+func resultObject(e *parse.Event) string {
+	if allocators[e.Callee] {
+		return "@!" + strconv.Itoa(int(e.Off))
+	}
+	return "@" + strconv.Itoa(int(e.Off))
 }
 
 // aliasCalls return (a view of) their argument: the same object.
@@ -543,4 +566,24 @@ func sortedKeys(m map[key]bits) []key {
 		return ks[i].inst < ks[j].inst
 	})
 	return ks
+}
+
+// debugFn names a function whose states are printed to stderr during the
+// reporting pass (LOCKLINT_DEBUG=function), for working on the engine.
+var debugFn = os.Getenv("LOCKLINT_DEBUG")
+
+func debugState(block int, e *parse.Event, s state) {
+	fmt.Fprintf(os.Stderr, "b%d %s\n", block, parse.FormatEvent(e))
+	for i, p := range s {
+		var locks, vars []string
+		for k, v := range p.locks {
+			locks = append(locks, fmt.Sprintf("%s/%s=%03b", k.class, k.inst, v.b))
+		}
+		for k, v := range p.vars {
+			vars = append(vars, k+"="+v)
+		}
+		sort.Strings(locks)
+		sort.Strings(vars)
+		fmt.Fprintf(os.Stderr, "    p%d facts=%s locks=%v vars=%v\n", i, strings.ReplaceAll(p.factsKey(), "\x00", ","), locks, vars)
+	}
 }

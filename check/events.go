@@ -44,6 +44,12 @@ func maySleep(e *parse.Event) bool {
 // call handles a call event: rule checks against the state before it,
 // then its effect on locks, directly or through the callee's summary.
 func (a *analysis) call(s state, e *parse.Event) {
+	if e.Result != "" {
+		// the object this call returns is a new one each time it runs
+		for _, p := range s {
+			p.forget(resultObject(e))
+		}
+	}
 	ops := a.c.rec.ops(e, a.typeOf)
 	if a.rep && e.Kind == parse.EvCall {
 		a.checkCall(s, e, ops)
@@ -254,7 +260,10 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 	var where site
 	for _, p := range s {
 		objs := map[string]bool{}
-		for _, o := range p.vars {
+		for v, o := range p.vars {
+			if known, ok := p.facts[v]; ok && !known {
+				continue // NULL on this path
+			}
 			if a.fromAny(o, r.InstanceFrom) {
 				objs[o] = true
 			}
@@ -278,6 +287,11 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 			}
 			if v.b == bH {
 				ph = true
+			}
+			// an object looked up here that this function never locked is
+			// not locked: that is the premise of instance-from
+			if v.b&bU != 0 {
+				v.b = v.b&^bU | bN
 			}
 			pb |= v.b
 			if v.site.text != "" {
@@ -418,6 +432,10 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 	st := site{pos: e.Pos, text: callText}
 	for _, p := range s {
 		k := key{class: op.class, inst: p.resolve(op.inst)}
+		if op.result {
+			// `ptl = pmd_lock(...)`: the lock is the object the call returns
+			k.inst = resultObject(e)
+		}
 		cur := p.get(k)
 		switch op.kind {
 		case opAcquire:
@@ -452,7 +470,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 					p.locks[other] = lockVal{b: bN, site: st}
 					continue
 				}
-				if a.rep && cur.b == bN && len(s) == 1 {
+				if _, explicit := p.locks[k]; a.rep && explicit && cur.b == bN && cur.site.text != "" && len(s) == 1 {
 					a.finding("release-unheld", a.c.sev["release-unheld"], e,
 						fmt.Sprintf("%s released but not held", op.inst), a.note(cur.site, "%s here", cur.site.text))
 				}
@@ -469,11 +487,11 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 // mismatch finds another instance of a declared class held on this path,
 // for a release that names an instance not held.
 func (a *analysis) mismatch(p *partition, k key) (key, lockVal, bool) {
-	if _, declared := a.c.set.Locks[k.class]; !declared {
+	if _, declared := a.c.set.Locks[k.class]; !declared || !stable(k.inst) {
 		return key{}, lockVal{}, false
 	}
 	for o, v := range p.locks {
-		if o.class == k.class && o.inst != k.inst && v.b == bH && a.acquired[o] {
+		if o.class == k.class && o.inst != k.inst && v.b == bH && a.acquired[o] && stable(o.inst) {
 			return o, v, true
 		}
 	}
@@ -646,4 +664,10 @@ func rootIdent(e string) string {
 		return ""
 	}
 	return e[:i]
+}
+
+// stable tells whether an object path is rooted at a parameter or a
+// global (not at an object a call made here, whose identity is coarser).
+func stable(inst string) bool {
+	return inst != "" && inst[0] != '@' && inst[0] != '?'
 }

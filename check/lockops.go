@@ -23,6 +23,8 @@ type lockOp struct {
 	class string
 	inst  string // the instance expression, normalized (before resolution)
 	read  bool   // a shared (read) acquisition: may nest, no double-acquire
+	// result: the instance is the object the call returns
+	result bool
 	spin  bool   // sleeping is forbidden while it is held
 	sleep bool   // taking it may sleep
 }
@@ -145,7 +147,7 @@ func (r *recognizer) ops(e *parse.Event, typeOf rules.TypeOf) []lockOp {
 			for i := range l.pats {
 				p := &l.pats[i]
 				if b, ok := p.MatchEvent(e, typeOf); ok {
-					out = append(out, lockOp{kind: l.kind, class: c.Name, inst: p.First(b), spin: c.Spin, sleep: c.Sleeps})
+					out = append(out, lockOp{kind: l.kind, class: c.Name, inst: p.First(b), spin: c.Spin, sleep: c.Sleeps, result: p.Result != ""})
 					break
 				}
 			}
@@ -160,6 +162,9 @@ func (r *recognizer) ops(e *parse.Event, typeOf rules.TypeOf) []lockOp {
 	op, ok := genericOps[e.Callee]
 	if !ok || len(e.Args) == 0 {
 		return nil
+	}
+	if op.kind == opHeld {
+		op.spin = false // an assertion does not say what kind of lock it is
 	}
 	op.inst = e.Args[0].Norm
 	op.class = genericClass(op.inst, typeOf)

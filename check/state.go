@@ -98,15 +98,26 @@ func (p *partition) clone() *partition {
 }
 
 // get is a lock's bits; an untouched lock is unknown, unless its object
-// was made in this function, where no caller can hold it.
+// was just allocated in this function, where no one can hold it.
 func (p *partition) get(k key) lockVal {
 	if v, ok := p.locks[k]; ok {
 		return v
 	}
-	if strings.HasPrefix(k.inst, "@") {
+	if strings.HasPrefix(k.inst, "@!") {
 		return lockVal{b: bN}
 	}
 	return lockVal{b: bU}
+}
+
+// forget drops what is known about an object's locks: the call site that
+// names it made a new object (the next loop iteration's page is not the
+// one unlocked in the last).
+func (p *partition) forget(obj string) {
+	for k := range p.locks {
+		if k.inst == obj || strings.HasPrefix(k.inst, obj+"->") || strings.HasPrefix(k.inst, obj+".") {
+			delete(p.locks, k)
+		}
+	}
 }
 
 // factsKey is a canonical form of the facts, to group partitions.

@@ -108,7 +108,7 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 					continue
 				}
 				// the returned object is made at this call; assign binds it
-				inst, ok = "@"+fmt.Sprint(e.Off), true
+				inst, ok = resultObject(e), true
 			}
 			if !ok {
 				continue
