@@ -32,18 +32,21 @@ type analysis struct {
 	assigns      map[string][]uint32
 	// anticipated: per block and class, acquired later on every path
 	ant map[string][]bool
-	sum summary
+	// conditional: locks held on success returns only (see conditionalAPI)
+	conditional map[key]opKind
+	sum         summary
 }
 
 type retSnap struct {
-	pos   parse.Pos
-	value string
-	locks map[key]bits
+	pos    parse.Pos
+	value  string
+	locks  map[key]bits
+	passed map[key]bool
 }
 
 func newAnalysis(c *Checker, fi *fnInfo) *analysis {
 	return &analysis{c: c, fi: fi, fn: fi.fn, ty: &typer{fn: fi.fn, structs: c.structs},
-		origin: map[string][]string{}, acquired: map[key]bool{}, ant: map[string][]bool{}}
+		origin: map[string][]string{}, acquired: map[key]bool{}, ant: map[string][]bool{}, conditional: map[key]opKind{}}
 }
 
 func (a *analysis) typeOf(e string) string { return a.ty.typeOf(e) }
@@ -110,8 +113,8 @@ func (a *analysis) run() *summary {
 	for _, id := range order {
 		a.block(id, a.in[id])
 	}
-	a.summarize(a.in[a.fn.Exit])
 	a.checkBalance()
+	a.summarize(a.in[a.fn.Exit])
 	return &a.sum
 }
 
@@ -254,10 +257,12 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 	for _, p := range s {
 		var obj string
 		val := e.Value.Norm
+		factOf := val // what the variable now tests like
 		switch {
 		case lastCall != nil && lastCall.Result == v:
 			if alias, ok := aliasArg(lastCall); ok {
 				obj = p.resolve(alias)
+				factOf = alias
 			} else {
 				obj = resultObject(lastCall)
 				if len(a.origin[obj]) == 0 {
@@ -269,13 +274,14 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 		default:
 			obj = "@" + strconv.Itoa(int(e.Off))
 		}
-		fact, known := p.facts[val]
+		fact, known := p.facts[factOf]
 		p.invalidate(v, val)
 		p.vars[v] = obj
 		// the variable now tests like its value: `anon_vma = vma->anon_vma`
-		// after `if (vma->anon_vma)`, or `anon_vma = NULL`
+		// after `if (vma->anon_vma)`, `folio = page_folio(page)`, or
+		// `anon_vma = NULL`
 		switch {
-		case known && isPath(val):
+		case known && isPath(factOf):
 			p.facts[v] = fact
 		case val == "NULL" || val == "0" || val == "false":
 			p.facts[v] = false

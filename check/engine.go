@@ -197,6 +197,9 @@ type summary struct {
 	mayAcquire  []sumLock // held on some returns
 	releases    []sumLock // released inside, taken by the caller
 	mayRelease  []sumLock // released on some paths
+	// conditional locks are held when the function reports success
+	// (non-zero for a trylock-style API, zero for a killable-style one)
+	conditional []sumLock
 	needs       []need
 	mayReturnOK bool
 }
@@ -204,6 +207,7 @@ type summary struct {
 // sumLock is a lock named relative to the function's interface: argument
 // param (or -1 for the return value, -2 for a global), then path.
 type sumLock struct {
+	kind  opKind // for conditional locks: opTry or opTryZero
 	class string
 	param int
 	path  string

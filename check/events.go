@@ -78,6 +78,28 @@ func (a *analysis) call(s state, e *parse.Event) {
 	}
 	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
 		a.applySummary(s, e, callee)
+	} else {
+		a.passUnknown(s, e)
+	}
+}
+
+// passUnknown marks the held locks whose objects a call to an unanalyzed
+// function receives.
+func (a *analysis) passUnknown(s state, e *parse.Event) {
+	for _, p := range s {
+		for k, v := range p.locks {
+			if v.b&bH == 0 || v.passed {
+				continue
+			}
+			for _, arg := range e.Args {
+				o := p.resolve(arg.Norm)
+				if isPath(arg.Norm) && (k.inst == o || strings.HasPrefix(k.inst, o+"->") || strings.HasPrefix(k.inst, o+".")) {
+					v.passed = true
+					p.locks[k] = v
+					break
+				}
+			}
+		}
 	}
 }
 
@@ -161,7 +183,7 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 					a.note(st.site, "%s taken here", st.site.text))
 			}
 		case rules.KindCallOrder:
-			if matchAny(r.Calls, e) {
+			if matchAny(r.Calls, e) && !a.calleeCalls(e, r.First) {
 				all, none := true, true
 				for _, p := range s {
 					if p.seenBits(r.ID) == bH {
@@ -670,4 +692,21 @@ func rootIdent(e string) string {
 // global (not at an object a call made here, whose identity is coarser).
 func stable(inst string) bool {
 	return inst != "" && inst[0] != '@' && inst[0] != '?'
+}
+
+// calleeCalls tells whether the function e calls (when analyzed) itself
+// calls one of pats: then it takes care of the ordering inside.
+func (a *analysis) calleeCalls(e *parse.Event, pats []rules.Pattern) bool {
+	callee := a.c.lookup(e.Callee, a.fi.file)
+	if callee == nil {
+		return false
+	}
+	for _, b := range callee.fn.Blocks {
+		for i := range b.Events {
+			if ev := &b.Events[i]; ev.Kind == parse.EvCall && matchAny(pats, ev) {
+				return true
+			}
+		}
+	}
+	return false
 }

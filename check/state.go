@@ -31,6 +31,9 @@ type lockVal struct {
 	b    bits
 	site site
 	spin bool // taken through a spinning primitive
+	// passed is set once the lock's object went to a function that is not
+	// analyzed: it may have released the lock, so lock-balance keeps quiet
+	passed bool
 }
 
 // site is where something happened, for traces.
@@ -144,6 +147,7 @@ func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string
 	for k, qv := range q.locks {
 		pv := p.get(k)
 		pv.b |= qv.b
+		pv.passed = pv.passed || qv.passed
 		if pv.site.text == "" {
 			pv.site = qv.site
 		}

@@ -13,10 +13,13 @@ func severity(s string) rules.Severity { return rules.Severity(s) }
 // recordReturn notes the lock state at a return, for lock-balance and
 // for the summary.
 func (a *analysis) recordReturn(s state, e *parse.Event) {
-	r := retSnap{pos: e.Pos, value: e.Value.Norm, locks: map[key]bits{}}
+	r := retSnap{pos: e.Pos, value: e.Value.Norm, locks: map[key]bits{}, passed: map[key]bool{}}
 	for _, p := range s {
-		for k := range p.locks {
+		for k, v := range p.locks {
 			r.locks[k] |= p.get(k).b
+			if v.passed {
+				r.passed[k] = true
+			}
 		}
 		for k := range r.locks {
 			if _, ok := p.locks[k]; !ok {
@@ -61,6 +64,11 @@ func (a *analysis) summarize(exit state) {
 			}
 		}
 		sl := sumLock{class: k.class, param: param, path: path, spin: sites[k].spin, text: sites[k].site.text}
+		if kind, ok := a.conditional[k]; ok {
+			sl.kind = kind
+			a.sum.conditional = append(a.sum.conditional, sl)
+			continue
+		}
 		switch {
 		case b == bH && a.acquired[k]:
 			a.sum.acquires = append(a.sum.acquires, sl)
@@ -137,6 +145,17 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	apply(sum.releases, func(p *partition, k key, l sumLock) {
 		p.locks[k] = lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + ")"}}
 	})
+	// held when the call succeeds: released for now, taken on the branch
+	// that tests the result for success
+	apply(sum.conditional, func(p *partition, k key, l sumLock) {
+		p.locks[k] = lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + " on failure)"}}
+		t := tryOp{op: lockOp{kind: l.kind, class: l.class, spin: l.spin}, k: k,
+			site: site{pos: st.pos, text: st.text + " (holds " + l.text + " on success)"}, call: e.Call}
+		p.tries[e.Call] = append(p.tries[e.Call], t)
+		if e.Result != "" {
+			p.tries[e.Result] = append(p.tries[e.Result], t)
+		}
+	})
 	// a release on some paths of the callee: from here on, not known
 	apply(sum.mayRelease, func(p *partition, k key, l sumLock) {
 		p.locks[k] = lockVal{b: bU, site: site{pos: st.pos, text: st.text + " (may release " + l.text + ")"}}
@@ -158,6 +177,8 @@ func (a *analysis) checkBalance() {
 				continue
 			}
 			switch {
+			case r.passed[k]:
+				// an unanalyzed function got the lock's object: unknown
 			case b == bH:
 				heldAt = append(heldAt, r)
 			case b == bN:
@@ -166,7 +187,11 @@ func (a *analysis) checkBalance() {
 				mixed = append(mixed, r)
 			}
 		}
-		if len(heldAt) > 0 && len(releasedAt) > 0 && !conditionalAPI(heldAt, releasedAt) {
+		if len(heldAt) > 0 && len(releasedAt) > 0 {
+			if kind, ok := conditionalAPI(heldAt, releasedAt); ok {
+				a.conditional[k] = kind
+				continue
+			}
 			rel := releasedAt[0]
 			for _, r := range heldAt {
 				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf("%s is still held at this return; the return at line %d releases it", k.inst, rel.pos.Line))
@@ -211,7 +236,7 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 // lock and 0 (or NULL, or an error) without; a killable-style API returns
 // 0 with the lock and an error without. An error returned with the lock
 // held is the classic bug, not an API.
-func conditionalAPI(held, released []retSnap) bool {
+func conditionalAPI(held, released []retSnap) (opKind, bool) {
 	kind := func(v string) string {
 		switch {
 		case v == "0" || v == "NULL" || v == "false":
@@ -231,6 +256,11 @@ func conditionalAPI(held, released []retSnap) bool {
 		}
 		return true
 	}
-	return all(held, "value") && all(released, "zero", "error") ||
-		all(held, "zero") && all(released, "error")
+	switch {
+	case all(held, "value") && all(released, "zero", "error"):
+		return opTry, true
+	case all(held, "zero") && all(released, "error"):
+		return opTryZero, true
+	}
+	return 0, false
 }

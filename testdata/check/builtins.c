@@ -172,3 +172,38 @@ static void ba(struct counter *c)
 	spin_unlock(&c->lock);
 	spin_unlock(&table_lock);
 }
+
+/* Callers of conditional APIs: the lock is held only when they succeed. */
+static int use_trylock_api(struct counter *c)
+{
+	if (!counter_trylock(c))
+		return -EBUSY;
+	c->value++;
+	spin_unlock(&c->lock);
+	return 0;
+}
+
+/* Drops the caller's lock to allocate; comes back without it on failure. */
+static int refill(struct counter *c)
+	__must_hold(&c->lock)
+{
+	void *p;
+
+	spin_unlock(&c->lock);
+	p = kmalloc(64, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	spin_lock(&c->lock);
+	c->value = 1;
+	return 0;
+}
+
+static long add_entries(struct counter *c)
+{
+	spin_lock(&c->lock);
+	if (refill(c))
+		return -ENOMEM;
+	c->value++;
+	spin_unlock(&c->lock);
+	return 0;
+}
