@@ -22,8 +22,10 @@ type analysis struct {
 
 	// origin maps objects made here to the calls that made them
 	origin map[string][]string
-	// acquired lists the locks this function takes
-	acquired map[key]bool
+	// acquired lists the locks this function takes; callerHeld those it
+	// finds held on entry (its first use of them is a release)
+	acquired   map[key]bool
+	callerHeld map[key]bool
 	// returns are the lock states at each return, for lock-balance
 	returns []retSnap
 	// publishLater maps a variable to the offsets where a guarded rule's
@@ -46,7 +48,7 @@ type retSnap struct {
 
 func newAnalysis(c *Checker, fi *fnInfo) *analysis {
 	return &analysis{c: c, fi: fi, fn: fi.fn, ty: &typer{fn: fi.fn, structs: c.structs},
-		origin: map[string][]string{}, acquired: map[key]bool{}, ant: map[string][]bool{}, conditional: map[key]opKind{}}
+		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, ant: map[string][]bool{}, conditional: map[key]opKind{}}
 }
 
 func (a *analysis) typeOf(e string) string { return a.ty.typeOf(e) }
@@ -61,6 +63,7 @@ func (a *analysis) entry() *partition {
 		case "must_hold", "releases":
 			k := key{class: genericClass(an.Arg.Norm, a.typeOf), inst: an.Arg.Norm}
 			p.locks[k] = lockVal{b: bH, site: site{pos: an.Pos, text: "__" + an.Kind + "(" + an.Arg.Text + ")"}}
+			a.callerHeld[k] = true
 		}
 	}
 	return p
@@ -115,6 +118,11 @@ func (a *analysis) run() *summary {
 	}
 	a.checkBalance()
 	a.summarize(a.in[a.fn.Exit])
+	if debugFn != "" && debugFn == a.fn.Name {
+		fmt.Fprintf(os.Stderr, "summary of %s: acquires %+v may-acquire %+v releases %+v may-release %+v conditional %+v needs %d\n",
+			a.fn.Name, a.sum.acquires, a.sum.mayAcquire, a.sum.releases, a.sum.mayRelease, a.sum.conditional, len(a.sum.needs))
+		debugState(a.fn.Exit, &parse.Event{Kind: parse.EvLabel, Label: "<exit>"}, a.in[a.fn.Exit])
+	}
 	return &a.sum
 }
 

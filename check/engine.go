@@ -200,6 +200,9 @@ type summary struct {
 	// conditional locks are held when the function reports success
 	// (non-zero for a trylock-style API, zero for a killable-style one)
 	conditional []sumLock
+	// passes lists the parameters whose objects go to code that is not
+	// analyzed (calls through pointers, other files): it may lock them
+	passes []int
 	needs       []need
 	mayReturnOK bool
 }
@@ -224,6 +227,10 @@ type need struct {
 	instance bool
 	param    int
 	path     string
+	// objParam (and objPath) locate, for a guarded write, the object
+	// written: a caller passing a private object needs no lock (-1: none)
+	objParam int
+	objPath  string
 	// where the requirement arises, and how it got here
 	file, fn string
 	pos      parse.Pos

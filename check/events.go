@@ -84,14 +84,44 @@ func (a *analysis) call(s state, e *parse.Event) {
 }
 
 // passUnknown marks the held locks whose objects a call to an unanalyzed
-// function receives.
+// function receives, and notes the parameters this function hands to
+// unknown code (its callers then treat those objects the same way).
 func (a *analysis) passUnknown(s state, e *parse.Event) {
+	a.markPassed(s, e, nil)
+	if !a.rep || len(s) == 0 {
+		return
+	}
+	for _, arg := range e.Args {
+		if !isPath(arg.Norm) {
+			continue
+		}
+		if param, _, ok := paramOf(a.fn, s[0].resolve(arg.Norm)); ok && param >= 0 && !containsInt(a.sum.passes, param) {
+			a.sum.passes = append(a.sum.passes, param)
+		}
+	}
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// markPassed marks held locks on the objects of e's arguments (only those
+// in which, if set) as passed to code that may release them.
+func (a *analysis) markPassed(s state, e *parse.Event, which []int) {
 	for _, p := range s {
 		for k, v := range p.locks {
 			if v.b&bH == 0 || v.passed {
 				continue
 			}
-			for _, arg := range e.Args {
+			for i, arg := range e.Args {
+				if which != nil && !containsInt(which, i) {
+					continue
+				}
 				o := p.resolve(arg.Norm)
 				if isPath(arg.Norm) && (k.inst == o || strings.HasPrefix(k.inst, o+"->") || strings.HasPrefix(k.inst, o+".")) {
 					v.passed = true
@@ -382,24 +412,26 @@ func (a *analysis) locate(e *parse.Event) (int, int) {
 	return -1, -1
 }
 
-// addNeed makes an unmet requirement the function's precondition.
-func (a *analysis) addNeed(s state, e *parse.Event, r *rules.Rule, bound, msg string) {
+// addNeed makes an unmet requirement the function's precondition, and
+// returns it for the caller to complete.
+func (a *analysis) addNeed(s state, e *parse.Event, r *rules.Rule, bound, msg string) *need {
 	if !a.rep {
-		return
+		return nil
 	}
-	n := need{rule: r, classes: r.Locks, file: a.fn.File, fn: a.fn.Name, pos: e.Pos, msg: msg, param: -3}
+	n := need{rule: r, classes: r.Locks, file: a.fn.File, fn: a.fn.Name, pos: e.Pos, msg: msg, param: -3, objParam: -1}
 	if bound != "" {
 		inst := s[0].resolve(bound)
 		param, path, ok := paramOf(a.fn, inst)
 		if !ok {
-			return
+			return nil
 		}
 		n.instance, n.param, n.path = true, param, path
 	}
-	a.sum.needs = append(a.sum.needs, n)
 	if a.fn.Entry != "" {
 		a.entryUnmet(&n)
 	}
+	a.sum.needs = append(a.sum.needs, n)
+	return &a.sum.needs[len(a.sum.needs)-1]
 }
 
 // entryUnmet reports a requirement left unmet at an entry point, which
@@ -413,6 +445,17 @@ func (a *analysis) entryUnmet(n *need) {
 
 // checkNeed evaluates a callee's precondition at a call.
 func (a *analysis) checkNeed(s state, e *parse.Event, n *need) {
+	if n.objParam >= 0 {
+		var live state
+		for _, p := range s {
+			if !a.privateArg(p, e, n.objParam, n.objPath, n.rule) {
+				live = append(live, p)
+			}
+		}
+		if s = live; len(s) == 0 {
+			return
+		}
+	}
 	var inst func(p *partition) (string, bool)
 	if n.instance {
 		m, ok := mapInst(n.param, n.path, e)
@@ -441,6 +484,14 @@ func (a *analysis) checkNeed(s state, e *parse.Event, n *need) {
 			return
 		}
 		m.param, m.path = param, path
+	}
+	if n.objParam >= 0 {
+		m.objParam = -1
+		if mi, ok := mapInst(n.objParam, n.objPath, e); ok {
+			if param, path, ok := paramOf(a.fn, s[0].resolve(mi)); ok && param >= 0 {
+				m.objParam, m.objPath = param, path
+			}
+		}
 	}
 	a.sum.needs = append(a.sum.needs, m)
 	if a.fn.Entry != "" {
@@ -491,6 +542,9 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 					}
 					p.locks[other] = lockVal{b: bN, site: st}
 					continue
+				}
+				if cur.b&bU != 0 {
+					a.callerHeld[k] = true // the caller must have taken it
 				}
 				if _, explicit := p.locks[k]; a.rep && explicit && cur.b == bN && cur.site.text != "" && len(s) == 1 {
 					a.finding("release-unheld", a.c.sev["release-unheld"], e,
@@ -603,6 +657,9 @@ func (a *analysis) checkGuarded(s state, e *parse.Event, r *rules.Rule, base, fi
 	if e.Base != "" && a.willPublish(r, e.Base, e.Off) {
 		return
 	}
+	if a.stackObject(root) {
+		return // a struct on this function's stack is nobody else's
+	}
 	var live state
 	for _, p := range s {
 		obj := p.resolve(base)
@@ -626,8 +683,38 @@ func (a *analysis) checkGuarded(s state, e *parse.Event, r *rules.Rule, base, fi
 			a.finding(r.ID, r.Severity, e, msg, Note{File: a.fn.File, Line: a.nextAcquireLine(r.Locks, b, i), Note: "the lock is taken after the write, so it was not held for it"})
 			return
 		}
-		a.addNeed(live, e, r, "", msg)
+		if n := a.addNeed(live, e, r, "", msg); n != nil {
+			// the caller may pass its own private object
+			if param, path, ok := paramOf(a.fn, live[0].resolve(base)); ok && param >= 0 {
+				n.objParam, n.objPath = param, path
+			}
+		}
 	}
+}
+
+// stackObject tells whether v is a local struct (not a pointer): an
+// object on this function's stack.
+func (a *analysis) stackObject(v string) bool {
+	for i := len(a.fn.Locals) - 1; i >= 0; i-- {
+		if l := a.fn.Locals[i]; l.Name == v {
+			return l.Pointer == 0
+		}
+	}
+	return false
+}
+
+// privateArg tells whether the argument a call passes for a callee's
+// object is private here: a local struct, or something just allocated.
+func (a *analysis) privateArg(p *partition, e *parse.Event, param int, path string, r *rules.Rule) bool {
+	if param < 0 || param >= len(e.Args) || path != "" {
+		return false
+	}
+	arg := e.Args[param].Norm
+	if a.stackObject(arg) {
+		return true
+	}
+	obj := p.resolve(arg)
+	return a.fresh(obj, r) && !p.published[obj]
 }
 
 // nextAcquireLine finds the line of the next acquisition of one of

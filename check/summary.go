@@ -69,15 +69,19 @@ func (a *analysis) summarize(exit state) {
 			a.sum.conditional = append(a.sum.conditional, sl)
 			continue
 		}
+		// a lock the caller holds on entry (its first use here releases
+		// it) comes back taken again, released, or released on some paths;
+		// any other lock comes back taken, maybe taken, or as it was
 		switch {
+		case a.callerHeld[k] && b == bN:
+			a.sum.releases = append(a.sum.releases, sl)
+		case a.callerHeld[k] && b&bN != 0:
+			a.sum.mayRelease = append(a.sum.mayRelease, sl)
+		case a.callerHeld[k]:
 		case b == bH && a.acquired[k]:
 			a.sum.acquires = append(a.sum.acquires, sl)
 		case b&bH != 0 && a.acquired[k]:
 			a.sum.mayAcquire = append(a.sum.mayAcquire, sl)
-		case b == bN && !a.acquired[k]:
-			a.sum.releases = append(a.sum.releases, sl)
-		case b&bN != 0 && !a.acquired[k]:
-			a.sum.mayRelease = append(a.sum.mayRelease, sl)
 		}
 	}
 	for _, an := range a.fn.Annotations {
@@ -143,11 +147,20 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		a.acquired[k] = true
 	})
 	apply(sum.releases, func(p *partition, k key, l sumLock) {
+		if p.get(k).b&bU != 0 {
+			a.callerHeld[k] = true
+		}
 		p.locks[k] = lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + ")"}}
 	})
+	if len(sum.passes) > 0 {
+		a.markPassed(s, e, sum.passes)
+	}
 	// held when the call succeeds: released for now, taken on the branch
 	// that tests the result for success
 	apply(sum.conditional, func(p *partition, k key, l sumLock) {
+		if p.get(k).b&bU != 0 && l.kind == opTryZero {
+			a.callerHeld[k] = true // a killable-style helper drops the caller's lock
+		}
 		p.locks[k] = lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + " on failure)"}}
 		t := tryOp{op: lockOp{kind: l.kind, class: l.class, spin: l.spin}, k: k,
 			site: site{pos: st.pos, text: st.text + " (holds " + l.text + " on success)"}, call: e.Call}
@@ -158,6 +171,9 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	})
 	// a release on some paths of the callee: from here on, not known
 	apply(sum.mayRelease, func(p *partition, k key, l sumLock) {
+		if p.get(k).b&bU != 0 {
+			a.callerHeld[k] = true
+		}
 		p.locks[k] = lockVal{b: bU, site: site{pos: st.pos, text: st.text + " (may release " + l.text + ")"}}
 	})
 }
