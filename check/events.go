@@ -51,6 +51,11 @@ func (a *analysis) call(s state, e *parse.Event) {
 		}
 	}
 	ops := a.c.rec.ops(e, a.typeOf)
+	if e.Kind == parse.EvCall && a.hasOutParam(e) {
+		// `get_user_pages_locked(mm, ..., &locked)`: the callee may drop
+		// the lock and say so through the variable
+		a.markPassed(s, e, nil)
+	}
 	if a.rep && e.Kind == parse.EvCall {
 		a.checkCall(s, e, ops)
 	}
@@ -307,9 +312,21 @@ func (a *analysis) missing(e *parse.Event, s state, locks []string, inst string)
 
 // checkInstanceFrom handles `requires` with instance-from: every object
 // that came from one of those calls and is tracked here must be locked.
+// An object this function looked up and never locked is taken as not
+// locked when the function never takes such a lock at all, or takes it
+// later (the premise of these rules: a lookup hands back an unlocked
+// object); when the function takes it on other paths, the caller may
+// hold it on this one.
 func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg string) {
 	var held, not, some bool
 	var where site
+	takesClass := false
+	for k := range a.acquired {
+		if contains(r.Locks, k.class) {
+			takesClass = true
+		}
+	}
+	laterTaken := a.anticipatedAny(r.Locks, e)
 	for _, p := range s {
 		objs := map[string]bool{}
 		for v, o := range p.vars {
@@ -340,9 +357,7 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 			if v.b == bH {
 				ph = true
 			}
-			// an object looked up here that this function never locked is
-			// not locked: that is the premise of instance-from
-			if v.b&bU != 0 {
+			if v.b&bU != 0 && (!takesClass || laterTaken) {
 				v.b = v.b&^bU | bN
 			}
 			pb |= v.b
@@ -355,6 +370,7 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 			held = true
 		case pb&bH != 0:
 			some = true
+		case pb&bU != 0:
 		default:
 			not = true
 		}
@@ -367,6 +383,8 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 	tr := []Note{}
 	if where.text != "" {
 		tr = append(tr, a.note(where, "%s", describeSite(where)))
+	} else if laterTaken {
+		tr = append(tr, Note{File: a.fn.File, Line: e.Pos.Line, Note: "the lock is taken later in this function, so it is not held here"})
 	}
 	a.finding(r.ID, sev, e, msg, tr...)
 }
@@ -796,4 +814,29 @@ func (a *analysis) calleeCalls(e *parse.Event, pats []rules.Pattern) bool {
 		}
 	}
 	return false
+}
+
+// hasOutParam tells whether a call gets the address of a local variable
+// (an out parameter such as `&locked`).
+func (a *analysis) hasOutParam(e *parse.Event) bool {
+	for _, arg := range e.Args {
+		if strings.HasPrefix(arg.Text, "&") && isIdentText(arg.Norm) {
+			if _, ok := a.fn.VarType(arg.Norm); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isIdentText(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }

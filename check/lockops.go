@@ -15,6 +15,9 @@ const (
 	opTryZero        // succeeds when the call returns zero
 	opRelease
 	opHeld // an assertion: evidence that the lock is held here
+	// opUnknownAPI marks a function that returns with a lock on some
+	// returns, in a way its callers cannot test
+	opUnknownAPI
 )
 
 // lockOp is what one call does to one lock.

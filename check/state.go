@@ -263,6 +263,9 @@ func join(ins []state, joinName func(v, x, y string) string) state {
 		out = append(out, groups[fk])
 	}
 	if len(out) > maxPartitions {
+		out = mergeByLocks(out, joinName)
+	}
+	if len(out) > maxPartitions {
 		all := out[0]
 		for _, p := range out[1:] {
 			for f, v := range all.facts {
@@ -276,6 +279,45 @@ func join(ins []state, joinName func(v, x, y string) string) state {
 		out = state{all}
 	}
 	return out
+}
+
+// mergeByLocks merges partitions that agree on every lock, keeping the
+// facts they share: that loses no lock precision, only branch facts that
+// no longer tell locks apart.
+func mergeByLocks(ps state, joinName func(v, x, y string) string) state {
+	groups := map[string]*partition{}
+	var order []string
+	for _, p := range ps {
+		sig := p.lockSignature()
+		if g, ok := groups[sig]; ok {
+			for f, v := range g.facts {
+				if pv, ok := p.facts[f]; !ok || pv != v {
+					delete(g.facts, f)
+				}
+			}
+			q := p.clone()
+			q.facts = g.facts
+			g.mergeInto(q, joinName)
+			continue
+		}
+		groups[sig] = p.clone()
+		order = append(order, sig)
+	}
+	out := make(state, 0, len(order))
+	for _, sig := range order {
+		out = append(out, groups[sig])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].factsKey() < out[j].factsKey() })
+	return out
+}
+
+func (p *partition) lockSignature() string {
+	ks := make([]string, 0, len(p.locks))
+	for k, v := range p.locks {
+		ks = append(ks, k.class+"\x00"+k.inst+"\x00"+string(rune('0'+v.b)))
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, "\x01")
 }
 
 func (s state) equal(t state) bool {

@@ -66,7 +66,11 @@ func (a *analysis) summarize(exit state) {
 		sl := sumLock{class: k.class, param: param, path: path, spin: sites[k].spin, text: sites[k].site.text}
 		if kind, ok := a.conditional[k]; ok {
 			sl.kind = kind
-			a.sum.conditional = append(a.sum.conditional, sl)
+			if kind == opUnknownAPI {
+				a.sum.mayAcquire = append(a.sum.mayAcquire, sl)
+			} else {
+				a.sum.conditional = append(a.sum.conditional, sl)
+			}
 			continue
 		}
 		// a lock the caller holds on entry (its first use here releases
@@ -247,11 +251,14 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 		Column: r.pos.Col, Function: a.fn.Name, Trace: tr})
 }
 
-// conditionalAPI recognizes functions that return with the lock held on
-// success only: a trylock-style API returns 1 (or an object) with the
-// lock and 0 (or NULL, or an error) without; a killable-style API returns
-// 0 with the lock and an error without. An error returned with the lock
-// held is the classic bug, not an API.
+// conditionalAPI tells whether returns that keep the lock and returns
+// that release it look like an API rather than a forgotten unlock: a
+// trylock-style function returns 1 (or an object) with the lock and 0,
+// NULL or an error without; a killable-style one returns 0 with the lock
+// and an error without; and returns of different variables (`return ret`
+// against `return poisonret`) are taken as deliberate too. An error code,
+// or the same expression, returned both ways is the classic bug. The kind
+// says how callers can tell success (unknown when they cannot).
 func conditionalAPI(held, released []retSnap) (opKind, bool) {
 	kind := func(v string) string {
 		switch {
@@ -261,6 +268,8 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 			return "error"
 		case v == "":
 			return "void"
+		case v == "1" || v == "true":
+			return "one"
 		}
 		return "value"
 	}
@@ -273,10 +282,19 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 		return true
 	}
 	switch {
-	case all(held, "value") && all(released, "zero", "error"):
+	case all(held, "value", "one") && all(released, "zero", "error"):
 		return opTry, true
 	case all(held, "zero") && all(released, "error"):
 		return opTryZero, true
+	case !all(held, "value") || !all(released, "value"):
+		return 0, false
 	}
-	return 0, false
+	for _, h := range held {
+		for _, r := range released {
+			if h.value == r.value {
+				return 0, false
+			}
+		}
+	}
+	return opUnknownAPI, true
 }
