@@ -214,7 +214,7 @@ func (a *analysis) checkBalance() {
 			}
 			rel := releasedAt[0]
 			for _, r := range heldAt {
-				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf("%s is still held at this return; the return at line %d releases it", k.inst, rel.pos.Line))
+				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf("%s (%s) is still held at this return; the return at line %d releases it", k.inst, k.class, rel.pos.Line))
 			}
 		}
 		// objects made in this function can be merged across paths (a
@@ -224,7 +224,7 @@ func (a *analysis) checkBalance() {
 			continue
 		}
 		for _, r := range mixed {
-			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s is held on some paths to this return and released on others", k.inst))
+			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s (%s) is held on some paths to this return and released on others", k.inst, k.class))
 		}
 	}
 }

@@ -306,6 +306,14 @@ func (b *builder) cond(c int, tb, fb *Block) {
 				b.cond(l, tb, fb)
 				return
 			}
+			// `a != b` is `!(a == b)`: one condition text for both, so
+			// that branches on either correlate
+			b.expr(l)
+			b.expr(r)
+			eq := b.rawNorm(l) + "==" + b.rawNorm(r)
+			b.edge(b.cur, fb, Edge{Cond: eq})
+			b.edge(b.cur, tb, Edge{Cond: eq, Neg: true})
+			return
 		}
 	case kCallExpression:
 		// likely()/unlikely() and friends do not change the condition
@@ -414,6 +422,15 @@ func (b *builder) norm(i int) Expr {
 		return Expr{Text: text}
 	}
 	return Expr{Text: text, Norm: squeeze(t.src[t.nodes[j].start:t.nodes[j].end])}
+}
+
+// rawNorm is the text of node i without spaces, as written (no `&` or
+// parentheses stripped): the form a comparison has inside Expr.Norm.
+func (b *builder) rawNorm(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return squeeze(b.t.src[b.t.nodes[i].start:b.t.nodes[i].end])
 }
 
 // normText normalizes expression text that has no syntax tree (annotation

@@ -36,7 +36,10 @@ type Pattern struct {
 }
 
 type argPattern struct {
-	any  bool
+	any bool
+	// addr is set for `&$x`: an argument passed without `&` is then a
+	// pointer to the lock, and the instance is `*arg`
+	addr bool
 	vars []string // metavariables bound by re's groups, in order
 	re   *regexp.Regexp
 }
@@ -118,6 +121,7 @@ func ParsePattern(src string) (Pattern, error) {
 			p.Args = append(p.Args, argPattern{any: true})
 		default:
 			ap, err := compileArg(a)
+			ap.addr = strings.HasPrefix(a, "&") && metaVar.FindString(a) == strings.TrimSpace(a[1:])
 			if err != nil {
 				return p, fmt.Errorf("pattern %q: %v", src, err)
 			}
@@ -247,6 +251,9 @@ func (p *Pattern) Match(callee string, args []parse.Expr) (Bindings, bool) {
 		m := ap.re.FindStringSubmatch(args[i].Norm)
 		if m == nil {
 			return nil, false
+		}
+		if ap.addr && !strings.HasPrefix(strings.TrimLeft(args[i].Text, "( "), "&") {
+			m[1] = "*" + m[1]
 		}
 		for k, v := range ap.vars {
 			if b == nil {

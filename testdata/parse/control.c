@@ -60,3 +60,13 @@ static struct page *lookup_locked(struct address_space *m, pgoff_t i)
 		return NULL;
 	return page;
 }
+
+static void kernel_or_user(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	spinlock_t *ptl;
+	pte_t *pte = (mm == &init_mm) ? pte_offset_kernel(pmd, addr) :
+					pte_offset_map_lock(mm, pmd, addr, &ptl);
+
+	if (mm != &init_mm)
+		pte_unmap_unlock(pte, ptl);
+}
