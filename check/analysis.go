@@ -42,6 +42,7 @@ type analysis struct {
 type retSnap struct {
 	pos    parse.Pos
 	value  string
+	known  string // "nonzero" when the facts say so
 	locks  map[key]bits
 	passed map[key]bool
 }
@@ -281,6 +282,7 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			obj = p.resolve(val)
 		default:
 			obj = "@" + strconv.Itoa(int(e.Off))
+			p.forget(obj) // a new value each time this runs
 		}
 		fact, known := p.facts[factOf]
 		p.invalidate(v, val)

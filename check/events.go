@@ -530,7 +530,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		cur := p.get(k)
 		switch op.kind {
 		case opAcquire:
-			if a.rep && !op.read && cur.b == bH && len(s) == 1 {
+			if a.rep && !op.read && cur.b == bH && len(s) == 1 && !unstable(k.inst) {
 				a.finding("double-acquire", a.c.sev["double-acquire"], e,
 					fmt.Sprintf("%s acquired while already held", op.inst), a.note(cur.site, "%s taken here", cur.site.text))
 			}
@@ -564,7 +564,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 				if cur.b&bU != 0 {
 					a.callerHeld[k] = true // the caller must have taken it
 				}
-				if _, explicit := p.locks[k]; a.rep && explicit && cur.b == bN && cur.site.text != "" && len(s) == 1 {
+				if _, explicit := p.locks[k]; a.rep && explicit && cur.b == bN && cur.site.text != "" && len(s) == 1 && !unstable(k.inst) {
 					a.finding("release-unheld", a.c.sev["release-unheld"], e,
 						fmt.Sprintf("%s released but not held", op.inst), a.note(cur.site, "%s here", cur.site.text))
 				}
@@ -839,4 +839,11 @@ func isIdentText(s string) bool {
 		}
 	}
 	return true
+}
+
+// unstable tells whether an instance expression may name a different
+// lock each time it is evaluated: it indexes an array (`pages[i]` in a
+// loop) or calls a function (`EXT4_SB(sb)->s_fc_lock`).
+func unstable(inst string) bool {
+	return strings.ContainsAny(inst, "[(")
 }

@@ -14,6 +14,22 @@ func severity(s string) rules.Severity { return rules.Severity(s) }
 // for the summary.
 func (a *analysis) recordReturn(s state, e *parse.Event) {
 	r := retSnap{pos: e.Pos, value: e.Value.Norm, locks: map[key]bits{}, passed: map[key]bool{}}
+	// what the value is known to be on the paths here: `return ret` after
+	// `if (ret)` returns non-zero
+	if isIdentText(r.value) {
+		zero, nonzero := true, true
+		for _, p := range s {
+			f, ok := p.facts[r.value]
+			zero = zero && ok && !f
+			nonzero = nonzero && ok && f
+		}
+		switch {
+		case len(s) > 0 && zero:
+			r.value = "0"
+		case len(s) > 0 && nonzero:
+			r.known = "nonzero"
+		}
+	}
 	for _, p := range s {
 		for k, v := range p.locks {
 			r.locks[k] |= p.get(k).b
@@ -88,10 +104,16 @@ func (a *analysis) summarize(exit state) {
 			a.sum.mayAcquire = append(a.sum.mayAcquire, sl)
 		}
 	}
+	both := map[string]int{}
+	for _, an := range a.fn.Annotations {
+		if an.Kind == "acquires" || an.Kind == "releases" {
+			both[an.Arg.Norm]++
+		}
+	}
 	for _, an := range a.fn.Annotations {
 		param, path, ok := paramOf(a.fn, an.Arg.Norm)
-		if !ok {
-			continue
+		if !ok || both[an.Arg.Norm] > 1 {
+			continue // `__releases(l) __acquires(l)`: drops it and takes it back
 		}
 		sl := sumLock{class: genericClass(an.Arg.Norm, a.typeOf), param: param, path: path, text: "__" + an.Kind + "(" + an.Arg.Text + ")"}
 		switch an.Kind {
@@ -189,6 +211,9 @@ func (a *analysis) checkBalance() {
 		return
 	}
 	for k := range a.acquired {
+		if unstable(k.inst) {
+			continue
+		}
 		var heldAt, releasedAt []retSnap
 		var mixed []retSnap
 		for _, r := range a.returns {
@@ -216,6 +241,9 @@ func (a *analysis) checkBalance() {
 			for _, r := range heldAt {
 				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf("%s (%s) is still held at this return; the return at line %d releases it", k.inst, k.class, rel.pos.Line))
 			}
+		}
+		if unstable(k.inst) {
+			continue
 		}
 		// objects made in this function can be merged across paths (a
 		// variable that held different pages): only locks on parameters
@@ -260,8 +288,11 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 // or the same expression, returned both ways is the classic bug. The kind
 // says how callers can tell success (unknown when they cannot).
 func conditionalAPI(held, released []retSnap) (opKind, bool) {
-	kind := func(v string) string {
+	kind := func(r retSnap) string {
+		v := r.value
 		switch {
+		case r.known != "":
+			return r.known
 		case v == "0" || v == "NULL" || v == "false":
 			return "zero"
 		case strings.HasPrefix(v, "-") || strings.HasPrefix(v, "ERR_PTR"):
@@ -275,17 +306,19 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 	}
 	all := func(rs []retSnap, kinds ...string) bool {
 		for _, r := range rs {
-			if !contains(kinds, kind(r.value)) {
+			if !contains(kinds, kind(r)) {
 				return false
 			}
 		}
 		return true
 	}
 	switch {
-	case all(held, "value", "one") && all(released, "zero", "error"):
+	case all(held, "value", "one", "nonzero") && all(released, "zero", "error"):
 		return opTry, true
-	case all(held, "zero") && all(released, "error"):
+	case all(held, "zero") && all(released, "error", "nonzero", "one"):
 		return opTryZero, true
+	case all(held, "one") && all(released, "zero"):
+		return opTry, true
 	case !all(held, "value") || !all(released, "value"):
 		return 0, false
 	}
