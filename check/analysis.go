@@ -36,7 +36,10 @@ type analysis struct {
 	ant map[string][]bool
 	// conditional: locks held on success returns only (see conditionalAPI)
 	conditional map[key]opKind
-	sum         summary
+	// rel are the variables worth tracking; condRel caches relevantCond
+	rel     map[string]bool
+	condRel map[string]bool
+	sum     summary
 }
 
 type retSnap struct {
@@ -49,7 +52,7 @@ type retSnap struct {
 
 func newAnalysis(c *Checker, fi *fnInfo) *analysis {
 	return &analysis{c: c, fi: fi, fn: fi.fn, ty: &typer{fn: fi.fn, structs: c.structs},
-		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, ant: map[string][]bool{}, conditional: map[key]opKind{}}
+		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, ant: map[string][]bool{}, conditional: map[key]opKind{}, condRel: map[string]bool{}}
 }
 
 func (a *analysis) typeOf(e string) string { return a.ty.typeOf(e) }
@@ -57,13 +60,13 @@ func (a *analysis) typeOf(e string) string { return a.ty.typeOf(e) }
 func (a *analysis) entry() *partition {
 	p := newPartition()
 	for _, v := range a.fn.Params {
-		p.vars[v.Name] = v.Name
+		p.setVar(v.Name, v.Name)
 	}
 	for _, an := range a.fn.Annotations {
 		switch an.Kind {
 		case "must_hold", "releases":
 			k := key{class: genericClass(an.Arg.Norm, a.typeOf), inst: an.Arg.Norm}
-			p.locks[k] = lockVal{b: bH, site: site{pos: an.Pos, text: "__" + an.Kind + "(" + an.Arg.Text + ")"}}
+			p.setLock(k, lockVal{b: bH, site: site{pos: an.Pos, text: "__" + an.Kind + "(" + an.Arg.Text + ")"}})
 			a.callerHeld[k] = true
 		}
 	}
@@ -84,9 +87,23 @@ func (a *analysis) run() *summary {
 		}
 	}
 	out := make([]state, nb)
-	for iter := 0; iter < 30; iter++ {
-		changed := false
+	// a worklist in reverse postorder: a block is redone only when what
+	// flows into it changed; after many visits (a loop that keeps
+	// splitting on facts) its facts are dropped so it settles
+	dirty := make([]bool, nb)
+	visits := make([]int, nb)
+	dirty[0] = true
+	for changed := true; changed; {
+		changed = false
 		for _, id := range order {
+			if !dirty[id] {
+				continue
+			}
+			dirty[id] = false
+			visits[id]++
+			if visits[id] > 60 {
+				continue // give up on this block: keep what it has
+			}
 			if id != 0 {
 				var ins []state
 				for _, pe := range preds[id] {
@@ -95,22 +112,22 @@ func (a *analysis) run() *summary {
 					}
 				}
 				st := join(ins, a.joinName(id))
-				if iter >= 20 {
+				if visits[id] > 20 {
 					st = dropFacts(st, a.joinName(id))
 				}
-				if !st.equal(a.in[id]) {
-					a.in[id] = st
+				if visits[id] > 1 && st.equal(a.in[id]) {
+					continue
+				}
+				a.in[id] = st
+			}
+			o := a.block(id, a.in[id])
+			if visits[id] == 1 || !o.equal(out[id]) {
+				out[id] = o
+				for _, e := range a.fn.Blocks[id].Succs {
+					dirty[e.To] = true
 					changed = true
 				}
 			}
-			o := a.block(id, a.in[id])
-			if !o.equal(out[id]) {
-				out[id] = o
-				changed = true
-			}
-		}
-		if !changed {
-			break
 		}
 	}
 	a.rep = true
@@ -134,11 +151,9 @@ func dropFacts(s state, joinName func(string, string, string) string) state {
 		return s
 	}
 	all := s[0].clone()
-	all.facts = map[string]bool{}
+	all.clearFacts()
 	for _, p := range s[1:] {
-		q := p.clone()
-		q.facts = map[string]bool{}
-		all.mergeInto(q, joinName)
+		all.mergeInto(p, joinName)
 	}
 	return state{all}
 }
@@ -211,13 +226,18 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 		if f, ok := p.facts[e.Cond]; ok && f != want {
 			continue // this path cannot take the edge
 		}
+		_, hasTry := p.tries[e.Cond]
+		if !hasTry && !a.relevantCond(e.Cond, p) {
+			out = append(out, p) // nothing to learn here; join copies on write
+			continue
+		}
 		q := p.clone()
-		q.facts[e.Cond] = want
+		q.setFact(e.Cond, want)
 		if tries, ok := q.tries[e.Cond]; ok {
-			delete(q.tries, e.Cond)
+			q.delTry(e.Cond)
 			for _, t := range tries {
 				if (t.op.kind == opTry) == want {
-					q.locks[t.k] = lockVal{b: bH, site: t.site}
+					q.setLock(t.k, lockVal{b: bH, site: t.site})
 				}
 			}
 		}
@@ -263,6 +283,12 @@ func (a *analysis) block(id int, s state) state {
 
 func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 	v := e.Var
+	if !a.rel[v] {
+		for _, p := range s {
+			p.invalidate(v, e.Value.Norm)
+		}
+		return
+	}
 	for _, p := range s {
 		var obj string
 		val := e.Value.Norm
@@ -286,15 +312,15 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 		}
 		fact, known := p.facts[factOf]
 		p.invalidate(v, val)
-		p.vars[v] = obj
+		p.setVar(v, obj)
 		// the variable now tests like its value: `anon_vma = vma->anon_vma`
 		// after `if (vma->anon_vma)`, `folio = page_folio(page)`, or
 		// `anon_vma = NULL`
 		switch {
 		case known && isPath(factOf):
-			p.facts[v] = fact
+			p.setFact(v, fact)
 		case val == "NULL" || val == "0" || val == "false":
-			p.facts[v] = false
+			p.setFact(v, false)
 		}
 	}
 }
@@ -347,9 +373,127 @@ func isPath(s string) bool {
 	return true
 }
 
+// relevantVars finds the variables whose objects matter: the roots of
+// lock instances, of arguments to functions with lock effects, of guarded
+// writes and of rule calls, the results of lookups a rule follows, and
+// every variable assigned to or from one of those. The dataflow tracks
+// only these, and only branch facts that mention them.
+func (a *analysis) relevantVars() {
+	rel := map[string]bool{}
+	add := func(expr string) {
+		if r := rootIdent(expr); r != "" {
+			rel[r] = true
+		}
+	}
+	type pair struct{ v, from string }
+	var assigns []pair
+	lockBlock := make([]bool, len(a.fn.Blocks))
+	for _, b := range a.fn.Blocks {
+		var last *parse.Event
+		for i := range b.Events {
+			e := &b.Events[i]
+			switch e.Kind {
+			case parse.EvCall, parse.EvScopeEnd:
+				ops := a.c.rec.ops(e, a.typeOf)
+				if len(ops) > 0 || e.Kind == parse.EvScopeEnd {
+					lockBlock[b.ID] = true
+				}
+				for _, op := range ops {
+					add(op.inst)
+					if op.result && e.Result != "" {
+						rel[e.Result] = true
+					}
+				}
+				if len(ops) > 0 || e.Kind == parse.EvScopeEnd {
+					for _, arg := range e.Args {
+						add(arg.Norm)
+					}
+				}
+				if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil && callee.sum.effective() {
+					lockBlock[b.ID] = true
+					for _, arg := range e.Args {
+						add(arg.Norm)
+					}
+					if e.Result != "" {
+						rel[e.Result] = true
+					}
+				}
+				for _, r := range a.c.active {
+					if matchAny(r.Calls, e) || matchAny(r.Publish, e) || matchAny(r.First, e) {
+						for _, arg := range e.Args {
+							add(arg.Norm)
+						}
+					}
+					if e.Result != "" && (matchAny(r.InstanceFrom, e) || matchAny(r.Fresh, e)) {
+						rel[e.Result] = true
+					}
+				}
+				last = e
+				continue
+			case parse.EvWrite:
+				add(e.LHS.Norm)
+			case parse.EvAssign:
+				from := e.Value.Norm
+				if last != nil && last.Result == e.Var {
+					if alias, ok := aliasArg(last); ok {
+						from = alias
+					} else {
+						from = ""
+					}
+				}
+				if from != "" && isPath(from) {
+					assigns = append(assigns, pair{e.Var, rootIdent(from)})
+				}
+			}
+			last = nil
+		}
+	}
+	// a branch that decides whether a lock operation runs is worth
+	// remembering, whatever it tests (`if (locked) unlock(...)`)
+	for _, b := range a.fn.Blocks {
+		for _, e := range b.Succs {
+			if e.Cond != "" && lockBlock[e.To] {
+				a.condRel[e.Cond] = true
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, as := range assigns {
+			if rel[as.v] != rel[as.from] {
+				rel[as.v], rel[as.from] = true, true
+				changed = true
+			}
+		}
+	}
+	a.rel = rel
+}
+
+// relevantCond tells whether a branch condition is worth remembering.
+func (a *analysis) relevantCond(c string, p *partition) bool {
+	if len(p.facts) > 0 {
+		if _, known := p.facts[c]; known {
+			return true // a condition tested before
+		}
+	}
+	if v, ok := a.condRel[c]; ok {
+		return v || len(p.tries[c]) > 0
+	}
+	v := false
+	for r := range a.rel {
+		if mentions(c, r) {
+			v = true
+			break
+		}
+	}
+	a.condRel[c] = v
+	return v || len(p.tries[c]) > 0
+}
+
 // prescan finds, for guarded rules, where objects are published, and
 // where variables are assigned; and computes anticipated acquisitions.
 func (a *analysis) prescan() {
+	a.relevantVars()
 	a.publishLater = map[*rules.Rule]map[string][]uint32{}
 	a.assigns = map[string][]uint32{}
 	for _, b := range a.fn.Blocks {

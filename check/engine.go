@@ -152,10 +152,104 @@ func (c *Checker) summarize(fi *fnInfo) *summary {
 			}
 		}
 	}
-	a := newAnalysis(c, fi)
-	fi.sum = a.run()
+	if !c.relevant(fi) {
+		fi.sum = c.quickSummary(fi)
+	} else {
+		a := newAnalysis(c, fi)
+		fi.sum = a.run()
+	}
 	fi.busy = false
 	return fi.sum
+}
+
+// relevant tells whether a function does anything the engine tracks: a
+// lock operation, a call to a function with a lock effect or a
+// requirement, a call or write a rule looks at, a lock annotation. Most
+// functions do not, and need no dataflow.
+func (c *Checker) relevant(fi *fnInfo) bool {
+	fn := fi.fn
+	if len(fn.Annotations) > 0 {
+		return true
+	}
+	ty := &typer{fn: fn, structs: c.structs}
+	for _, b := range fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			switch e.Kind {
+			case parse.EvScopeEnd:
+				return true
+			case parse.EvCall:
+				if len(c.rec.ops(e, ty.typeOf)) > 0 {
+					return true
+				}
+				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee.sum != nil && callee.sum.effective() {
+					return true
+				}
+				for _, r := range c.active {
+					if matchAny(r.Calls, e) || matchAny(r.First, e) {
+						return true
+					}
+				}
+			case parse.EvWrite:
+				if len(e.Fields) > 0 && c.guardedField(e, ty) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (c *Checker) guardedField(e *parse.Event, ty *typer) bool {
+	field := e.Field()
+	base := strings.TrimSuffix(strings.TrimSuffix(e.LHS.Norm, "->"+field), "."+field)
+	var bt string
+	for _, r := range c.active {
+		if r.Kind != rules.KindGuarded {
+			continue
+		}
+		if bt == "" {
+			bt = ty.typeOf(base) + "." + field
+		}
+		if contains(r.Fields, bt) {
+			return true
+		}
+	}
+	return false
+}
+
+// effective tells whether a summary changes anything for callers.
+func (s *summary) effective() bool {
+	return len(s.acquires)+len(s.mayAcquire)+len(s.releases)+len(s.mayRelease)+len(s.conditional)+len(s.needs) > 0
+}
+
+// quickSummary is the summary of a function with nothing to track: only
+// which parameters it hands to code that is not analyzed.
+func (c *Checker) quickSummary(fi *fnInfo) *summary {
+	s := &summary{}
+	params := map[string]int{}
+	for i, p := range fi.fn.Params {
+		params[p.Name] = i
+	}
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall {
+				continue
+			}
+			callee := c.lookup(e.Callee, fi.file)
+			for k, arg := range e.Args {
+				pi, ok := params[rootIdent(arg.Norm)]
+				if !ok || containsInt(s.passes, pi) {
+					continue
+				}
+				if callee == nil || callee.sum == nil || containsInt(callee.sum.passes, k) {
+					s.passes = append(s.passes, pi)
+				}
+			}
+		}
+	}
+	return s
 }
 
 // report adds a finding, keeping one per rule and place (the most severe).
@@ -193,16 +287,16 @@ func (c *Checker) reportOrderInversions() {
 
 // summary is what callers learn about a function.
 type summary struct {
-	acquires    []sumLock // held on every return, taken inside
-	mayAcquire  []sumLock // held on some returns
-	releases    []sumLock // released inside, taken by the caller
-	mayRelease  []sumLock // released on some paths
+	acquires   []sumLock // held on every return, taken inside
+	mayAcquire []sumLock // held on some returns
+	releases   []sumLock // released inside, taken by the caller
+	mayRelease []sumLock // released on some paths
 	// conditional locks are held when the function reports success
 	// (non-zero for a trylock-style API, zero for a killable-style one)
 	conditional []sumLock
 	// passes lists the parameters whose objects go to code that is not
 	// analyzed (calls through pointers, other files): it may lock them
-	passes []int
+	passes      []int
 	needs       []need
 	mayReturnOK bool
 }

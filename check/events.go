@@ -69,13 +69,13 @@ func (a *analysis) call(s state, e *parse.Event) {
 		switch {
 		case r.Kind == rules.KindCallOrder && r.AppliesIn(a.fn.Name) && matchAny(r.First, e):
 			for _, p := range s {
-				p.seen[r.ID] = bH
+				p.setSeen(r.ID, bH)
 			}
 		case r.Kind == rules.KindGuarded:
 			if b, pat, ok := matchFirst(r.Publish, e); ok {
 				if v := pat.First(b); v != "" {
 					for _, p := range s {
-						p.published[p.resolve(v)] = true
+						p.setPublished(p.resolve(v))
 					}
 				}
 			}
@@ -128,9 +128,15 @@ func (a *analysis) markPassed(s state, e *parse.Event, which []int) {
 					continue
 				}
 				o := p.resolve(arg.Norm)
+				if strings.HasPrefix(arg.Text, "&") {
+					// &x->refcount: the callee reaches x (container_of)
+					if i := strings.LastIndex(o, "->"); i > 0 {
+						o = o[:i]
+					}
+				}
 				if isPath(arg.Norm) && (k.inst == o || strings.HasPrefix(k.inst, o+"->") || strings.HasPrefix(k.inst, o+".")) {
 					v.passed = true
-					p.locks[k] = v
+					p.setLock(k, v)
 					break
 				}
 			}
@@ -537,17 +543,17 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			if a.rep {
 				a.checkOrder(s, p, e, op, k)
 			}
-			p.locks[k] = lockVal{b: bH, site: st, spin: op.spin}
+			p.setLock(k, lockVal{b: bH, site: st, spin: op.spin})
 			a.acquired[k] = true
 			// the lock call dereferences its argument: its root is not NULL
 			if root := rootIdent(op.inst); root != "" {
-				p.facts[root] = true
+				p.setFact(root, true)
 			}
 		case opTry, opTryZero:
 			t := tryOp{op: op, k: k, site: st, call: e.Call}
-			p.tries[e.Call] = append(p.tries[e.Call], t)
+			p.addTry(e.Call, t)
 			if e.Result != "" {
-				p.tries[e.Result] = append(p.tries[e.Result], t)
+				p.addTry(e.Result, t)
 			}
 			a.acquired[k] = true
 		case opRelease:
@@ -558,7 +564,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 							fmt.Sprintf("releases %s but the %s lock held here is %s", op.inst, op.class, other.inst),
 							a.note(ov.site, "%s taken here", ov.site.text))
 					}
-					p.locks[other] = lockVal{b: bN, site: st}
+					p.setLock(other, lockVal{b: bN, site: st})
 					continue
 				}
 				if cur.b&bU != 0 {
@@ -569,10 +575,10 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 						fmt.Sprintf("%s released but not held", op.inst), a.note(cur.site, "%s here", cur.site.text))
 				}
 			}
-			p.locks[k] = lockVal{b: bN, site: st}
+			p.setLock(k, lockVal{b: bN, site: st})
 		case opHeld:
 			if cur.b&bH == 0 {
-				p.locks[k] = lockVal{b: bH, site: site{pos: e.Pos, text: callText + " asserts it"}, spin: op.spin}
+				p.setLock(k, lockVal{b: bH, site: site{pos: e.Pos, text: callText + " asserts it"}, spin: op.spin})
 			}
 		}
 	}
@@ -581,7 +587,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 // mismatch finds another instance of a declared class held on this path,
 // for a release that names an instance not held.
 func (a *analysis) mismatch(p *partition, k key) (key, lockVal, bool) {
-	if _, declared := a.c.set.Locks[k.class]; !declared || !stable(k.inst) {
+	if lc, declared := a.c.set.Locks[k.class]; !declared || !lc.Single || !stable(k.inst) {
 		return key{}, lockVal{}, false
 	}
 	for o, v := range p.locks {
@@ -660,7 +666,7 @@ func (a *analysis) write(s state, e *parse.Event) {
 func (p *partition) invalidateWrite(lhs string) {
 	for f := range p.facts {
 		if strings.Contains(f, lhs) {
-			delete(p.facts, f)
+			p.delFact(f)
 		}
 	}
 }

@@ -28,8 +28,8 @@ type lockOp struct {
 	read  bool   // a shared (read) acquisition: may nest, no double-acquire
 	// result: the instance is the object the call returns
 	result bool
-	spin  bool   // sleeping is forbidden while it is held
-	sleep bool   // taking it may sleep
+	spin   bool // sleeping is forbidden while it is held
+	sleep  bool // taking it may sleep
 }
 
 // family is a generic kernel lock primitive family.

@@ -46,9 +46,15 @@ type site struct {
 // conditions they took (facts). Keeping paths with different facts apart
 // is what lets `if (m) lock(m); ... if (m) unlock(m);` balance.
 type partition struct {
+	own   uint8 // which maps this partition may write (see clone)
 	facts map[string]bool
-	vars  map[string]string // variable -> object path
-	locks map[key]lockVal
+	fk    *string // factsKey, cached; nil when facts changed
+	// fh and lh hash the facts and the lock states, kept up to date on
+	// every change (order-independent XOR of entry hashes): grouping and
+	// comparing partitions looks at these first
+	fh, lh uint64
+	vars   map[string]string // variable -> object path
+	locks  map[key]lockVal
 	// published objects are shared now (guarded rules stop exempting them)
 	published map[string]bool
 	// seen holds, per call-order rule, whether a First call happened
@@ -68,37 +74,149 @@ type tryOp struct {
 
 func newPartition() *partition {
 	return &partition{
+		own:   ownFacts | ownVars | ownLocks | ownPublished | ownSeen | ownTries,
 		facts: map[string]bool{}, vars: map[string]string{}, locks: map[key]lockVal{},
 		published: map[string]bool{}, seen: map[string]bits{}, tries: map[string][]tryOp{},
 	}
 }
 
+// clone shares the maps of p; whichever of the two writes a map first
+// copies it (copy on write), so a partition that passes a block unchanged
+// costs nothing.
 func (p *partition) clone() *partition {
-	q := &partition{
-		facts: make(map[string]bool, len(p.facts)), vars: make(map[string]string, len(p.vars)),
-		locks: make(map[key]lockVal, len(p.locks)), published: make(map[string]bool, len(p.published)),
-		seen: make(map[string]bits, len(p.seen)), tries: make(map[string][]tryOp, len(p.tries)),
-	}
-	for k, v := range p.facts {
-		q.facts[k] = v
-	}
-	for k, v := range p.vars {
-		q.vars[k] = v
-	}
-	for k, v := range p.locks {
-		q.locks[k] = v
-	}
-	for k, v := range p.published {
-		q.published[k] = v
-	}
-	for k, v := range p.seen {
-		q.seen[k] = v
-	}
-	for k, v := range p.tries {
-		q.tries[k] = v
-	}
-	return q
+	q := *p
+	q.own = 0
+	p.own = 0
+	return &q
 }
+
+const (
+	ownFacts uint8 = 1 << iota
+	ownVars
+	ownLocks
+	ownPublished
+	ownSeen
+	ownTries
+)
+
+func (p *partition) wFacts() map[string]bool {
+	if p.own&ownFacts == 0 {
+		m := make(map[string]bool, len(p.facts)+1)
+		for k, v := range p.facts {
+			m[k] = v
+		}
+		p.facts, p.own = m, p.own|ownFacts
+	}
+	return p.facts
+}
+
+func (p *partition) setVar(k, v string) {
+	if p.own&ownVars == 0 {
+		m := make(map[string]string, len(p.vars)+1)
+		for a, b := range p.vars {
+			m[a] = b
+		}
+		p.vars, p.own = m, p.own|ownVars
+	}
+	p.vars[k] = v
+}
+
+func (p *partition) wLocks() map[key]lockVal {
+	if p.own&ownLocks == 0 {
+		m := make(map[key]lockVal, len(p.locks)+1)
+		for a, b := range p.locks {
+			m[a] = b
+		}
+		p.locks, p.own = m, p.own|ownLocks
+	}
+	return p.locks
+}
+
+func (p *partition) setLock(k key, v lockVal) {
+	m := p.wLocks()
+	if old, ok := m[k]; ok {
+		p.lh ^= lockHash(k, old.b)
+	}
+	m[k] = v
+	p.lh ^= lockHash(k, v.b)
+}
+
+func (p *partition) delLock(k key) {
+	m := p.wLocks()
+	if old, ok := m[k]; ok {
+		p.lh ^= lockHash(k, old.b)
+		delete(m, k)
+	}
+}
+
+// strHash is FNV-1a.
+func strHash(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+func lockHash(k key, b bits) uint64 {
+	h := strHash(14695981039346656037, k.class)
+	h = strHash(h^0xff, k.inst)
+	return (h ^ uint64(b)) * 1099511628211
+}
+
+func factHash(f string, v bool) uint64 {
+	h := strHash(14695981039346656037, f)
+	if v {
+		h ^= 0x9e3779b97f4a7c15
+	}
+	return h * 1099511628211
+}
+
+func (p *partition) wPublished() map[string]bool {
+	if p.own&ownPublished == 0 {
+		m := make(map[string]bool, len(p.published)+1)
+		for a, b := range p.published {
+			m[a] = b
+		}
+		p.published, p.own = m, p.own|ownPublished
+	}
+	return p.published
+}
+
+func (p *partition) setPublished(o string) { p.wPublished()[o] = true }
+func (p *partition) delPublished(o string) { delete(p.wPublished(), o) }
+
+func (p *partition) setSeen(r string, b bits) {
+	if p.own&ownSeen == 0 {
+		m := make(map[string]bits, len(p.seen)+1)
+		for a, c := range p.seen {
+			m[a] = c
+		}
+		p.seen, p.own = m, p.own|ownSeen
+	}
+	p.seen[r] = b
+}
+
+func (p *partition) wTries() map[string][]tryOp {
+	if p.own&ownTries == 0 {
+		m := make(map[string][]tryOp, len(p.tries)+1)
+		for a, b := range p.tries {
+			m[a] = b
+		}
+		p.tries, p.own = m, p.own|ownTries
+	}
+	return p.tries
+}
+
+func (p *partition) addTry(c string, t tryOp) {
+	w := p.wTries()
+	old := w[c]
+	n := make([]tryOp, len(old), len(old)+1)
+	copy(n, old)
+	w[c] = append(n, t)
+}
+
+func (p *partition) delTry(c string) { delete(p.wTries(), c) }
 
 // get is a lock's bits; an untouched lock is unknown, unless its object
 // was just allocated in this function, where no one can hold it.
@@ -118,13 +236,51 @@ func (p *partition) get(k key) lockVal {
 func (p *partition) forget(obj string) {
 	for k := range p.locks {
 		if k.inst == obj || strings.HasPrefix(k.inst, obj+"->") || strings.HasPrefix(k.inst, obj+".") {
-			delete(p.locks, k)
+			p.delLock(k)
 		}
 	}
 }
 
+// setFact and delFact change facts (and drop the cached key).
+func (p *partition) setFact(f string, v bool) {
+	m := p.wFacts()
+	if old, ok := m[f]; ok {
+		if old == v {
+			return
+		}
+		p.fh ^= factHash(f, old)
+	}
+	m[f] = v
+	p.fh ^= factHash(f, v)
+	p.fk = nil
+}
+
+func (p *partition) delFact(f string) {
+	m := p.wFacts()
+	if old, ok := m[f]; ok {
+		p.fh ^= factHash(f, old)
+		delete(m, f)
+		p.fk = nil
+	}
+}
+
+// clearFacts forgets every fact.
+func (p *partition) clearFacts() {
+	p.facts, p.fk, p.fh = map[string]bool{}, nil, 0
+	p.own |= ownFacts
+}
+
 // factsKey is a canonical form of the facts, to group partitions.
 func (p *partition) factsKey() string {
+	if p.fk != nil {
+		return *p.fk
+	}
+	k := p.computeFactsKey()
+	p.fk = &k
+	return k
+}
+
+func (p *partition) computeFactsKey() string {
 	if len(p.facts) == 0 {
 		return ""
 	}
@@ -151,42 +307,42 @@ func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string
 		if pv.site.text == "" {
 			pv.site = qv.site
 		}
-		p.locks[k] = pv
+		p.setLock(k, pv)
 	}
 	for k, pv := range p.locks {
 		if _, ok := q.locks[k]; !ok {
 			pv.b |= q.get(k).b
-			p.locks[k] = pv
+			p.setLock(k, pv)
 		}
 	}
 	for v, po := range p.vars {
 		if qo, ok := q.vars[v]; !ok {
-			p.vars[v] = joinName(v, po, v)
+			p.setVar(v, joinName(v, po, v))
 		} else if qo != po {
-			p.vars[v] = joinName(v, po, qo)
+			p.setVar(v, joinName(v, po, qo))
 		}
 	}
 	for v, qo := range q.vars {
 		if _, ok := p.vars[v]; !ok {
-			p.vars[v] = joinName(v, v, qo)
+			p.setVar(v, joinName(v, v, qo))
 		}
 	}
 	for o := range p.published {
 		if !q.published[o] {
-			delete(p.published, o)
+			p.delPublished(o)
 		}
 	}
 	for r, pb := range p.seen {
-		p.seen[r] = pb | q.seenBits(r)
+		p.setSeen(r, pb|q.seenBits(r))
 	}
 	for r, qb := range q.seen {
 		if _, ok := p.seen[r]; !ok {
-			p.seen[r] = qb | bN
+			p.setSeen(r, qb|bN)
 		}
 	}
 	for c := range p.tries {
 		if _, ok := q.tries[c]; !ok {
-			delete(p.tries, c)
+			p.delTry(c)
 		}
 	}
 }
@@ -200,8 +356,8 @@ func (p *partition) seenBits(rule string) bits {
 
 // equal reports whether two partitions hold the same information.
 func (p *partition) equal(q *partition) bool {
-	if len(p.locks) != len(q.locks) || len(p.vars) != len(q.vars) || len(p.published) != len(q.published) ||
-		len(p.seen) != len(q.seen) || len(p.tries) != len(q.tries) || p.factsKey() != q.factsKey() {
+	if p.lh != q.lh || len(p.locks) != len(q.locks) || len(p.vars) != len(q.vars) || len(p.published) != len(q.published) ||
+		len(p.seen) != len(q.seen) || len(p.tries) != len(q.tries) || !sameFacts(p, q) {
 		return false
 	}
 	for k, v := range p.locks {
@@ -241,27 +397,23 @@ const maxPartitions = 8
 
 // join merges states that meet at a block.
 func join(ins []state, joinName func(v, x, y string) string) state {
-	groups := map[string]*partition{}
-	var order []string
+	groups := map[uint64]*partition{}
+	var out state
 	for _, s := range ins {
 		for _, p := range s {
-			fk := p.factsKey()
-			if g, ok := groups[fk]; ok {
+			if g, ok := groups[p.fh]; ok && sameFacts(g, p) {
 				g.mergeInto(p, joinName)
 				continue
 			}
-			groups[fk] = p.clone()
-			order = append(order, fk)
+			c := p.clone()
+			groups[p.fh] = c
+			out = append(out, c)
 		}
 	}
-	if len(order) == 0 {
+	if len(out) == 0 {
 		return nil
 	}
-	sort.Strings(order)
-	out := make(state, 0, len(order))
-	for _, fk := range order {
-		out = append(out, groups[fk])
-	}
+	sort.Slice(out, func(i, j int) bool { return out[i].fh < out[j].fh })
 	if len(out) > maxPartitions {
 		out = mergeByLocks(out, joinName)
 	}
@@ -270,10 +422,9 @@ func join(ins []state, joinName func(v, x, y string) string) state {
 		for _, p := range out[1:] {
 			for f, v := range all.facts {
 				if pv, ok := p.facts[f]; !ok || pv != v {
-					delete(all.facts, f)
+					all.delFact(f)
 				}
 			}
-			p.facts = all.facts
 			all.mergeInto(p, joinName)
 		}
 		out = state{all}
@@ -281,23 +432,33 @@ func join(ins []state, joinName func(v, x, y string) string) state {
 	return out
 }
 
+func sameFacts(p, q *partition) bool {
+	if p.fh != q.fh || len(p.facts) != len(q.facts) {
+		return false
+	}
+	for f, v := range p.facts {
+		if w, ok := q.facts[f]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
 // mergeByLocks merges partitions that agree on every lock, keeping the
 // facts they share: that loses no lock precision, only branch facts that
 // no longer tell locks apart.
 func mergeByLocks(ps state, joinName func(v, x, y string) string) state {
-	groups := map[string]*partition{}
-	var order []string
+	groups := map[uint64]*partition{}
+	var order []uint64
 	for _, p := range ps {
-		sig := p.lockSignature()
+		sig := p.lh
 		if g, ok := groups[sig]; ok {
 			for f, v := range g.facts {
 				if pv, ok := p.facts[f]; !ok || pv != v {
-					delete(g.facts, f)
+					g.delFact(f)
 				}
 			}
-			q := p.clone()
-			q.facts = g.facts
-			g.mergeInto(q, joinName)
+			g.mergeInto(p, joinName)
 			continue
 		}
 		groups[sig] = p.clone()
@@ -307,17 +468,8 @@ func mergeByLocks(ps state, joinName func(v, x, y string) string) state {
 	for _, sig := range order {
 		out = append(out, groups[sig])
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].factsKey() < out[j].factsKey() })
+	sort.Slice(out, func(i, j int) bool { return out[i].fh < out[j].fh })
 	return out
-}
-
-func (p *partition) lockSignature() string {
-	ks := make([]string, 0, len(p.locks))
-	for k, v := range p.locks {
-		ks = append(ks, k.class+"\x00"+k.inst+"\x00"+string(rune('0'+v.b)))
-	}
-	sort.Strings(ks)
-	return strings.Join(ks, "\x01")
 }
 
 func (s state) equal(t state) bool {
@@ -358,7 +510,7 @@ func isIdentByte(c byte) bool {
 func (p *partition) invalidate(v, val string) {
 	for f := range p.facts {
 		if mentions(f, v) {
-			delete(p.facts, f)
+			p.delFact(f)
 		}
 	}
 	for c, ts := range p.tries {
@@ -366,7 +518,7 @@ func (p *partition) invalidate(v, val string) {
 			continue
 		}
 		if mentions(c, v) {
-			delete(p.tries, c)
+			p.delTry(c)
 		}
 	}
 }

@@ -161,7 +161,7 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		}
 	}
 	apply(sum.acquires, func(p *partition, k key, l sumLock) {
-		p.locks[k] = lockVal{b: bH, site: site{pos: st.pos, text: st.text + " (takes " + l.text + ")"}, spin: l.spin}
+		p.setLock(k, lockVal{b: bH, site: site{pos: st.pos, text: st.text + " (takes " + l.text + ")"}, spin: l.spin})
 		a.acquired[k] = true
 	})
 	apply(sum.mayAcquire, func(p *partition, k key, l sumLock) {
@@ -169,14 +169,14 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		v.b |= bH
 		v.site = site{pos: st.pos, text: st.text + " (may take " + l.text + ")"}
 		v.spin = l.spin
-		p.locks[k] = v
+		p.setLock(k, v)
 		a.acquired[k] = true
 	})
 	apply(sum.releases, func(p *partition, k key, l sumLock) {
 		if p.get(k).b&bU != 0 {
 			a.callerHeld[k] = true
 		}
-		p.locks[k] = lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + ")"}}
+		p.setLock(k, lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + ")"}})
 	})
 	if len(sum.passes) > 0 {
 		a.markPassed(s, e, sum.passes)
@@ -187,12 +187,12 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		if p.get(k).b&bU != 0 && l.kind == opTryZero {
 			a.callerHeld[k] = true // a killable-style helper drops the caller's lock
 		}
-		p.locks[k] = lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + " on failure)"}}
+		p.setLock(k, lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + " on failure)"}})
 		t := tryOp{op: lockOp{kind: l.kind, class: l.class, spin: l.spin}, k: k,
 			site: site{pos: st.pos, text: st.text + " (holds " + l.text + " on success)"}, call: e.Call}
-		p.tries[e.Call] = append(p.tries[e.Call], t)
+		p.addTry(e.Call, t)
 		if e.Result != "" {
-			p.tries[e.Result] = append(p.tries[e.Result], t)
+			p.addTry(e.Result, t)
 		}
 	})
 	// a release on some paths of the callee: from here on, not known
@@ -200,7 +200,7 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		if p.get(k).b&bU != 0 {
 			a.callerHeld[k] = true
 		}
-		p.locks[k] = lockVal{b: bU, site: site{pos: st.pos, text: st.text + " (may release " + l.text + ")"}}
+		p.setLock(k, lockVal{b: bU, site: site{pos: st.pos, text: st.text + " (may release " + l.text + ")"}})
 	})
 }
 

@@ -26,6 +26,7 @@ type rawLock struct {
 	Release []string `mapstructure:"release"`
 	Held    []string `mapstructure:"held"`
 	Sleeps  bool     `mapstructure:"sleeps"`
+	Single  bool     `mapstructure:"single"`
 	Spin    bool     `mapstructure:"spin"`
 }
 
@@ -108,7 +109,7 @@ func (s *Set) add(name string, data []byte, format string) error {
 	var errs []string
 	for lname, rl := range raw.Locks {
 		line := lines.lock(lname)
-		lc := &LockClass{Name: lname, Doc: rl.Doc, Sleeps: rl.Sleeps, Spin: rl.Spin, File: name, Line: line}
+		lc := &LockClass{Name: lname, Doc: rl.Doc, Sleeps: rl.Sleeps, Spin: rl.Spin, Single: rl.Single, File: name, Line: line}
 		for _, f := range []struct {
 			field string
 			src   []string

@@ -61,6 +61,10 @@ type LockClass struct {
 	// may sleep. Spin marks a lock under which sleeping is a bug.
 	Sleeps bool
 	Spin   bool
+	// Single marks a class of which code holds one instance at a time
+	// (an mm's vmlist or mmap lock): releasing another instance than the
+	// one held is then a mismatch (lock-mismatch), not a second lock.
+	Single bool
 	// Line is where the class is declared in its file (0 when embedded).
 	File string
 	Line int
