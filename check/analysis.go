@@ -185,12 +185,13 @@ func (a *analysis) rpo() []int {
 // joinName names the object a variable holds where paths that disagree
 // meet, and records its origins as the union of theirs.
 func (a *analysis) joinName(block int) func(v, x, y string) string {
+	prefix := "?" + strconv.Itoa(block) + ":"
 	return func(v, x, y string) string {
-		if strings.HasPrefix(x, "?") && strings.HasPrefix(x, fmt.Sprintf("?%d:", block)) {
+		if strings.HasPrefix(x, prefix) {
 			a.addOrigins(x, y)
 			return x
 		}
-		n := fmt.Sprintf("?%d:%s", block, v)
+		n := prefix + v
 		a.addOrigins(n, x)
 		a.addOrigins(n, y)
 		return n

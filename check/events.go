@@ -26,7 +26,8 @@ var gfpAllocators = map[string]bool{
 }
 
 func maySleep(e *parse.Event) bool {
-	if sleepers[e.Callee] || strings.HasPrefix(e.Callee, "wait_event") {
+	// the wait_event_*_locked variants drop the lock while they sleep
+	if sleepers[e.Callee] || strings.HasPrefix(e.Callee, "wait_event") && !strings.Contains(e.Callee, "_locked") {
 		return true
 	}
 	if gfpAllocators[e.Callee] {

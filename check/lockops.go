@@ -1,6 +1,7 @@
 package check
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/locklint/locklint/parse"
@@ -126,37 +127,77 @@ func guardFamily(name string) (lockOp, bool) {
 
 // recognizer finds the lock operations of calls.
 type recognizer struct {
-	set     *rules.Set
-	classes []*rules.LockClass // sorted by name, for stable results
+	set *rules.Set
+	// byCallee indexes the declared classes' patterns by callee name;
+	// wild holds those whose callee has a `*`. Both keep the order of
+	// the classes (sorted by name) and of the patterns in them.
+	byCallee map[string][]classPattern
+	wild     []classPattern
+	cache    map[*parse.Event][]lockOp
+}
+
+type classPattern struct {
+	class *rules.LockClass
+	kind  opKind
+	pat   *rules.Pattern
 }
 
 func newRecognizer(set *rules.Set) *recognizer {
-	r := &recognizer{set: set}
+	r := &recognizer{set: set, byCallee: map[string][]classPattern{}, cache: map[*parse.Event][]lockOp{}}
 	for _, n := range set.LockNames() {
-		r.classes = append(r.classes, set.Locks[n])
-	}
-	return r
-}
-
-// ops returns what call event e does to locks. Declared classes come
-// first; a call that matches one is not also read as a generic primitive.
-func (r *recognizer) ops(e *parse.Event, typeOf rules.TypeOf) []lockOp {
-	var out []lockOp
-	for _, c := range r.classes {
+		c := set.Locks[n]
 		for _, l := range []struct {
 			pats []rules.Pattern
 			kind opKind
 		}{{c.Acquire, opAcquire}, {c.Try, opTry}, {c.TryZero, opTryZero}, {c.Release, opRelease}, {c.Held, opHeld}} {
 			for i := range l.pats {
-				p := &l.pats[i]
-				if b, ok := p.MatchEvent(e, typeOf); ok {
-					out = append(out, lockOp{kind: l.kind, class: c.Name, inst: p.First(b), spin: c.Spin, sleep: c.Sleeps, result: p.Result != ""})
-					break
+				cp := classPattern{c, l.kind, &l.pats[i]}
+				if strings.Contains(l.pats[i].Callee, "*") {
+					r.wild = append(r.wild, cp)
+				} else {
+					r.byCallee[l.pats[i].Callee] = append(r.byCallee[l.pats[i].Callee], cp)
 				}
 			}
 		}
 	}
+	return r
+}
+
+// ops returns what call event e does to locks (computed once per event).
+// Declared classes come first; a call that matches one is not also read
+// as a generic primitive.
+func (r *recognizer) ops(e *parse.Event, typeOf rules.TypeOf) []lockOp {
+	if ops, ok := r.cache[e]; ok {
+		return ops
+	}
+	ops := r.compute(e, typeOf)
+	r.cache[e] = ops
+	return ops
+}
+
+func (r *recognizer) compute(e *parse.Event, typeOf rules.TypeOf) []lockOp {
+	var out []lockOp
+	// one operation per class and kind: the first pattern that matches
+	done := map[[2]string]bool{}
+	try := func(cps []classPattern) {
+		for _, cp := range cps {
+			k := [2]string{cp.class.Name, string(rune('0' + cp.kind))}
+			if done[k] {
+				continue
+			}
+			if b, ok := cp.pat.MatchEvent(e, typeOf); ok {
+				done[k] = true
+				out = append(out, lockOp{kind: cp.kind, class: cp.class.Name, inst: cp.pat.First(b), spin: cp.class.Spin,
+					sleep: cp.class.Sleeps, result: cp.pat.Result != ""})
+			}
+		}
+	}
+	try(r.byCallee[e.Callee])
+	if len(r.wild) > 0 {
+		try(r.wild)
+	}
 	if len(out) > 0 {
+		sort.SliceStable(out, func(i, j int) bool { return out[i].class < out[j].class })
 		return out
 	}
 	if e.Kind == parse.EvScopeEnd || e.Callee == "guard" || e.Callee == "scoped_guard" || e.Callee == "scoped_cond_guard" {

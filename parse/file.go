@@ -140,6 +140,7 @@ func (f *File) build(ctx context.Context, src []byte, p *prepared, ranges ...sit
 	}
 	b := &builder{f: f, t: t, p: p}
 	f.walkTop(b, 0)
+	f.sub = nil // the statement expressions' trees are read; let them go
 	return nil
 }
 
