@@ -93,11 +93,18 @@ func (a *analysis) run() *summary {
 	dirty := make([]bool, nb)
 	visits := make([]int, nb)
 	dirty[0] = true
+	budget := 40*nb + 2000 // block visits before giving up on the function
 	for changed := true; changed; {
 		changed = false
 		for _, id := range order {
 			if !dirty[id] {
 				continue
+			}
+			if budget--; budget < 0 {
+				// pathological control flow: say nothing about this
+				// function rather than spend unbounded time on it
+				a.c.gaveUp++
+				return &summary{}
 			}
 			dirty[id] = false
 			visits[id]++

@@ -24,6 +24,8 @@ type Checker struct {
 	byName  map[string][]*fnInfo
 
 	findings map[string]*Finding
+	// gaveUp counts functions whose dataflow did not settle in budget
+	gaveUp int
 	// orderAt records, per pair of classes, where the second was taken
 	// while the first was held
 	orderAt map[[2]string]orderSite

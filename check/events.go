@@ -452,11 +452,28 @@ func (a *analysis) addNeed(s state, e *parse.Event, r *rules.Rule, bound, msg st
 		}
 		n.instance, n.param, n.path = true, param, path
 	}
+	if i, dup := a.findNeed(&n); dup {
+		return &a.sum.needs[i]
+	}
 	if a.fn.Entry != "" {
 		a.entryUnmet(&n)
 	}
 	a.sum.needs = append(a.sum.needs, n)
 	return &a.sum.needs[len(a.sum.needs)-1]
+}
+
+// findNeed finds a requirement already passed on for the same place and
+// instance: each is passed on once, with the first trace found, so that
+// requirements do not multiply with every call site up a call chain.
+func (a *analysis) findNeed(n *need) (int, bool) {
+	for i := range a.sum.needs {
+		m := &a.sum.needs[i]
+		if m.rule == n.rule && m.file == n.file && m.pos == n.pos && m.instance == n.instance &&
+			m.param == n.param && m.path == n.path && m.objParam == n.objParam && m.objPath == n.objPath {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // entryUnmet reports a requirement left unmet at an entry point, which
@@ -517,6 +534,9 @@ func (a *analysis) checkNeed(s state, e *parse.Event, n *need) {
 				m.objParam, m.objPath = param, path
 			}
 		}
+	}
+	if _, dup := a.findNeed(&m); dup {
+		return
 	}
 	a.sum.needs = append(a.sum.needs, m)
 	if a.fn.Entry != "" {

@@ -525,6 +525,9 @@ func (p *partition) invalidate(v, val string) {
 
 // mentions tells whether text contains identifier v as a whole word.
 func mentions(text, v string) bool {
+	if v == "" {
+		return false
+	}
 	for i := 0; ; {
 		j := strings.Index(text[i:], v)
 		if j < 0 {

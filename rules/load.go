@@ -93,6 +93,22 @@ func Load(files ...string) (*Set, error) {
 	return s, nil
 }
 
+// LoadData is Load for a rules file already in memory (format "yaml",
+// "toml" or "json"), named name in messages.
+func LoadData(name string, data []byte, format string) (*Set, error) {
+	s := &Set{Locks: map[string]*LockClass{}}
+	if err := s.add(DefaultSource, defaultRules, "yaml"); err != nil {
+		return nil, err
+	}
+	if err := s.add(name, data, format); err != nil {
+		return nil, err
+	}
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // add reads one rules file into the set.
 func (s *Set) add(name string, data []byte, format string) error {
 	v := viper.New()
