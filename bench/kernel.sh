@@ -28,10 +28,23 @@ for d in mm kernel fs .; do
 	bench/out/locklint check --stats "$tree/$d" 2>&1 | grep 'functions with parse errors'
 done
 
-echo "== speed on mm/, one core: tree-sitter alone vs prep+parse+IR"
-LOCKLINT_KERNEL=$tree go test -run '^$' -bench 'MM$' -benchtime 3x -count 3 -cpu 1 ./parse |
+echo "== findings with the default rules (errors, warnings) and time on 2 cores"
+for d in mm kernel fs; do
+	start=$(date +%s.%N)
+	bench/out/locklint check "$tree/$d" > "bench/out/findings-$d.txt" 2>&1 || true
+	end=$(date +%s.%N)
+	printf '%-8s %4d errors %4d warnings  %.1f s\n' "$d" \
+		"$(grep -c ': error:' "bench/out/findings-$d.txt")" \
+		"$(grep -c ': warning:' "bench/out/findings-$d.txt")" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')"
+done
+echo "findings per rule in mm/:"
+grep -o '\[[a-z-]*\]$' bench/out/findings-mm.txt | sort | uniq -c | sort -rn
+
+echo "== speed on mm/, one core: tree-sitter alone, prep+parse+IR, and the engine"
+LOCKLINT_KERNEL=$tree go test -run '^$' -bench 'MM$' -benchtime 3x -count 3 -cpu 1 ./parse ./check |
 	tee bench/out/parse-bench.txt |
-	awk '/^Benchmark/ { n[$1]++; s[$1] += $(NF-1) } END {
-		ts = s["BenchmarkTreeSitterMM"] / n["BenchmarkTreeSitterMM"]
-		ir = s["BenchmarkParseFileMM"] / n["BenchmarkParseFileMM"]
-		printf "tree-sitter %.2f MB/s, locklint front end %.2f MB/s, ratio %.0f%%\n", ts, ir, 100 * ir / ts }'
+	awk '/^Benchmark/ { n[$1]++; t[$1] += $3 } END {
+		ts = t["BenchmarkTreeSitterMM"] / n["BenchmarkTreeSitterMM"]
+		ir = t["BenchmarkParseFileMM"] / n["BenchmarkParseFileMM"]
+		ck = t["BenchmarkCheckMM"] / n["BenchmarkCheckMM"]
+		printf "front end at %.0f%% of tree-sitter'"'"'s speed; the engine adds %.0f%% to parsing\n", 100 * ts / ir, 100 * ck / ir }'

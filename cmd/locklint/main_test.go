@@ -76,3 +76,65 @@ func TestBadInputs(t *testing.T) {
 		t.Errorf("the readable file was not scanned: %q", stderr)
 	}
 }
+
+func TestCheckFindsAndFails(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "check", "../../testdata/check/swapin_racy.c")
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d; stderr %s", code, exitFindings, stderr)
+	}
+	for _, want := range []string{
+		"swapin_racy.c:47:16: error: pte_same() in do_swap_page runs after the swapcache page's lock was dropped",
+		"[swapin-pte-same-page-lock]",
+		"    ../../testdata/check/swapin_racy.c:41: note: ksm_might_need_to_copy(page, vma, address) (releases unlock_page(page)) here",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = runCLI(t, "check", "../../testdata/check/swapin_fixed.c")
+	if code != exitOK || stdout != "" {
+		t.Errorf("fixed swapin: exit %d, output %q", code, stdout)
+	}
+}
+
+func TestRulesAndExplain(t *testing.T) {
+	code, stdout, _ := runCLI(t, "rules")
+	if code != exitOK {
+		t.Fatalf("rules: exit %d", code)
+	}
+	for _, want := range []string{"vma-list-modify", "2 eras", "swapin-pte-same-page-lock", "lock-balance", "sleep-under-spinlock", "lock classes: anon_vma"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("rules output lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = runCLI(t, "explain", "mremap-move-ptes-anon-vma")
+	if code != exitOK || !strings.Contains(stdout, "source:  Re: kernel 3.0") || !strings.Contains(stdout, "Bad:") || !strings.Contains(stdout, "take_rmap_locks") {
+		t.Errorf("explain: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "explain", "lock-balance")
+	if code != exitOK || !strings.Contains(stdout, "locklint built-in") {
+		t.Errorf("explain built-in: exit %d\n%s", code, stdout)
+	}
+	code, _, stderr := runCLI(t, "explain", "no-such-rule")
+	if code != exitUsage || !strings.Contains(stderr, "no rule \"no-such-rule\"") {
+		t.Errorf("unknown rule: exit %d, %s", code, stderr)
+	}
+}
+
+func TestExtraRulesFile(t *testing.T) {
+	dir := t.TempDir()
+	rf := filepath.Join(dir, "extra.yaml")
+	os.WriteFile(rf, []byte("rules:\n  - id: no-schedule-in-helper\n    kind: forbid-call\n    severity: warning\n    message: \"{call} in a helper\"\n    calls: [\"schedule()\"]\n"), 0o644)
+	src := filepath.Join(dir, "h.c")
+	os.WriteFile(src, []byte("static void helper(void)\n{\n\tschedule();\n}\n"), 0o644)
+	code, stdout, stderr := runCLI(t, "check", "--rules", rf, src)
+	if code != exitOK || !strings.Contains(stdout, "h.c:3:2: warning: schedule() in a helper [no-schedule-in-helper]") {
+		t.Errorf("extra rule: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("rules:\n  - id: broken\n    kind: nonsense\n    message: m\n"), 0o644)
+	code, _, stderr = runCLI(t, "check", "--rules", bad, src)
+	if code != exitUsage || !strings.Contains(stderr, bad+":2: rule broken: kind: unknown kind") {
+		t.Errorf("bad rules: exit %d, stderr %s", code, stderr)
+	}
+}

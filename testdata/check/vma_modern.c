@@ -51,3 +51,19 @@ SYSCALL_DEFINE2(splitit, unsigned long, addr, int, how)
 	mmap_write_unlock(mm);
 	return ret;
 }
+
+/* A pseudo-vma on the stack (shmem's shape) is nobody else's. */
+static void pseudo_vma_init(struct vm_area_struct *vma, unsigned long index)
+{
+	vma_init(vma, NULL);
+	vma->vm_pgoff = index;
+}
+
+SYSCALL_DEFINE1(pseudo, unsigned long, index)
+{
+	struct vm_area_struct pvma;
+
+	pseudo_vma_init(&pvma, index);
+	pvma.vm_end = TASK_SIZE;
+	return use_policy(&pvma);
+}
