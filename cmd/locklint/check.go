@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -60,7 +61,18 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, args []string, o ch
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
-	var parsed []*parse.File
+	// Files are analyzed together, so calls between them follow
+	// summaries. A big scan (a whole tree) is analyzed directory by
+	// directory instead, each as soon as its last file is parsed, so that
+	// memory stays bounded by the largest directory.
+	perDir := len(files) > maxUnitFiles
+	remaining := map[string]int{}
+	for _, f := range files {
+		remaining[unitOf(f, perDir)]++
+	}
+	units := map[string][]*parse.File{}
+	var findings []check.Finding
+	errorsFound := false
 	var st scanStats
 	var inputErrs int
 	var broken []string
@@ -74,7 +86,20 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, args []string, o ch
 		st.Files++
 		st.Bytes += int64(r.File.Bytes)
 		if o.dumpIR == "" {
-			parsed = append(parsed, r.File)
+			u := unitOf(r.Path, perDir)
+			units[u] = append(units[u], r.File)
+			if remaining[u]--; remaining[u] == 0 {
+				fs := check.Run(set, units[u])
+				delete(units, u)
+				for _, f := range fs {
+					errorsFound = errorsFound || f.Severity == rules.Error
+				}
+				if perDir {
+					printFindings(stdout, fs) // stream: nothing keeps them
+				} else {
+					findings = append(findings, fs...)
+				}
+			}
 		}
 		for _, p := range r.File.MissedBodies {
 			st.Functions++
@@ -98,8 +123,18 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, args []string, o ch
 			}
 		}
 	})
-	findings := check.Run(set, parsed)
+	// a unit whose files did not all parse is analyzed with the rest
+	for u, fs := range units {
+		if len(fs) > 0 {
+			findings = append(findings, check.Run(set, fs)...)
+		}
+		delete(units, u)
+	}
+	check.Sort(findings)
 	printFindings(stdout, findings)
+	for _, f := range findings {
+		errorsFound = errorsFound || f.Severity == rules.Error
+	}
 	st.Elapsed = time.Since(start)
 	if o.dumpIR != "" && !dumped {
 		fmt.Fprintf(stderr, "locklint: no function named %q in the input\n", o.dumpIR)
@@ -115,12 +150,21 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, args []string, o ch
 	if inputErrs > 0 {
 		return &exitError{code: exitUsage}
 	}
-	for _, f := range findings {
-		if f.Severity == rules.Error {
-			return &exitError{code: exitFindings}
-		}
+	if errorsFound {
+		return &exitError{code: exitFindings}
 	}
 	return nil
+}
+
+// maxUnitFiles is the most files analyzed as one unit; past it, each
+// directory is its own unit.
+const maxUnitFiles = 4000
+
+func unitOf(path string, perDir bool) string {
+	if !perDir {
+		return ""
+	}
+	return filepath.Dir(path)
 }
 
 // printFindings writes findings in the compiler shape, the trace indented
