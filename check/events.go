@@ -26,8 +26,9 @@ var gfpAllocators = map[string]bool{
 }
 
 func maySleep(e *parse.Event) bool {
-	// the wait_event_*_locked variants drop the lock while they sleep
-	if sleepers[e.Callee] || strings.HasPrefix(e.Callee, "wait_event") && !strings.Contains(e.Callee, "_locked") {
+	// wait_event_*_locked and wait_event_lock_irq* drop the lock while
+	// they sleep
+	if sleepers[e.Callee] || strings.HasPrefix(e.Callee, "wait_event") && !strings.Contains(e.Callee, "_lock") {
 		return true
 	}
 	if gfpAllocators[e.Callee] {
@@ -257,7 +258,14 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 	}
 }
 
+// userAccess are the calls that fault in user memory, and so may sleep,
+// unless page faults are disabled (pagefault_disable(), as futex code does).
+var userAccess = map[string]bool{"copy_from_user": true, "copy_to_user": true, "get_user": true, "put_user": true}
+
 func (a *analysis) isSleepy(e *parse.Event, ops []lockOp) bool {
+	if userAccess[e.Callee] && a.callsAny("pagefault_disable") {
+		return false
+	}
 	for _, op := range ops {
 		if op.kind == opAcquire && op.sleep {
 			return true
@@ -873,4 +881,16 @@ func isIdentText(s string) bool {
 // loop) or calls a function (`EXT4_SB(sb)->s_fc_lock`).
 func unstable(inst string) bool {
 	return strings.ContainsAny(inst, "[(")
+}
+
+// callsAny tells whether the function calls name anywhere.
+func (a *analysis) callsAny(name string) bool {
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			if b.Events[i].Kind == parse.EvCall && b.Events[i].Callee == name {
+				return true
+			}
+		}
+	}
+	return false
 }
