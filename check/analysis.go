@@ -143,6 +143,7 @@ func (a *analysis) run() *summary {
 	}
 	a.checkBalance()
 	a.summarize(a.in[a.fn.Exit])
+	a.sum.finishNotes()
 	if debugFn != "" && debugFn == a.fn.Name {
 		fmt.Fprintf(os.Stderr, "summary of %s: acquires %+v may-acquire %+v releases %+v may-release %+v conditional %+v needs %d\n",
 			a.fn.Name, a.sum.acquires, a.sum.mayAcquire, a.sum.releases, a.sum.mayRelease, a.sum.conditional, len(a.sum.needs))
@@ -754,4 +755,14 @@ func debugState(block int, e *parse.Event, s state) {
 		sort.Strings(vars)
 		fmt.Fprintf(os.Stderr, "    p%d facts=%s locks=%v vars=%v\n", i, strings.ReplaceAll(p.factsKey(), "\x00", ","), locks, vars)
 	}
+}
+
+// callText is a call as written, `name(args)`, built once per event.
+func (a *analysis) callText(e *parse.Event) string {
+	if t, ok := a.c.callTexts[e]; ok {
+		return t
+	}
+	t := e.Callee + "(" + argText(e) + ")"
+	a.c.callTexts[e] = t
+	return t
 }

@@ -23,7 +23,8 @@ type Checker struct {
 	funcs   []*fnInfo
 	byName  map[string][]*fnInfo
 
-	findings map[string]*Finding
+	findings  map[string]*Finding
+	callTexts map[*parse.Event]string
 	// gaveUp counts functions whose dataflow did not settle in budget
 	gaveUp int
 	// orderAt records, per pair of classes, where the second was taken
@@ -54,7 +55,7 @@ func Run(set *rules.Set, files []*parse.File) []Finding {
 func New(set *rules.Set, files []*parse.File) *Checker {
 	c := &Checker{set: set, rec: newRecognizer(set), files: files, structs: map[string]map[string]parse.Var{},
 		byName: map[string][]*fnInfo{}, findings: map[string]*Finding{}, orderAt: map[[2]string]orderSite{},
-		sev: map[string]rules.Severity{}}
+		sev: map[string]rules.Severity{}, callTexts: map[*parse.Event]string{}}
 	idents := map[string]bool{}
 	for _, f := range files {
 		for name, fields := range f.Structs {
@@ -306,12 +307,18 @@ type summary struct {
 // sumLock is a lock named relative to the function's interface: argument
 // param (or -1 for the return value, -2 for a global), then path.
 type sumLock struct {
+	notes *lockNotes
 	kind  opKind // for conditional locks: opTry or opTryZero
 	class string
 	param int
 	path  string
 	spin  bool
 	text  string
+}
+
+// lockNotes are a summary lock's trace notes, built once.
+type lockNotes struct {
+	takes, mayTake, releases, releasesOnFailure, holdsOnSuccess, mayRelease string
 }
 
 // need is a requirement a function could not meet itself: its caller must

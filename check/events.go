@@ -201,7 +201,7 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 		if k, v, ok := a.heldSpin(s); ok {
 			a.finding("sleep-under-spinlock", a.c.sev["sleep-under-spinlock"], e,
 				fmt.Sprintf("%s may sleep, called while holding spinlock %s", call, k.inst),
-				a.note(v.site, "%s taken here", v.site.text))
+				a.note(v.site, "%s taken here", v.site.full()))
 		}
 	}
 	for _, r := range a.c.active {
@@ -223,7 +223,7 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 					sev = rules.Warning
 				}
 				a.finding(r.ID, sev, e, expand(r.Message, map[string]string{"call": call}),
-					a.note(st.site, "%s taken here", st.site.text))
+					a.note(st.site, "%s taken here", st.site.full()))
 			}
 		case rules.KindCallOrder:
 			if matchAny(r.Calls, e) && !a.calleeCalls(e, r.First) {
@@ -318,7 +318,7 @@ func (a *analysis) missing(e *parse.Event, s state, locks []string, inst string)
 	for _, p := range s {
 		for k, v := range p.locks {
 			if contains(locks, k.class) && v.b&bN != 0 && v.site.text != "" {
-				return Note{File: a.fn.File, Line: v.site.pos.Line, Note: fmt.Sprintf("%s released here: %s", k.inst, v.site.text)}
+				return Note{File: a.fn.File, Line: v.site.pos.Line, Note: fmt.Sprintf("%s released here: %s", k.inst, v.site.full())}
 			}
 		}
 	}
@@ -405,7 +405,7 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 }
 
 func describeSite(s site) string {
-	return s.text + " here"
+	return s.full() + " here"
 }
 
 // fromAny tells whether object o came from a call matching one of pats.
@@ -554,7 +554,7 @@ func (a *analysis) checkNeed(s state, e *parse.Event, n *need) {
 
 // lockOp applies one lock operation, with the built-in checks.
 func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
-	callText := e.Callee + "(" + argText(e) + ")"
+	callText := a.callText(e)
 	st := site{pos: e.Pos, text: callText}
 	for _, p := range s {
 		k := key{class: op.class, inst: p.resolve(op.inst)}
@@ -567,7 +567,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		case opAcquire:
 			if a.rep && !op.read && cur.b == bH && len(s) == 1 && !unstable(k.inst) {
 				a.finding("double-acquire", a.c.sev["double-acquire"], e,
-					fmt.Sprintf("%s acquired while already held", op.inst), a.note(cur.site, "%s taken here", cur.site.text))
+					fmt.Sprintf("%s acquired while already held", op.inst), a.note(cur.site, "%s taken here", cur.site.full()))
 			}
 			if a.rep {
 				a.checkOrder(s, p, e, op, k)
@@ -591,7 +591,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 					if a.rep && len(s) == 1 {
 						a.finding("lock-mismatch", a.c.sev["lock-mismatch"], e,
 							fmt.Sprintf("releases %s but the %s lock held here is %s", op.inst, op.class, other.inst),
-							a.note(ov.site, "%s taken here", ov.site.text))
+							a.note(ov.site, "%s taken here", ov.site.full()))
 					}
 					p.setLock(other, lockVal{b: bN, site: st})
 					continue
@@ -601,13 +601,13 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 				}
 				if _, explicit := p.locks[k]; a.rep && explicit && cur.b == bN && cur.site.text != "" && len(s) == 1 && !unstable(k.inst) {
 					a.finding("release-unheld", a.c.sev["release-unheld"], e,
-						fmt.Sprintf("%s released but not held", op.inst), a.note(cur.site, "%s here", cur.site.text))
+						fmt.Sprintf("%s released but not held", op.inst), a.note(cur.site, "%s here", cur.site.full()))
 				}
 			}
 			p.setLock(k, lockVal{b: bN, site: st})
 		case opHeld:
 			if cur.b&bH == 0 {
-				p.setLock(k, lockVal{b: bH, site: site{pos: e.Pos, text: callText + " asserts it"}, spin: op.spin})
+				p.setLock(k, lockVal{b: bH, site: site{pos: e.Pos, text: callText, note: " asserts it"}, spin: op.spin})
 			}
 		}
 	}
@@ -640,7 +640,7 @@ func (a *analysis) checkOrder(s state, p *partition, e *parse.Event, op lockOp, 
 			ti, hi := indexOf(r.Order, k.class), indexOf(r.Order, hk.class)
 			if ti >= 0 && hi > ti {
 				a.finding(r.ID, r.Severity, e, expand(r.Message, map[string]string{"lock": k.class, "held": hk.class}),
-					a.note(hv.site, "%s taken here", hv.site.text))
+					a.note(hv.site, "%s taken here", hv.site.full()))
 			}
 		}
 		if !strings.Contains(hk.class, "?") && !strings.Contains(k.class, "?") && len(s) == 1 {

@@ -40,7 +40,12 @@ type lockVal struct {
 type site struct {
 	pos  parse.Pos
 	text string // the call as written
+	note string // what it did, when not the call itself: " (takes ...)"
 }
+
+// full is the site as a trace shows it. Kept in two parts so that the
+// dataflow, which builds sites on every pass, does not concatenate.
+func (s site) full() string { return s.text + s.note }
 
 // partition is the state along a set of paths that agree on the branch
 // conditions they took (facts). Keeping paths with different facts apart

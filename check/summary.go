@@ -79,7 +79,7 @@ func (a *analysis) summarize(exit state) {
 				continue
 			}
 		}
-		sl := sumLock{class: k.class, param: param, path: path, spin: sites[k].spin, text: sites[k].site.text}
+		sl := sumLock{class: k.class, param: param, path: path, spin: sites[k].spin, text: sites[k].site.full()}
 		if kind, ok := a.conditional[k]; ok {
 			sl.kind = kind
 			if kind == opUnknownAPI {
@@ -125,6 +125,21 @@ func (a *analysis) summarize(exit state) {
 	}
 }
 
+// finishNotes fills in, once, the trace notes a summary's locks leave at
+// call sites.
+func (s *summary) finishNotes() {
+	for _, ls := range [][]sumLock{s.acquires, s.mayAcquire, s.releases, s.mayRelease, s.conditional} {
+		for i := range ls {
+			t := ls[i].text
+			ls[i].notes = &lockNotes{
+				takes: " (takes " + t + ")", mayTake: " (may take " + t + ")", releases: " (releases " + t + ")",
+				releasesOnFailure: " (releases " + t + " on failure)", holdsOnSuccess: " (holds " + t + " on success)",
+				mayRelease: " (may release " + t + ")",
+			}
+		}
+	}
+}
+
 func appendUnique(ls []sumLock, l sumLock) []sumLock {
 	for _, x := range ls {
 		if x.class == l.class && x.param == l.param && x.path == l.path {
@@ -137,7 +152,7 @@ func appendUnique(ls []sumLock, l sumLock) []sumLock {
 // applySummary applies a callee's effect on locks at a call.
 func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	sum := callee.sum
-	st := site{pos: e.Pos, text: e.Callee + "(" + argText(e) + ")"}
+	st := site{pos: e.Pos, text: a.callText(e)}
 	apply := func(ls []sumLock, f func(p *partition, k key, l sumLock)) {
 		for _, l := range ls {
 			inst, ok := mapInst(l.param, l.path, e)
@@ -161,13 +176,13 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		}
 	}
 	apply(sum.acquires, func(p *partition, k key, l sumLock) {
-		p.setLock(k, lockVal{b: bH, site: site{pos: st.pos, text: st.text + " (takes " + l.text + ")"}, spin: l.spin})
+		p.setLock(k, lockVal{b: bH, site: site{pos: st.pos, text: st.text, note: l.notes.takes}, spin: l.spin})
 		a.acquired[k] = true
 	})
 	apply(sum.mayAcquire, func(p *partition, k key, l sumLock) {
 		v := p.get(k)
 		v.b |= bH
-		v.site = site{pos: st.pos, text: st.text + " (may take " + l.text + ")"}
+		v.site = site{pos: st.pos, text: st.text, note: l.notes.mayTake}
 		v.spin = l.spin
 		p.setLock(k, v)
 		a.acquired[k] = true
@@ -176,7 +191,7 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		if p.get(k).b&bU != 0 {
 			a.callerHeld[k] = true
 		}
-		p.setLock(k, lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + ")"}})
+		p.setLock(k, lockVal{b: bN, site: site{pos: st.pos, text: st.text, note: l.notes.releases}})
 	})
 	if len(sum.passes) > 0 {
 		a.markPassed(s, e, sum.passes)
@@ -187,9 +202,9 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		if p.get(k).b&bU != 0 && l.kind == opTryZero {
 			a.callerHeld[k] = true // a killable-style helper drops the caller's lock
 		}
-		p.setLock(k, lockVal{b: bN, site: site{pos: st.pos, text: st.text + " (releases " + l.text + " on failure)"}})
+		p.setLock(k, lockVal{b: bN, site: site{pos: st.pos, text: st.text, note: l.notes.releasesOnFailure}})
 		t := tryOp{op: lockOp{kind: l.kind, class: l.class, spin: l.spin}, k: k,
-			site: site{pos: st.pos, text: st.text + " (holds " + l.text + " on success)"}, call: e.Call}
+			site: site{pos: st.pos, text: st.text, note: l.notes.holdsOnSuccess}, call: e.Call}
 		p.addTry(e.Call, t)
 		if e.Result != "" {
 			p.addTry(e.Result, t)
@@ -200,7 +215,7 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		if p.get(k).b&bU != 0 {
 			a.callerHeld[k] = true
 		}
-		p.setLock(k, lockVal{b: bU, site: site{pos: st.pos, text: st.text + " (may release " + l.text + ")"}})
+		p.setLock(k, lockVal{b: bU, site: site{pos: st.pos, text: st.text, note: l.notes.mayRelease}})
 	})
 }
 
