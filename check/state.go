@@ -104,35 +104,32 @@ const (
 	ownTries
 )
 
+// copyMap makes the private copy a write needs (see clone).
+func copyMap[K comparable, V any](m map[K]V) map[K]V {
+	c := make(map[K]V, len(m)+1)
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
 func (p *partition) wFacts() map[string]bool {
 	if p.own&ownFacts == 0 {
-		m := make(map[string]bool, len(p.facts)+1)
-		for k, v := range p.facts {
-			m[k] = v
-		}
-		p.facts, p.own = m, p.own|ownFacts
+		p.facts, p.own = copyMap(p.facts), p.own|ownFacts
 	}
 	return p.facts
 }
 
 func (p *partition) setVar(k, v string) {
 	if p.own&ownVars == 0 {
-		m := make(map[string]string, len(p.vars)+1)
-		for a, b := range p.vars {
-			m[a] = b
-		}
-		p.vars, p.own = m, p.own|ownVars
+		p.vars, p.own = copyMap(p.vars), p.own|ownVars
 	}
 	p.vars[k] = v
 }
 
 func (p *partition) wLocks() map[key]lockVal {
 	if p.own&ownLocks == 0 {
-		m := make(map[key]lockVal, len(p.locks)+1)
-		for a, b := range p.locks {
-			m[a] = b
-		}
-		p.locks, p.own = m, p.own|ownLocks
+		p.locks, p.own = copyMap(p.locks), p.own|ownLocks
 	}
 	return p.locks
 }
@@ -179,11 +176,7 @@ func factHash(f string, v bool) uint64 {
 
 func (p *partition) wPublished() map[string]bool {
 	if p.own&ownPublished == 0 {
-		m := make(map[string]bool, len(p.published)+1)
-		for a, b := range p.published {
-			m[a] = b
-		}
-		p.published, p.own = m, p.own|ownPublished
+		p.published, p.own = copyMap(p.published), p.own|ownPublished
 	}
 	return p.published
 }
@@ -193,22 +186,14 @@ func (p *partition) delPublished(o string) { delete(p.wPublished(), o) }
 
 func (p *partition) setSeen(r string, b bits) {
 	if p.own&ownSeen == 0 {
-		m := make(map[string]bits, len(p.seen)+1)
-		for a, c := range p.seen {
-			m[a] = c
-		}
-		p.seen, p.own = m, p.own|ownSeen
+		p.seen, p.own = copyMap(p.seen), p.own|ownSeen
 	}
 	p.seen[r] = b
 }
 
 func (p *partition) wTries() map[string][]tryOp {
 	if p.own&ownTries == 0 {
-		m := make(map[string][]tryOp, len(p.tries)+1)
-		for a, b := range p.tries {
-			m[a] = b
-		}
-		p.tries, p.own = m, p.own|ownTries
+		p.tries, p.own = copyMap(p.tries), p.own|ownTries
 	}
 	return p.tries
 }

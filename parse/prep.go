@@ -344,6 +344,20 @@ func (p *prepared) rewriteSyscall(s *scanner, w string, start, end int) bool {
 	return true
 }
 
+// macroArgs finds the parenthesised arguments that follow the macro name
+// just read: the `(`, one past the `)`, and the next token after them.
+func (s *scanner) macroArgs() (open, close, after int, ok bool) {
+	open, ok = s.peekOpenParen()
+	if !ok {
+		return
+	}
+	if close, ok = s.matchParen(open); !ok {
+		return
+	}
+	after = s.skipSpace(close)
+	return open, close, after, after < len(s.b)
+}
+
 // rewriteLoopMacro turns a statement macro that takes a body, such as
 // `list_for_each_entry(pos, head, member) {` or `scoped_guard(spinlock, &l) {`,
 // into `while              (pos, head, member) {`.
@@ -351,16 +365,8 @@ func (p *prepared) rewriteLoopMacro(s *scanner, w string, start, end int) bool {
 	if len(w) < len("while") {
 		return false
 	}
-	open, ok := s.peekOpenParen()
+	open, close, after, ok := s.macroArgs()
 	if !ok {
-		return false
-	}
-	close, ok := s.matchParen(open)
-	if !ok {
-		return false
-	}
-	after := s.skipSpace(close)
-	if after >= len(s.b) {
 		return false
 	}
 	c := s.b[after]
@@ -383,16 +389,8 @@ func (p *prepared) rewriteLoopMacro(s *scanner, w string, start, end int) bool {
 // while_each_thread(g, t);`: the first becomes `do` (its arguments
 // blanked), the second `while (g, t)`.
 func (p *prepared) rewriteDoWhileMacro(s *scanner, w string, start, end int) bool {
-	open, ok := s.peekOpenParen()
+	open, close, after, ok := s.macroArgs()
 	if !ok {
-		return false
-	}
-	close, ok := s.matchParen(open)
-	if !ok {
-		return false
-	}
-	after := s.skipSpace(close)
-	if after >= len(s.b) {
 		return false
 	}
 	switch {
