@@ -646,7 +646,7 @@ func (a *analysis) classStatus(s state, classes []string, inst func(p *partition
 	for _, p := range s {
 		pb := bits(0)
 		found := false
-		for k, v := range p.locks {
+		for k, v := range p.locks.all() {
 			if !contains(classes, k.class) {
 				continue
 			}
@@ -745,7 +745,7 @@ func debugState(block int, e *parse.Event, s state) {
 	fmt.Fprintf(os.Stderr, "b%d %s\n", block, parse.FormatEvent(e))
 	for i, p := range s {
 		var locks, vars []string
-		for k, v := range p.locks {
+		for k, v := range p.locks.all() {
 			locks = append(locks, fmt.Sprintf("%s/%s=%03b", k.class, k.inst, v.b))
 		}
 		for k, v := range p.vars {

@@ -121,7 +121,7 @@ func containsInt(xs []int, x int) bool {
 // in which, if set) as passed to code that may release them.
 func (a *analysis) markPassed(s state, e *parse.Event, which []int) {
 	for _, p := range s {
-		for k, v := range p.locks {
+		for k, v := range p.locks.all() {
 			if v.b&bH == 0 || v.passed {
 				continue
 			}
@@ -171,7 +171,7 @@ func (a *analysis) heldSpin(s state) (key, lockVal, bool) {
 	found := false
 	for i, p := range s {
 		pk, pv, ok := key{}, lockVal{}, false
-		for k, v := range p.locks {
+		for k, v := range p.locks.all() {
 			if v.b == bH && a.isSpin(k, v) {
 				pk, pv, ok = k, v, true
 				break
@@ -316,7 +316,7 @@ func (a *analysis) missing(e *parse.Event, s state, locks []string, inst string)
 		what += " on " + inst
 	}
 	for _, p := range s {
-		for k, v := range p.locks {
+		for k, v := range p.locks.all() {
 			if contains(locks, k.class) && v.b&bN != 0 && v.site.text != "" {
 				return Note{File: a.fn.File, Line: v.site.pos.Line, Note: fmt.Sprintf("%s released here: %s", k.inst, v.site.full())}
 			}
@@ -352,7 +352,7 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 				objs[o] = true
 			}
 		}
-		for k := range p.locks {
+		for k := range p.locks.all() {
 			if contains(r.Locks, k.class) && a.fromAny(k.inst, r.InstanceFrom) {
 				objs[k.inst] = true
 			}
@@ -599,7 +599,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 				if cur.b&bU != 0 {
 					a.callerHeld[k] = true // the caller must have taken it
 				}
-				if _, explicit := p.locks[k]; a.rep && explicit && cur.b == bN && cur.site.text != "" && len(s) == 1 && !unstable(k.inst) {
+				if _, explicit := p.locks.lookup(k); a.rep && explicit && cur.b == bN && cur.site.text != "" && len(s) == 1 && !unstable(k.inst) {
 					a.finding("release-unheld", a.c.sev["release-unheld"], e,
 						fmt.Sprintf("%s released but not held", op.inst), a.note(cur.site, "%s here", cur.site.full()))
 				}
@@ -619,7 +619,7 @@ func (a *analysis) mismatch(p *partition, k key) (key, lockVal, bool) {
 	if lc, declared := a.c.set.Locks[k.class]; !declared || !lc.Single || !stable(k.inst) {
 		return key{}, lockVal{}, false
 	}
-	for o, v := range p.locks {
+	for o, v := range p.locks.all() {
 		if o.class == k.class && o.inst != k.inst && v.b == bH && a.acquired[o] && stable(o.inst) {
 			return o, v, true
 		}
@@ -629,7 +629,7 @@ func (a *analysis) mismatch(p *partition, k key) (key, lockVal, bool) {
 
 // checkOrder handles `order` rules and records pairs for order-inversion.
 func (a *analysis) checkOrder(s state, p *partition, e *parse.Event, op lockOp, k key) {
-	for hk, hv := range p.locks {
+	for hk, hv := range p.locks.all() {
 		if hv.b != bH || hk.class == k.class {
 			continue
 		}

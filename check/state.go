@@ -1,6 +1,7 @@
 package check
 
 import (
+	"iter"
 	"sort"
 	"strings"
 
@@ -59,7 +60,7 @@ type partition struct {
 	// comparing partitions looks at these first
 	fh, lh uint64
 	vars   map[string]string // variable -> object path
-	locks  map[key]lockVal
+	locks  lockSet
 	// published objects are shared now (guarded rules stop exempting them)
 	published map[string]bool
 	// seen holds, per call-order rule, whether a First call happened
@@ -80,7 +81,7 @@ type tryOp struct {
 func newPartition() *partition {
 	return &partition{
 		own:   ownFacts | ownVars | ownLocks | ownPublished | ownSeen | ownTries,
-		facts: map[string]bool{}, vars: map[string]string{}, locks: map[key]lockVal{},
+		facts: map[string]bool{}, vars: map[string]string{}, locks: nil,
 		published: map[string]bool{}, seen: map[string]bits{}, tries: map[string][]tryOp{},
 	}
 }
@@ -127,28 +128,69 @@ func (p *partition) setVar(k, v string) {
 	p.vars[k] = v
 }
 
-func (p *partition) wLocks() map[key]lockVal {
-	if p.own&ownLocks == 0 {
-		p.locks, p.own = copyMap(p.locks), p.own|ownLocks
+// lockSet holds a partition's locks: a handful at a time, so a slice
+// searched in order is cheaper to copy and to scan than a map.
+type lockSet []lockEntry
+
+type lockEntry struct {
+	k key
+	v lockVal
+}
+
+func (s lockSet) find(k key) int {
+	for i := range s {
+		if s[i].k == k {
+			return i
+		}
 	}
-	return p.locks
+	return -1
+}
+
+// lookup returns the state of k, if the set has it.
+func (s lockSet) lookup(k key) (lockVal, bool) {
+	if i := s.find(k); i >= 0 {
+		return s[i].v, true
+	}
+	return lockVal{}, false
+}
+
+// all ranges over the locks.
+func (s lockSet) all() iter.Seq2[key, lockVal] {
+	return func(yield func(key, lockVal) bool) {
+		for _, e := range s {
+			if !yield(e.k, e.v) {
+				return
+			}
+		}
+	}
+}
+
+func (p *partition) wLocks() {
+	if p.own&ownLocks == 0 {
+		p.locks = append(make(lockSet, 0, len(p.locks)+1), p.locks...)
+		p.own |= ownLocks
+	}
 }
 
 func (p *partition) setLock(k key, v lockVal) {
-	m := p.wLocks()
-	if old, ok := m[k]; ok {
-		p.lh ^= lockHash(k, old.b)
+	p.wLocks()
+	if i := p.locks.find(k); i >= 0 {
+		p.lh ^= lockHash(k, p.locks[i].v.b)
+		p.locks[i].v = v
+	} else {
+		p.locks = append(p.locks, lockEntry{k, v})
 	}
-	m[k] = v
 	p.lh ^= lockHash(k, v.b)
 }
 
 func (p *partition) delLock(k key) {
-	m := p.wLocks()
-	if old, ok := m[k]; ok {
-		p.lh ^= lockHash(k, old.b)
-		delete(m, k)
+	i := p.locks.find(k)
+	if i < 0 {
+		return
 	}
+	p.wLocks()
+	p.lh ^= lockHash(k, p.locks[i].v.b)
+	p.locks = append(p.locks[:i], p.locks[i+1:]...)
 }
 
 // strHash is FNV-1a.
@@ -211,7 +253,7 @@ func (p *partition) delTry(c string) { delete(p.wTries(), c) }
 // get is a lock's bits; an untouched lock is unknown, unless its object
 // was just allocated in this function, where no one can hold it.
 func (p *partition) get(k key) lockVal {
-	if v, ok := p.locks[k]; ok {
+	if v, ok := p.locks.lookup(k); ok {
 		return v
 	}
 	if strings.HasPrefix(k.inst, "@!") {
@@ -224,10 +266,14 @@ func (p *partition) get(k key) lockVal {
 // names it made a new object (the next loop iteration's page is not the
 // one unlocked in the last).
 func (p *partition) forget(obj string) {
-	for k := range p.locks {
+	var gone []key
+	for k := range p.locks.all() {
 		if k.inst == obj || strings.HasPrefix(k.inst, obj+"->") || strings.HasPrefix(k.inst, obj+".") {
-			p.delLock(k)
+			gone = append(gone, k)
 		}
+	}
+	for _, k := range gone {
+		p.delLock(k)
 	}
 }
 
@@ -290,7 +336,7 @@ func (p *partition) computeFactsKey() string {
 // disagree become a join object, published if published on every path,
 // tries kept when identical.
 func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string) {
-	for k, qv := range q.locks {
+	for k, qv := range q.locks.all() {
 		pv := p.get(k)
 		pv.b |= qv.b
 		pv.passed = pv.passed || qv.passed
@@ -299,8 +345,8 @@ func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string
 		}
 		p.setLock(k, pv)
 	}
-	for k, pv := range p.locks {
-		if _, ok := q.locks[k]; !ok {
+	for k, pv := range p.locks.all() {
+		if _, ok := q.locks.lookup(k); !ok {
 			pv.b |= q.get(k).b
 			p.setLock(k, pv)
 		}
@@ -350,8 +396,8 @@ func (p *partition) equal(q *partition) bool {
 		len(p.seen) != len(q.seen) || len(p.tries) != len(q.tries) || !sameFacts(p, q) {
 		return false
 	}
-	for k, v := range p.locks {
-		if w, ok := q.locks[k]; !ok || w.b != v.b {
+	for k, v := range p.locks.all() {
+		if w, ok := q.locks.lookup(k); !ok || w.b != v.b {
 			return false
 		}
 	}

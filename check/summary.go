@@ -31,14 +31,14 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 		}
 	}
 	for _, p := range s {
-		for k, v := range p.locks {
+		for k, v := range p.locks.all() {
 			r.locks[k] |= p.get(k).b
 			if v.passed {
 				r.passed[k] = true
 			}
 		}
 		for k := range r.locks {
-			if _, ok := p.locks[k]; !ok {
+			if _, ok := p.locks.lookup(k); !ok {
 				r.locks[k] |= p.get(k).b
 			}
 		}
@@ -51,14 +51,14 @@ func (a *analysis) summarize(exit state) {
 	locks := map[key]bits{}
 	sites := map[key]lockVal{}
 	for _, p := range exit {
-		for k, v := range p.locks {
+		for k, v := range p.locks.all() {
 			locks[k] |= v.b
 			sites[k] = v
 		}
 	}
 	for _, p := range exit {
 		for k := range locks {
-			if _, ok := p.locks[k]; !ok {
+			if _, ok := p.locks.lookup(k); !ok {
 				locks[k] |= p.get(k).b
 			}
 		}
