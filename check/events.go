@@ -606,6 +606,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			}
 			p.setLock(k, lockVal{b: bN, site: st})
 		case opHeld:
+			a.callerHeld[k] = true // asserted: the caller's lock
 			if cur.b&bH == 0 {
 				p.setLock(k, lockVal{b: bH, site: site{pos: e.Pos, text: callText, note: " asserts it"}, spin: op.spin})
 			}

@@ -226,8 +226,8 @@ func (a *analysis) checkBalance() {
 		return
 	}
 	for k := range a.acquired {
-		if unstable(k.inst) {
-			continue
+		if unstable(k.inst) || a.callerHeld[k] {
+			continue // a caller's lock (released or asserted here) balances elsewhere
 		}
 		var heldAt, releasedAt []retSnap
 		var mixed []retSnap
