@@ -565,7 +565,9 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		cur := p.get(k)
 		switch op.kind {
 		case opAcquire:
-			if a.rep && !op.read && cur.b == bH && len(s) == 1 && !unstable(k.inst) {
+			// the same call reached again (a loop whose iterations take and
+			// drop the lock on conditions not followed) is not evidence
+			if a.rep && !op.read && cur.b == bH && len(s) == 1 && !unstable(k.inst) && cur.site.pos != e.Pos {
 				a.finding("double-acquire", a.c.sev["double-acquire"], e,
 					fmt.Sprintf("%s acquired while already held", op.inst), a.note(cur.site, "%s taken here", cur.site.full()))
 			}

@@ -429,7 +429,7 @@ type state []*partition
 
 // maxPartitions bounds path sensitivity; past it, partitions merge and
 // lose their facts.
-const maxPartitions = 8
+const maxPartitions = 4
 
 // join merges states that meet at a block.
 func join(ins []state, joinName func(v, x, y string) string) state {

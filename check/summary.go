@@ -330,7 +330,7 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 	switch {
 	case all(held, "value", "one", "nonzero") && all(released, "zero", "error"):
 		return opTry, true
-	case all(held, "zero") && all(released, "error", "nonzero", "one"):
+	case all(held, "zero") && all(released, "error", "nonzero", "one", "value"):
 		return opTryZero, true
 	case all(held, "one") && all(released, "zero"):
 		return opTry, true
