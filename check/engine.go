@@ -25,6 +25,10 @@ type Checker struct {
 
 	findings  map[string]*Finding
 	callTexts map[*parse.Event]string
+	// ruleCallees names the callees the active rules' calls and firsts
+	// name; ruleWild is set when one has a `*`
+	ruleCallees map[string]bool
+	ruleWild    bool
 	// gaveUp counts functions whose dataflow did not settle in budget
 	gaveUp int
 	// orderAt records, per pair of classes, where the second was taken
@@ -86,6 +90,17 @@ func New(set *rules.Set, files []*parse.File) *Checker {
 	for _, b := range rules.Builtins {
 		if _, ok := c.sev[b.ID]; !ok {
 			c.sev[b.ID] = b.Severity
+		}
+	}
+	c.ruleCallees = map[string]bool{}
+	for _, r := range c.active {
+		for _, ps := range [][]rules.Pattern{r.Calls, r.First} {
+			for _, p := range ps {
+				if strings.Contains(p.Callee, "*") {
+					c.ruleWild = true
+				}
+				c.ruleCallees[p.Callee] = true
+			}
 		}
 	}
 	return c
@@ -188,9 +203,11 @@ func (c *Checker) relevant(fi *fnInfo) bool {
 				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee.sum != nil && callee.sum.effective() {
 					return true
 				}
-				for _, r := range c.active {
-					if matchAny(r.Calls, e) || matchAny(r.First, e) {
-						return true
+				if c.ruleCallees[e.Callee] || c.ruleWild {
+					for _, r := range c.active {
+						if matchAny(r.Calls, e) || matchAny(r.First, e) {
+							return true
+						}
 					}
 				}
 			case parse.EvWrite:
