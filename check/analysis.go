@@ -232,7 +232,7 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 	want := !e.Neg
 	var out state
 	for _, p := range s {
-		if f, ok := p.facts[e.Cond]; ok && f != want {
+		if f, ok := p.facts.lookup(e.Cond); ok && f != want {
 			continue // this path cannot take the edge
 		}
 		_, hasTry := p.tries[e.Cond]
@@ -319,7 +319,7 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			obj = "@" + strconv.Itoa(int(e.Off))
 			p.forget(obj) // a new value each time this runs
 		}
-		fact, known := p.facts[factOf]
+		fact, known := p.facts.lookup(factOf)
 		p.invalidate(v, val)
 		p.setVar(v, obj)
 		// the variable now tests like its value: `anon_vma = vma->anon_vma`
@@ -481,7 +481,7 @@ func (a *analysis) relevantVars() {
 // relevantCond tells whether a branch condition is worth remembering.
 func (a *analysis) relevantCond(c string, p *partition) bool {
 	if len(p.facts) > 0 {
-		if _, known := p.facts[c]; known {
+		if _, known := p.facts.lookup(c); known {
 			return true // a condition tested before
 		}
 	}

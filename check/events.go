@@ -345,7 +345,7 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 	for _, p := range s {
 		objs := map[string]bool{}
 		for v, o := range p.vars {
-			if known, ok := p.facts[v]; ok && !known {
+			if known, ok := p.facts.lookup(v); ok && !known {
 				continue // NULL on this path
 			}
 			if a.fromAny(o, r.InstanceFrom) {
@@ -696,11 +696,7 @@ func (a *analysis) write(s state, e *parse.Event) {
 }
 
 func (p *partition) invalidateWrite(lhs string) {
-	for f := range p.facts {
-		if strings.Contains(f, lhs) {
-			p.delFact(f)
-		}
-	}
+	p.retainFacts(func(f string, _ bool) bool { return !strings.Contains(f, lhs) })
 }
 
 func (a *analysis) checkGuarded(s state, e *parse.Event, r *rules.Rule, base, field string) {

@@ -53,7 +53,7 @@ func (s site) full() string { return s.text + s.note }
 // is what lets `if (m) lock(m); ... if (m) unlock(m);` balance.
 type partition struct {
 	own   uint8 // which maps this partition may write (see clone)
-	facts map[string]bool
+	facts factSet
 	fk    *string // factsKey, cached; nil when facts changed
 	// fh and lh hash the facts and the lock states, kept up to date on
 	// every change (order-independent XOR of entry hashes): grouping and
@@ -81,7 +81,7 @@ type tryOp struct {
 func newPartition() *partition {
 	return &partition{
 		own:   ownFacts | ownVars | ownLocks | ownPublished | ownSeen | ownTries,
-		facts: map[string]bool{}, vars: map[string]string{}, locks: nil,
+		facts: nil, vars: map[string]string{}, locks: nil,
 		published: map[string]bool{}, seen: map[string]bits{}, tries: map[string][]tryOp{},
 	}
 }
@@ -114,11 +114,62 @@ func copyMap[K comparable, V any](m map[K]V) map[K]V {
 	return c
 }
 
-func (p *partition) wFacts() map[string]bool {
-	if p.own&ownFacts == 0 {
-		p.facts, p.own = copyMap(p.facts), p.own|ownFacts
+// factSet holds a partition's branch facts: few, so a slice.
+type factSet []factEntry
+
+type factEntry struct {
+	f string
+	v bool
+}
+
+func (s factSet) lookup(f string) (bool, bool) {
+	for _, e := range s {
+		if e.f == f {
+			return e.v, true
+		}
 	}
-	return p.facts
+	return false, false
+}
+
+func (s factSet) all() iter.Seq2[string, bool] {
+	return func(yield func(string, bool) bool) {
+		for _, e := range s {
+			if !yield(e.f, e.v) {
+				return
+			}
+		}
+	}
+}
+
+func (p *partition) wFacts() {
+	if p.own&ownFacts == 0 {
+		p.facts = append(make(factSet, 0, len(p.facts)+1), p.facts...)
+		p.own |= ownFacts
+	}
+}
+
+// retainFacts keeps the facts keep accepts.
+func (p *partition) retainFacts(keep func(f string, v bool) bool) {
+	drop := false
+	for _, e := range p.facts {
+		if !keep(e.f, e.v) {
+			drop = true
+			break
+		}
+	}
+	if !drop {
+		return
+	}
+	kept := make(factSet, 0, len(p.facts))
+	for _, e := range p.facts {
+		if keep(e.f, e.v) {
+			kept = append(kept, e)
+		} else {
+			p.fh ^= factHash(e.f, e.v)
+		}
+	}
+	p.facts, p.fk = kept, nil
+	p.own |= ownFacts
 }
 
 func (p *partition) setVar(k, v string) {
@@ -277,32 +328,28 @@ func (p *partition) forget(obj string) {
 	}
 }
 
-// setFact and delFact change facts (and drop the cached key).
+// setFact sets a fact (and drops the cached key).
 func (p *partition) setFact(f string, v bool) {
-	m := p.wFacts()
-	if old, ok := m[f]; ok {
-		if old == v {
+	if old, ok := p.facts.lookup(f); ok && old == v {
+		return
+	}
+	p.wFacts()
+	for i := range p.facts {
+		if p.facts[i].f == f {
+			p.fh ^= factHash(f, p.facts[i].v) ^ factHash(f, v)
+			p.facts[i].v = v
+			p.fk = nil
 			return
 		}
-		p.fh ^= factHash(f, old)
 	}
-	m[f] = v
+	p.facts = append(p.facts, factEntry{f, v})
 	p.fh ^= factHash(f, v)
 	p.fk = nil
 }
 
-func (p *partition) delFact(f string) {
-	m := p.wFacts()
-	if old, ok := m[f]; ok {
-		p.fh ^= factHash(f, old)
-		delete(m, f)
-		p.fk = nil
-	}
-}
-
 // clearFacts forgets every fact.
 func (p *partition) clearFacts() {
-	p.facts, p.fk, p.fh = map[string]bool{}, nil, 0
+	p.facts, p.fk, p.fh = nil, nil, 0
 	p.own |= ownFacts
 }
 
@@ -321,7 +368,7 @@ func (p *partition) computeFactsKey() string {
 		return ""
 	}
 	ks := make([]string, 0, len(p.facts))
-	for k, v := range p.facts {
+	for k, v := range p.facts.all() {
 		if v {
 			ks = append(ks, k)
 		} else {
@@ -456,11 +503,10 @@ func join(ins []state, joinName func(v, x, y string) string) state {
 	if len(out) > maxPartitions {
 		all := out[0]
 		for _, p := range out[1:] {
-			for f, v := range all.facts {
-				if pv, ok := p.facts[f]; !ok || pv != v {
-					all.delFact(f)
-				}
-			}
+			all.retainFacts(func(f string, v bool) bool {
+				pv, ok := p.facts.lookup(f)
+				return ok && pv == v
+			})
 			all.mergeInto(p, joinName)
 		}
 		out = state{all}
@@ -472,8 +518,8 @@ func sameFacts(p, q *partition) bool {
 	if p.fh != q.fh || len(p.facts) != len(q.facts) {
 		return false
 	}
-	for f, v := range p.facts {
-		if w, ok := q.facts[f]; !ok || w != v {
+	for _, e := range p.facts {
+		if w, ok := q.facts.lookup(e.f); !ok || w != e.v {
 			return false
 		}
 	}
@@ -489,11 +535,10 @@ func mergeByLocks(ps state, joinName func(v, x, y string) string) state {
 	for _, p := range ps {
 		sig := p.lh
 		if g, ok := groups[sig]; ok {
-			for f, v := range g.facts {
-				if pv, ok := p.facts[f]; !ok || pv != v {
-					g.delFact(f)
-				}
-			}
+			g.retainFacts(func(f string, v bool) bool {
+				pv, ok := p.facts.lookup(f)
+				return ok && pv == v
+			})
 			g.mergeInto(p, joinName)
 			continue
 		}
@@ -544,11 +589,7 @@ func isIdentByte(c byte) bool {
 // invalidate forgets facts and pending tries that mention v, after v is
 // assigned val; a trylock whose result is this very assignment stays.
 func (p *partition) invalidate(v, val string) {
-	for f := range p.facts {
-		if mentions(f, v) {
-			p.delFact(f)
-		}
-	}
+	p.retainFacts(func(f string, _ bool) bool { return !mentions(f, v) })
 	for c, ts := range p.tries {
 		if c == v && len(ts) > 0 && ts[0].call == val {
 			continue

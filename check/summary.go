@@ -19,7 +19,7 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 	if isIdentText(r.value) {
 		zero, nonzero := true, true
 		for _, p := range s {
-			f, ok := p.facts[r.value]
+			f, ok := p.facts.lookup(r.value)
 			zero = zero && ok && !f
 			nonzero = nonzero && ok && f
 		}
