@@ -41,10 +41,15 @@ echo "findings per rule in mm/:"
 grep -o '\[[a-z-]*\]$' bench/out/findings-mm.txt | sort | uniq -c | sort -rn
 
 echo "== speed on mm/, one core: tree-sitter alone, prep+parse+IR, and the engine"
-LOCKLINT_KERNEL=$tree go test -run '^$' -bench 'MM$' -benchtime 3x -count 3 -cpu 1 ./parse ./check |
-	tee bench/out/parse-bench.txt |
-	awk '/^Benchmark/ { n[$1]++; t[$1] += $3 } END {
-		ts = t["BenchmarkTreeSitterMM"] / n["BenchmarkTreeSitterMM"]
-		ir = t["BenchmarkParseFileMM"] / n["BenchmarkParseFileMM"]
-		ck = t["BenchmarkCheckMM"] / n["BenchmarkCheckMM"]
-		printf "front end at %.0f%% of tree-sitter'"'"'s speed; the engine adds %.0f%% to parsing\n", 100 * ts / ir, 100 * ck / ir }'
+echo "(median of 6 interleaved runs: this machine's timings vary by a third from run to run)"
+LOCKLINT_KERNEL=$tree go test -run '^$' -bench 'MM$' -benchtime 2x -count 6 -cpu 1 ./parse ./check > bench/out/parse-bench.txt
+median() {
+	grep "^$1 " bench/out/parse-bench.txt | awk '{ print $3 }' | sort -n |
+		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ts=$(median BenchmarkTreeSitterMM)
+ir=$(median BenchmarkParseFileMM)
+ck=$(median BenchmarkCheckMM)
+awk -v ts="$ts" -v ir="$ir" -v ck="$ck" 'BEGIN {
+	printf "tree-sitter %.0f ms, front end %.0f ms, engine %.0f ms\n", ts / 1e6, ir / 1e6, ck / 1e6
+	printf "front end at %.0f%% of tree-sitter'"'"'s speed; the engine adds %.0f%% to parsing\n", 100 * ts / ir, 100 * ck / ir }'
