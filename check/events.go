@@ -263,8 +263,9 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 var userAccess = map[string]bool{"copy_from_user": true, "copy_to_user": true, "get_user": true, "put_user": true}
 
 func (a *analysis) isSleepy(e *parse.Event, ops []lockOp) bool {
-	if userAccess[e.Callee] && a.callsAny("pagefault_disable") {
-		return false
+	if userAccess[e.Callee] && (a.callsAny("pagefault_disable") || a.callsAny("pagefault_enable") ||
+		strings.Contains(a.fn.Name, "inatomic")) {
+		return false // page faults are off here: user access fails instead of sleeping
 	}
 	for _, op := range ops {
 		if op.kind == opAcquire && op.sleep {
