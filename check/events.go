@@ -26,6 +26,15 @@ var gfpAllocators = map[string]bool{
 }
 
 func maySleep(e *parse.Event) bool {
+	if strings.HasPrefix(e.Callee, "wait_event_cmd") {
+		// wait_event_cmd(wq, cond, unlock, lock) drops the lock around
+		// its sleep through its command arguments
+		for _, a := range e.Args {
+			if strings.Contains(a.Norm, "unlock") {
+				return false
+			}
+		}
+	}
 	// wait_event_*_locked and wait_event_lock_irq* drop the lock while
 	// they sleep
 	if sleepers[e.Callee] || strings.HasPrefix(e.Callee, "wait_event") && !strings.Contains(e.Callee, "_lock") {
