@@ -354,7 +354,7 @@ func resultObject(e *parse.Event) string {
 }
 
 // aliasCalls return (a view of) their argument: the same object.
-var aliasCalls = map[string]bool{"page_folio": true, "folio_page": true, "compound_head": true, "virt_to_page": false, "page_anon_vma": false}
+var aliasCalls = map[string]bool{"page_folio": true, "folio_page": true, "compound_head": true}
 
 func aliasArg(e *parse.Event) (string, bool) {
 	if aliasCalls[e.Callee] && len(e.Args) > 0 && isPath(e.Args[0].Norm) {
@@ -699,8 +699,6 @@ func verdict(st status, sev rules.Severity) rules.Severity {
 	}
 	return ""
 }
-
-func (a *analysis) pos(e *parse.Event) parse.Pos { return e.Pos }
 
 // finding builds a finding at event e.
 func (a *analysis) finding(rule string, sev rules.Severity, e *parse.Event, msg string, trace ...Note) {

@@ -316,9 +316,8 @@ type summary struct {
 	conditional []sumLock
 	// passes lists the parameters whose objects go to code that is not
 	// analyzed (calls through pointers, other files): it may lock them
-	passes      []int
-	needs       []need
-	mayReturnOK bool
+	passes []int
+	needs  []need
 }
 
 // sumLock is a lock named relative to the function's interface: argument

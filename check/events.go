@@ -864,25 +864,13 @@ func (a *analysis) calleeCalls(e *parse.Event, pats []rules.Pattern) bool {
 // (an out parameter such as `&locked`).
 func (a *analysis) hasOutParam(e *parse.Event) bool {
 	for _, arg := range e.Args {
-		if strings.HasPrefix(arg.Text, "&") && isIdentText(arg.Norm) {
+		if strings.HasPrefix(arg.Text, "&") && parse.IsIdentifier(arg.Norm) {
 			if _, ok := a.fn.VarType(arg.Norm); ok {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-func isIdentText(s string) bool {
-	if s == "" || s[0] >= '0' && s[0] <= '9' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isIdentByte(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // unstable tells whether an instance expression may name a different

@@ -62,7 +62,7 @@ var families = []family{
 		try:     []string{"mutex_trylock"},
 		tryZero: []string{"mutex_lock_interruptible", "mutex_lock_killable", "mutex_lock_interruptible_nested", "mutex_lock_killable_nested"},
 		release: []string{"mutex_unlock"},
-		held:    []string{"lockdep_assert_held", "lockdep_assert_held_once", "WARN_ON_ONCE_NOT_mutex_is_locked"},
+		held:    []string{"lockdep_assert_held", "lockdep_assert_held_once"},
 		sleep:   true,
 	},
 	{ // rw semaphores
@@ -219,14 +219,14 @@ func (r *recognizer) guardOps(e *parse.Event, typeOf rules.TypeOf) []lockOp {
 	if len(e.Args) < 2 {
 		return nil
 	}
+	if e.Callee == "scoped_cond_guard" {
+		return nil // conditional: taken only when its condition holds
+	}
 	op, ok := guardFamily(e.Args[0].Norm)
 	if !ok {
 		return nil
 	}
 	op.kind = opAcquire
-	if e.Callee == "scoped_cond_guard" {
-		return nil // conditional: taken only when its condition holds
-	}
 	if e.Kind == parse.EvScopeEnd {
 		op.kind = opRelease
 	}

@@ -54,7 +54,6 @@ func (s site) full() string { return s.text + s.note }
 type partition struct {
 	own   uint8 // which maps this partition may write (see clone)
 	facts factSet
-	fk    *string // factsKey, cached; nil when facts changed
 	// fh and lh hash the facts and the lock states, kept up to date on
 	// every change (order-independent XOR of entry hashes): grouping and
 	// comparing partitions looks at these first
@@ -168,7 +167,7 @@ func (p *partition) retainFacts(keep func(f string, v bool) bool) {
 			p.fh ^= factHash(e.f, e.v)
 		}
 	}
-	p.facts, p.fk = kept, nil
+	p.facts = kept
 	p.own |= ownFacts
 }
 
@@ -328,7 +327,7 @@ func (p *partition) forget(obj string) {
 	}
 }
 
-// setFact sets a fact (and drops the cached key).
+// setFact sets a fact.
 func (p *partition) setFact(f string, v bool) {
 	if old, ok := p.facts.lookup(f); ok && old == v {
 		return
@@ -338,32 +337,21 @@ func (p *partition) setFact(f string, v bool) {
 		if p.facts[i].f == f {
 			p.fh ^= factHash(f, p.facts[i].v) ^ factHash(f, v)
 			p.facts[i].v = v
-			p.fk = nil
 			return
 		}
 	}
 	p.facts = append(p.facts, factEntry{f, v})
 	p.fh ^= factHash(f, v)
-	p.fk = nil
 }
 
 // clearFacts forgets every fact.
 func (p *partition) clearFacts() {
-	p.facts, p.fk, p.fh = nil, nil, 0
+	p.facts, p.fh = nil, 0
 	p.own |= ownFacts
 }
 
-// factsKey is a canonical form of the facts, to group partitions.
+// factsKey is a canonical form of the facts, for the debug output.
 func (p *partition) factsKey() string {
-	if p.fk != nil {
-		return *p.fk
-	}
-	k := p.computeFactsKey()
-	p.fk = &k
-	return k
-}
-
-func (p *partition) computeFactsKey() string {
 	if len(p.facts) == 0 {
 		return ""
 	}

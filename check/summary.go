@@ -16,7 +16,7 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 	r := retSnap{pos: e.Pos, value: e.Value.Norm, locks: map[key]bits{}, passed: map[key]bool{}}
 	// what the value is known to be on the paths here: `return ret` after
 	// `if (ret)` returns non-zero
-	if isIdentText(r.value) {
+	if parse.IsIdentifier(r.value) {
 		zero, nonzero := true, true
 		for _, p := range s {
 			f, ok := p.facts.lookup(r.value)

@@ -259,8 +259,6 @@ func (b *builder) typeName(i int) string {
 			return t.text(n)
 		}
 		return "<anonymous>"
-	case kMacroTypeSpecifier:
-		return collapse(t.text(i))
 	}
 	return collapse(t.text(i))
 }

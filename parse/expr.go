@@ -63,7 +63,7 @@ func (b *builder) expr(i int) {
 		b.expr(l)
 		b.expr(r)
 	case kParenthesizedExpression:
-		if se, ok := b.f.stmtExprAt(b.t, t.nodes[i].start); ok {
+		if se, ok := b.f.stmtExprAt(t.nodes[i].start); ok {
 			b.stmtExpr(se)
 			return
 		}
@@ -105,7 +105,7 @@ func (b *builder) hasEvents(i int) bool {
 		case kCallExpression, kAssignmentExpression, kUpdateExpression:
 			return true
 		case kParenthesizedExpression:
-			if _, ok := b.f.stmtExprAt(t, t.nodes[j].start); ok {
+			if _, ok := b.f.stmtExprAt(t.nodes[j].start); ok {
 				return true
 			}
 		case kSizeofExpression, kAlignofExpression, kOffsetofExpression:
@@ -126,7 +126,7 @@ func (b *builder) operator(i int) string {
 // writeCalls are calls that store their second argument into their first.
 var writeCalls = map[string]bool{
 	"WRITE_ONCE": true, "rcu_assign_pointer": true, "smp_store_release": true,
-	"smp_store_mb": true, "RCU_INIT_POINTER": true, "atomic_long_set": false,
+	"smp_store_mb": true, "RCU_INIT_POINTER": true,
 }
 
 func (b *builder) call(i int) {
@@ -391,7 +391,7 @@ func (b *builder) strip(i int) int {
 	for i >= 0 {
 		switch t.kind(i) {
 		case kParenthesizedExpression:
-			if _, ok := b.f.stmtExprAt(t, t.nodes[i].start); ok {
+			if _, ok := b.f.stmtExprAt(t.nodes[i].start); ok {
 				return i
 			}
 			i = b.firstNamed(i)
@@ -527,6 +527,9 @@ func isIdentText(s string) bool {
 	}
 	return true
 }
+
+// IsIdentifier tells whether s is a C identifier.
+func IsIdentifier(s string) bool { return isIdentText(s) }
 
 // NormalizeText puts expression text that has no syntax tree (a rule's
 // pattern, an annotation's argument) in the normalized form of Expr.Norm.

@@ -54,7 +54,7 @@ func (f *File) pos(off uint32) Pos {
 	return Pos{Line: k + 1, Col: int(off-f.lines[k]) + 1}
 }
 
-func (f *File) stmtExprAt(t *tree, off uint32) (subTree, bool) {
+func (f *File) stmtExprAt(off uint32) (subTree, bool) {
 	if f.sub == nil {
 		return subTree{}, false
 	}

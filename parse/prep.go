@@ -161,7 +161,7 @@ func prepInto(src, out []byte, start, end, depth int) *prepared {
 				if depth > 0 && s.peekByte() == '{' {
 					if e, ok := s.matchStmtExpr(start); ok {
 						p.stmtExprs = append(p.stmtExprs, stmtExpr{uint32(start), uint32(e)})
-						blankInside(p.src, start+1, e-1)
+						blank(p.src, start+1, e-1)
 						p.src[start+1] = '0'
 						s.pos = e
 						calls = calls[:len(calls)-1]
@@ -184,15 +184,13 @@ func prepInto(src, out []byte, start, end, depth int) *prepared {
 			blank(p.src, start, end)
 			continue
 		case argAttrs[w]:
-			if open, ok := s.peekOpenParen(); ok {
-				if close, ok := s.matchParen(open); ok {
-					if k, ok := lockAnnots[w]; ok {
-						p.annots = append(p.annots, annotation{kind: k, arg: strings.TrimSpace(string(src[open+1 : close-1])), start: uint32(start)})
-					}
-					blank(p.src, start, close)
-					s.pos = close
-					continue
+			if open, close, ok := s.parenGroup(); ok {
+				if k, ok := lockAnnots[w]; ok {
+					p.annots = append(p.annots, annotation{kind: k, arg: strings.TrimSpace(string(src[open+1 : close-1])), start: uint32(start)})
 				}
+				blank(p.src, start, close)
+				s.pos = close
+				continue
 			}
 			blank(p.src, start, end)
 			continue
@@ -201,17 +199,15 @@ func prepInto(src, out []byte, start, end, depth int) *prepared {
 			continue
 		case w == "typeof" || w == "__typeof__" || w == "__typeof" || w == "offsetof" ||
 			w == "typeof_member" || w == "__builtin_offsetof" || w == "__alignof__" || w == "_Alignof":
-			if open, ok := s.peekOpenParen(); ok {
-				if close, ok := s.matchParen(open); ok && !bytes.ContainsAny(src[start:close], "\n") {
-					// a type (or a constant) as an identifier: `typeof(x->y) v;`
-					// declares v
-					for k := start; k < close; k++ {
-						p.src[k] = '_'
-					}
-					s.pos = close
-					prev = 'x'
-					continue
+			if _, close, ok := s.parenGroup(); ok && !bytes.ContainsAny(src[start:close], "\n") {
+				// a type (or a constant) as an identifier: `typeof(x->y) v;`
+				// declares v
+				for k := start; k < close; k++ {
+					p.src[k] = '_'
 				}
+				s.pos = close
+				prev = 'x'
+				continue
 			}
 		case w == "case":
 			inCase = true
@@ -292,11 +288,7 @@ func isDefinitionMacro(w string) bool {
 // rewriteSyscall turns `SYSCALL_DEFINE2(name, type, a, type, b)` into
 // `long            name(type  a, type  b)` in place.
 func (p *prepared) rewriteSyscall(s *scanner, w string, start, end int) bool {
-	open, ok := s.peekOpenParen()
-	if !ok {
-		return false
-	}
-	close, ok := s.matchParen(open)
+	open, close, ok := s.parenGroup()
 	if !ok {
 		return false
 	}
@@ -344,14 +336,19 @@ func (p *prepared) rewriteSyscall(s *scanner, w string, start, end int) bool {
 	return true
 }
 
-// macroArgs finds the parenthesised arguments that follow the macro name
-// just read: the `(`, one past the `)`, and the next token after them.
-func (s *scanner) macroArgs() (open, close, after int, ok bool) {
-	open, ok = s.peekOpenParen()
-	if !ok {
+// parenGroup finds the parenthesised group that follows the token just
+// read: its `(` and one past its `)`.
+func (s *scanner) parenGroup() (open, close int, ok bool) {
+	if open, ok = s.peekOpenParen(); !ok {
 		return
 	}
-	if close, ok = s.matchParen(open); !ok {
+	close, ok = s.matchParen(open)
+	return open, close, ok
+}
+
+// macroArgs is parenGroup plus the next token after the group.
+func (s *scanner) macroArgs() (open, close, after int, ok bool) {
+	if open, close, ok = s.parenGroup(); !ok {
 		return
 	}
 	after = s.skipSpace(close)
@@ -422,9 +419,6 @@ func blank(b []byte, start, end int) {
 		}
 	}
 }
-
-// blankInside blanks but keeps line breaks, so line numbers stay.
-func blankInside(b []byte, start, end int) { blank(b, start, end) }
 
 func trimSpan(b []byte, s, e int) (int, int) {
 	for s < e && isSpace(b[s]) {
@@ -627,11 +621,7 @@ func isUpperIdent(w string) bool {
 // declaration (a `(` comes before the next `;` or `{`), and if so blanks
 // it. K&R parameter declarations after a definition's name hold no `(`.
 func (p *prepared) standaloneMacro(s *scanner, start int) bool {
-	open, ok := s.peekOpenParen()
-	if !ok {
-		return false
-	}
-	close, ok := s.matchParen(open)
+	_, close, ok := s.parenGroup()
 	if !ok {
 		return false
 	}

@@ -283,17 +283,6 @@ func (p *Pattern) First(b Bindings) string {
 	return ""
 }
 
-// FirstArg returns the index of the argument holding the first
-// metavariable, or -1.
-func (p *Pattern) FirstArg() int {
-	for i, ap := range p.Args {
-		if len(ap.vars) > 0 {
-			return i
-		}
-	}
-	return -1
-}
-
 func splitArgs(s string) []string {
 	var out []string
 	depth, from := 0, 0
