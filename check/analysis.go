@@ -617,6 +617,9 @@ func (a *analysis) classEffect(e *parse.Event, class string) int {
 	case parse.EvReturn:
 		return -1
 	case parse.EvCall, parse.EvScopeEnd:
+		if e.Callee == HavocCallee {
+			return -1
+		}
 		for _, op := range a.c.rec.ops(e, a.typeOf) {
 			if op.class != class {
 				continue

@@ -55,6 +55,12 @@ func maySleep(e *parse.Event) bool {
 // call handles a call event: rule checks against the state before it,
 // then its effect on locks, directly or through the callee's summary.
 func (a *analysis) call(s state, e *parse.Event) {
+	if e.Kind == parse.EvCall && e.Callee == HavocCallee {
+		for _, p := range s {
+			p.havoc()
+		}
+		return
+	}
 	if e.Result != "" {
 		// the object this call returns is a new one each time it runs
 		for _, p := range s {

@@ -9,6 +9,11 @@ import (
 	"github.com/locklint/locklint/rules"
 )
 
+// HavocCallee is a call that stands for code not shown (the lines between
+// two hunks of a patch): after it nothing is known about any lock, and a
+// lock taken after it says nothing about the state before it.
+const HavocCallee = "__locklint_unseen"
+
 // Finding is one violation.
 type Finding struct {
 	Rule     string

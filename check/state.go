@@ -312,6 +312,15 @@ func (p *partition) get(k key) lockVal {
 	return lockVal{b: bU}
 }
 
+// havoc forgets every lock and what was seen: code not shown ran here.
+func (p *partition) havoc() {
+	for len(p.locks) > 0 {
+		p.delLock(p.locks[len(p.locks)-1].k)
+	}
+	p.seen, p.tries = map[string]bits{}, map[string][]tryOp{}
+	p.own |= ownSeen | ownTries
+}
+
 // forget drops what is known about an object's locks: the call site that
 // names it made a new object (the next loop iteration's page is not the
 // one unlocked in the last).
