@@ -572,7 +572,17 @@ func (a *analysis) checkNeed(s state, e *parse.Event, n *need) {
 func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 	callText := a.callText(e)
 	st := site{pos: e.Pos, text: callText}
+	// a mismatch is reported when every path has it, once
+	everyMismatch := op.kind == opRelease && a.rep && len(s) > 0
 	for _, p := range s {
+		if !everyMismatch {
+			break
+		}
+		k := key{class: op.class, inst: p.resolve(op.inst)}
+		_, _, mis := a.mismatch(p, k)
+		everyMismatch = mis && p.get(k).b&bH == 0
+	}
+	for i, p := range s {
 		k := key{class: op.class, inst: p.resolve(op.inst)}
 		if op.result {
 			// `ptl = pmd_lock(...)`: the lock is the object the call returns
@@ -606,7 +616,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		case opRelease:
 			if cur.b&bH == 0 {
 				if other, ov, ok := a.mismatch(p, k); ok {
-					if a.rep && len(s) == 1 {
+					if everyMismatch && i == 0 {
 						a.finding("lock-mismatch", a.c.sev["lock-mismatch"], e,
 							fmt.Sprintf("releases %s but the %s lock held here is %s", op.inst, op.class, other.inst),
 							a.note(ov.site, "%s taken here", ov.site.full()))
