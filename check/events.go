@@ -713,6 +713,9 @@ func (a *analysis) write(s state, e *parse.Event) {
 		return
 	}
 	btype := a.typeOf(base)
+	if btype == "" && parse.IsIdentifier(base) {
+		btype = ownerOf("->" + field)
+	}
 	for _, r := range a.c.active {
 		if r.Kind != rules.KindGuarded || !r.AppliesIn(a.fn.Name) || !contains(r.Fields, btype+"."+field) {
 			continue

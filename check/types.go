@@ -18,6 +18,15 @@ var knownFields = map[string]map[string]string{
 	"vm_fault":       {"vma": "vm_area_struct", "page": "page", "ptl": "spinlock_t"},
 }
 
+// fieldOwners are fields only one struct the rules lean on has: a
+// variable whose declaration is not in view (a hunk of a patch) and that
+// has one of them is taken to be that struct.
+var fieldOwners = map[string]string{
+	"vm_start": "vm_area_struct", "vm_end": "vm_area_struct", "vm_pgoff": "vm_area_struct", "vm_offset": "vm_area_struct",
+	"vm_flags": "vm_area_struct", "vm_next": "vm_area_struct", "vm_prev": "vm_area_struct", "vm_mm": "vm_area_struct",
+	"vm_ops": "vm_area_struct", "vm_file": "vm_area_struct", "vm_page_prot": "vm_area_struct", "anon_vma_chain": "vm_area_struct",
+}
+
 // globalTypes are well-known globals.
 var globalTypes = map[string]string{"current": "task_struct", "init_mm": "mm_struct"}
 
@@ -44,8 +53,8 @@ func (t *typer) typeOf(expr string) string {
 	var ty string
 	if v, ok := t.fn.VarType(root); ok {
 		ty = v.Type
-	} else {
-		ty = globalTypes[root]
+	} else if ty = globalTypes[root]; ty == "" {
+		ty = ownerOf(expr[i:])
 	}
 	rest := expr[i:]
 	for rest != "" {
@@ -81,4 +90,22 @@ func (t *typer) typeOf(expr string) string {
 		ty = next
 	}
 	return ty
+}
+
+// ownerOf is the struct the first field of a path ("->vm_end...") says its
+// root is, or "".
+func ownerOf(rest string) string {
+	switch {
+	case strings.HasPrefix(rest, "->"):
+		rest = rest[2:]
+	case strings.HasPrefix(rest, "."):
+		rest = rest[1:]
+	default:
+		return ""
+	}
+	j := 0
+	for j < len(rest) && isIdentByte(rest[j]) {
+		j++
+	}
+	return fieldOwners[rest[:j]]
 }

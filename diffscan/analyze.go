@@ -1,0 +1,355 @@
+package diffscan
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/locklint/locklint/check"
+	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/report"
+	"github.com/locklint/locklint/rules"
+)
+
+// Analyzer checks the patches of a series.
+type Analyzer struct {
+	Set *rules.Set
+	// Tree, when set, holds the files before the first patch: patches are
+	// applied to copies in memory and whole files are analyzed before and
+	// after each. Without it, hunks are analyzed as fragments.
+	Tree Tree
+	// Post, when set with Tree, holds the files after the series (a git
+	// index or work tree): they are read instead of applying the patch.
+	Post Tree
+	// Jobs bounds the parsers running at once (0: 2).
+	Jobs int
+}
+
+// Stats are the front end's numbers for the images analyzed after the
+// patches.
+type Stats struct {
+	Files, Functions, FunctionsWithParseErrors int
+}
+
+// Result is what analyzing a series gives.
+type Result struct {
+	Findings []report.Finding
+	Stats    Stats
+	Diags    []Diag
+}
+
+// image is one side of one file of a patch, as the parser sees it.
+type image struct {
+	f    *FileDiff
+	side Side
+	path string
+	src  []byte
+	frag *Fragment // nil for a whole file
+	file *parse.File
+}
+
+// place maps a line of the image to the real file and its hunk.
+func (im *image) place(line int) (int, *Hunk) {
+	if im.frag != nil {
+		return im.frag.Real(line)
+	}
+	for _, h := range im.f.Hunks {
+		start, n := h.NewStart, h.NewLines
+		if im.side == Old {
+			start, n = h.OldStart, h.OldLines
+		}
+		if line >= start && line < start+max(n, 1) {
+			return line, h
+		}
+	}
+	return line, nil
+}
+
+// touches tells whether lines [from, to] of a whole image overlap a hunk.
+func (im *image) touches(from, to int) bool {
+	for _, h := range im.f.Hunks {
+		start, n := h.NewStart, h.NewLines
+		if im.side == Old {
+			start, n = h.OldStart, h.OldLines
+		}
+		if from < start+max(n, 1) && to >= start {
+			return true
+		}
+	}
+	return false
+}
+
+// isC tells whether a path is C source the analysis reads.
+func isC(p string) bool {
+	return strings.HasSuffix(p, ".c") || strings.HasSuffix(p, ".h")
+}
+
+// Run analyzes every patch of s in order.
+func (a *Analyzer) Run(ctx context.Context, s *Series) *Result {
+	res := &Result{}
+	var mem *memTree
+	if a.Tree != nil {
+		mem = &memTree{base: a.Tree, files: map[string][]byte{}}
+	}
+	for _, p := range s.Patches {
+		a.patch(ctx, s, p, mem, res)
+	}
+	return res
+}
+
+func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree, res *Result) {
+	var pre, post []*image
+	for _, f := range p.Files {
+		if !isC(f.Name()) {
+			continue
+		}
+		if mem != nil {
+			if o, n, ok := a.images(s, p, f, mem, res); ok {
+				pre, post = append(pre, o...), append(post, n...)
+				continue
+			}
+		}
+		for _, side := range []Side{Old, New} {
+			fr := BuildFragment(f, side)
+			if len(fr.Src) == 0 {
+				continue
+			}
+			im := &image{f: f, side: side, path: f.Name(), src: fr.Src, frag: fr}
+			if side == Old {
+				im.path = f.OldName
+				if im.path == "/dev/null" || im.path == "" {
+					continue
+				}
+				pre = append(pre, im)
+			} else {
+				post = append(post, im)
+			}
+		}
+	}
+	a.parse(ctx, append(append([]*image{}, pre...), post...))
+	for _, im := range post {
+		res.Stats.Files++
+		for _, fn := range im.file.Functions {
+			if im.frag == nil && !im.touches(fn.Pos.Line, fn.End.Line) {
+				continue
+			}
+			res.Stats.Functions++
+			if len(fn.ParseErrors) > 0 {
+				res.Stats.FunctionsWithParseErrors++
+			}
+		}
+	}
+	before := a.findings(pre)
+	after := a.findings(post)
+	ref := &report.PatchRef{Index: p.Subject.Index, Total: p.Subject.Total, Version: max(p.Subject.Version, 1),
+		Subject: p.Subject.Title, MessageID: p.Msg.MessageID}
+	if ref.Subject == "" {
+		ref.Subject = p.Msg.Subject
+	}
+	// a finding after the patch and not before it is introduced; one in
+	// both is preexisting; one only before it is fixed
+	count := map[string]int{}
+	for _, f := range before {
+		count[f.key]++
+	}
+	for _, f := range after {
+		st := "introduced"
+		if count[f.key] > 0 {
+			count[f.key]--
+			st = "preexisting"
+		}
+		f.Status = st
+		f.Patch = ref
+		res.Findings = append(res.Findings, f.Finding)
+	}
+	gone := map[string]int{}
+	for _, f := range after {
+		gone[f.key]++
+	}
+	for _, f := range before {
+		if gone[f.key] > 0 {
+			gone[f.key]--
+			continue
+		}
+		f.Status = "fixed"
+		f.Patch = ref
+		res.Findings = append(res.Findings, f.Finding)
+	}
+}
+
+// images reads a file before the patch from the tree and makes the file
+// after it; when a hunk does not apply, it says so and the file is
+// analyzed as fragments (ok false).
+func (a *Analyzer) images(s *Series, p *Patch, f *FileDiff, mem *memTree, res *Result) (pre, post []*image, ok bool) {
+	oldPath, newPath := f.OldName, f.NewName
+	var before []byte
+	if oldPath != "/dev/null" {
+		var err error
+		oldPath, before, err = resolve(mem, oldPath)
+		if err != nil {
+			res.Diags = append(res.Diags, Diag{Input: s.Source, Line: f.Line, Message: label(p.Msg, s.Messages), File: f.Name(), Error: true,
+				Text: fmt.Sprintf("not in the tree (%v): analyzed as fragments", err)})
+			return nil, nil, false
+		}
+		if newPath != "/dev/null" && (newPath == f.OldName || strings.HasSuffix(newPath, "/"+oldPath)) {
+			newPath = oldPath
+		}
+	}
+	var after []byte
+	if a.Post != nil {
+		if newPath != "/dev/null" {
+			var err error
+			if newPath, after, err = resolve(a.Post, newPath); err != nil {
+				res.Diags = append(res.Diags, Diag{Input: s.Source, File: f.Name(), Error: true, Text: fmt.Sprintf("cannot read the changed file (%v): analyzed as fragments", err)})
+				return nil, nil, false
+			}
+		}
+	} else {
+		var how []applied
+		after, how = Apply(before, f)
+		failed := 0
+		for k, h := range how {
+			if !h.ok {
+				failed++
+				res.Diags = append(res.Diags, Diag{Input: s.Source, Line: f.Hunks[k].Line, Message: label(p.Msg, s.Messages), File: f.Name(),
+					Hunk: f.Hunks[k].Header(), Error: true, Text: "hunk does not apply to the tree: the file is analyzed as fragments"})
+			}
+		}
+		if failed > 0 {
+			return nil, nil, false
+		}
+		if newPath == "/dev/null" {
+			mem.files[oldPath] = nil
+		} else {
+			mem.files[newPath] = after
+		}
+	}
+	if oldPath != "/dev/null" && isC(oldPath) {
+		pre = append(pre, &image{f: f, side: Old, path: oldPath, src: before})
+	}
+	if newPath != "/dev/null" {
+		post = append(post, &image{f: f, side: New, path: newPath, src: after})
+	}
+	return pre, post, true
+}
+
+// parse parses the images, a few at a time.
+func (a *Analyzer) parse(ctx context.Context, ims []*image) {
+	jobs := a.Jobs
+	if jobs <= 0 {
+		jobs = 2
+	}
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for _, im := range ims {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f, err := parse.ParseFile(ctx, im.path, im.src)
+			if err != nil || f == nil {
+				f = &parse.File{Name: im.path}
+			}
+			im.file = f
+		}()
+	}
+	wg.Wait()
+}
+
+// placed is a finding in its real file and hunk, with the key that finds
+// it again on the other side of the patch.
+type placed struct {
+	report.Finding
+	key string
+}
+
+var lineRef = regexp.MustCompile(`line \d+`)
+
+// findings runs the engine over images analyzed together and places
+// what it finds.
+func (a *Analyzer) findings(ims []*image) []*placed {
+	if len(ims) == 0 {
+		return nil
+	}
+	byPath := map[string]*image{}
+	files := make([]*parse.File, 0, len(ims))
+	for _, im := range ims {
+		byPath[im.path] = im
+		files = append(files, im.file)
+	}
+	var out []*placed
+	for _, f := range check.Run(a.Set, files) {
+		im := byPath[f.File]
+		if im == nil {
+			continue
+		}
+		line, h := im.place(f.Line)
+		if line == 0 {
+			continue // on a line the fragment added (the end of a function it opened)
+		}
+		fn := f.Function
+		if strings.HasPrefix(fn, FragmentFunc) {
+			fn = ""
+		}
+		if im.frag == nil && !a.relevant(im, f) {
+			continue
+		}
+		r := report.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, File: im.path, Line: line, Column: f.Column,
+			Function: fn, Status: "unknown"}
+		if h != nil {
+			r.Hunk = &report.HunkRef{Header: h.Header(), OldStart: h.OldStart, NewStart: h.NewStart}
+		}
+		for _, n := range f.Trace {
+			nim := byPath[n.File]
+			if nim == nil {
+				r.Trace = append(r.Trace, report.Note{File: n.File, Line: n.Line, Note: n.Note})
+				continue
+			}
+			nl := n.Line
+			if nl > 0 {
+				if nl, _ = nim.place(n.Line); nl == 0 {
+					continue
+				}
+			}
+			if r.Hunk == nil && nim == im {
+				if _, nh := im.place(n.Line); nh != nil {
+					r.Hunk = &report.HunkRef{Header: nh.Header(), OldStart: nh.OldStart, NewStart: nh.NewStart}
+				}
+			}
+			r.Trace = append(r.Trace, report.Note{File: nim.path, Line: nl, Note: n.Note})
+		}
+		text := strings.Join(strings.Fields(lineAt(im.src, f.Line)), " ")
+		key := strings.Join([]string{r.Rule, im.f.Name(), fn, text, lineRef.ReplaceAllString(r.Message, "line N")}, "\x00")
+		out = append(out, &placed{r, key})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out
+}
+
+// relevant keeps, in a whole file, the findings of functions the patch
+// touches and those whose trace passes through a hunk.
+func (a *Analyzer) relevant(im *image, f check.Finding) bool {
+	if im.touches(f.Line, f.Line) {
+		return true
+	}
+	for _, fn := range im.file.Functions {
+		if fn.Name == f.Function && fn.Pos.Line <= f.Line && f.Line <= fn.End.Line {
+			return im.touches(fn.Pos.Line, fn.End.Line)
+		}
+	}
+	for _, n := range f.Trace {
+		if n.File == im.path && n.Line > 0 && im.touches(n.Line, n.Line) {
+			return true
+		}
+	}
+	return false
+}
