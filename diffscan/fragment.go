@@ -154,7 +154,7 @@ func sectionFunc(sec string) string {
 
 // braceProfile is what a hunk's braces say about where it starts.
 type braceProfile struct {
-	min, net                      int
+	min, net                       int
 	startsInComment, endsInComment bool
 	// stmtAtMin: code at the lowest depth looks like a statement, so that
 	// depth is still inside a function
