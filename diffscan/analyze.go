@@ -3,6 +3,7 @@ package diffscan
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -39,6 +40,9 @@ type Result struct {
 	Findings []report.Finding
 	Stats    Stats
 	Diags    []Diag
+	// Suppressions are the `locklint: ignore` comments the patches add,
+	// placed in the real files.
+	Suppressions []report.Suppression
 }
 
 // image is one side of one file of a patch, as the parser sees it.
@@ -80,6 +84,44 @@ func (im *image) touches(from, to int) bool {
 		}
 	}
 	return false
+}
+
+// added are the lines a file diff adds, by new line number.
+func (f *FileDiff) added() map[int]bool {
+	out := map[int]bool{}
+	for _, h := range f.Hunks {
+		n := h.NewStart
+		for _, l := range h.Lines {
+			switch l.Op {
+			case '+':
+				out[n] = true
+				n++
+			case ' ':
+				n++
+			}
+		}
+	}
+	return out
+}
+
+// suppressions are the suppression comments on lines the patch adds.
+func (im *image) suppressions() []report.Suppression {
+	sups := report.ScanSuppressions(im.path, im.src)
+	if len(sups) == 0 {
+		return nil
+	}
+	added := im.f.added()
+	var out []report.Suppression
+	for _, s := range sups {
+		line, _ := im.place(s.Line)
+		target, _ := im.place(s.Target)
+		if line == 0 || !added[line] {
+			continue
+		}
+		s.Line, s.Target = line, target
+		out = append(out, s)
+	}
+	return out
 }
 
 // isC tells whether a path is C source the analysis reads.
@@ -142,12 +184,18 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 			}
 		}
 	}
+	for _, im := range post {
+		res.Suppressions = append(res.Suppressions, im.suppressions()...)
+	}
 	before := a.findings(pre)
 	after := a.findings(post)
 	ref := &report.PatchRef{Index: p.Subject.Index, Total: p.Subject.Total, Version: max(p.Subject.Version, 1),
 		Subject: p.Subject.Title, MessageID: p.Msg.MessageID}
 	if ref.Subject == "" {
 		ref.Subject = p.Msg.Subject
+	}
+	if ref.Subject == "" && s.Source != "-" {
+		ref.Subject = filepath.Base(s.Source) // a bare diff
 	}
 	// a finding after the patch and not before it is introduced; one in
 	// both is preexisting; one only before it is fixed

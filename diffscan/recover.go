@@ -82,15 +82,15 @@ func (r *repairs) String() string {
 	var parts []string
 	add := func(n int, what string) {
 		if n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, what))
+			parts = append(parts, fmt.Sprintf("%s: %d", what, n))
 		}
 	}
-	add(r.eatenSpace, "context lines had lost their leading space")
-	add(r.blankContext, "blank context lines had lost their space")
-	add(r.entities, "lines had HTML entities (&amp; &lt; ...)")
-	add(r.mangled, "identifiers were mangled into entity characters (¤t for &current)")
-	add(r.short, "hunks were shorter than their headers say (blank lines lost in the mail?); their line counts were adjusted")
-	add(r.crlf, "lines ended in CR")
+	add(r.eatenSpace, "context lines that had lost their leading space")
+	add(r.blankContext, "blank context lines that had lost their space")
+	add(r.entities, "lines with HTML entities (&amp; &lt; ...)")
+	add(r.mangled, "identifiers mangled into entity characters (¤t for &current)")
+	add(r.short, "hunks shorter than their headers say (blank lines lost in the mail?), line counts adjusted")
+	add(r.crlf, "lines ending in CR")
 	return strings.Join(parts, "; ")
 }
 

@@ -61,6 +61,9 @@ type Result struct {
 	Path string
 	File *File
 	Err  error
+	// Src is the file as read (nil when it could not be read); it is the
+	// caller's to keep or drop.
+	Src []byte
 }
 
 // ParseFiles parses files on `workers` goroutines (all cores when 0) and
@@ -112,7 +115,7 @@ func parsePath(ctx context.Context, path string) Result {
 		return Result{Path: path, Err: err}
 	}
 	f, err := parseSafely(ctx, path, src)
-	return Result{Path: path, File: f, Err: err}
+	return Result{Path: path, File: f, Err: err, Src: src}
 }
 
 // parseSafely turns a panic in the front end into an error naming the

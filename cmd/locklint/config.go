@@ -1,0 +1,233 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/locklint/locklint/report"
+	"github.com/locklint/locklint/rules"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// configNames are the configuration files looked for from the current
+// directory upward.
+var configNames = []string{".locklint.yaml", ".locklint.yml"}
+
+// settings are the options of a run after flags, environment
+// (LOCKLINT_*) and the configuration file are merged, in that order of
+// precedence.
+type settings struct {
+	format, output, failOn, color string
+	rules                         []string
+	disable, enable               map[string]bool
+	severity                      map[string]rules.Severity
+	jobs                          int
+	noQuoted, showFixed           bool
+	tree                          string
+	baseline, writeBaseline       string
+	configFile                    string
+
+	set *rules.Set
+}
+
+// addOutputFlags declares the flags every analyzing command has.
+func addOutputFlags(f *pflag.FlagSet) {
+	f.String("format", "text", "output `FORMAT`: "+strings.Join(report.Formats(), ", "))
+	f.StringP("output", "o", "", "write the report to `FILE` instead of standard output")
+	f.String("fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning or none")
+	f.String("color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never")
+	f.StringArray("rules", nil, "extra rules `FILE` (YAML, TOML or JSON) on top of the embedded defaults; repeatable")
+	f.StringSlice("disable", nil, "rule `IDS` to turn off (comma-separated)")
+	f.StringSlice("enable", nil, "check only these rule `IDS` (comma-separated)")
+	f.StringToString("severity", nil, "override severities: `ID=LEVEL`,... (error, warning, info)")
+	f.IntP("jobs", "j", 0, "parallel workers (default: all cores)")
+	f.Bool("no-quoted", false, "skip patches that are only quoted in replies")
+	f.Bool("show-fixed", false, "also show the findings a series fixes")
+	f.String("baseline", "", "leave out the findings recorded in `FILE`")
+	f.String("write-baseline", "", "record the findings in `FILE` (they are still reported)")
+	f.String("config", "", "configuration `FILE` (default: .locklint.yaml here or in a parent directory)")
+}
+
+// loadSettings merges the configuration file, LOCKLINT_* variables and
+// the command's flags.
+func loadSettings(cmd *cobra.Command) (*settings, error) {
+	v := viper.New()
+	v.SetEnvPrefix("LOCKLINT")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv()
+	if err := v.BindPFlags(cmd.Flags()); err != nil {
+		return nil, usage(err)
+	}
+	cfg, _ := cmd.Flags().GetString("config")
+	if cfg == "" {
+		cfg = os.Getenv("LOCKLINT_CONFIG")
+	}
+	if cfg == "" {
+		cfg = findConfig()
+	}
+	if cfg != "" {
+		v.SetConfigFile(cfg)
+		if filepath.Ext(cfg) == "" {
+			v.SetConfigType("yaml")
+		}
+		if err := v.ReadInConfig(); err != nil {
+			return nil, usage(fmt.Errorf("%s: %w", cfg, err))
+		}
+		if err := checkKeys(v, cmd, cfg); err != nil {
+			return nil, err
+		}
+	}
+	s := &settings{
+		format: v.GetString("format"), output: v.GetString("output"), failOn: v.GetString("fail-on"),
+		color: v.GetString("color"), jobs: v.GetInt("jobs"), noQuoted: v.GetBool("no-quoted"),
+		showFixed: v.GetBool("show-fixed"), baseline: v.GetString("baseline"),
+		writeBaseline: v.GetString("write-baseline"), configFile: cfg,
+		disable: map[string]bool{}, enable: map[string]bool{}, severity: map[string]rules.Severity{},
+	}
+	if cmd.Flags().Lookup("tree") != nil {
+		s.tree = v.GetString("tree")
+	}
+	where := "flag, LOCKLINT_* or " + cfg
+	if cfg == "" {
+		where = "flag or LOCKLINT_* variable"
+	}
+	// rules files named in the configuration are relative to it
+	for _, r := range v.GetStringSlice("rules") {
+		if cfg != "" && !cmd.Flags().Changed("rules") && !filepath.IsAbs(r) {
+			r = filepath.Join(filepath.Dir(cfg), r)
+		}
+		s.rules = append(s.rules, r)
+	}
+	set, err := loadRules(s.rules)
+	if err != nil {
+		return nil, err
+	}
+	s.set = set
+	known := map[string]bool{}
+	for _, id := range ruleIDs(set) {
+		known[id] = true
+	}
+	for _, id := range splitList(v.GetStringSlice("disable")) {
+		if !known[id] {
+			return nil, usage(fmt.Errorf("disable: no rule %q (%s); see `locklint rules`", id, where))
+		}
+		s.disable[id] = true
+	}
+	for _, id := range splitList(v.GetStringSlice("enable")) {
+		if !known[id] {
+			return nil, usage(fmt.Errorf("enable: no rule %q (%s); see `locklint rules`", id, where))
+		}
+		s.enable[id] = true
+	}
+	for id, sev := range v.GetStringMapString("severity") {
+		if !known[id] {
+			return nil, usage(fmt.Errorf("severity: no rule %q (%s)", id, where))
+		}
+		switch rules.Severity(sev) {
+		case rules.Error, rules.Warning, rules.Info:
+			s.severity[id] = rules.Severity(sev)
+		default:
+			return nil, usage(fmt.Errorf("severity of %s: %q is not error, warning or info (%s)", id, sev, where))
+		}
+	}
+	switch s.failOn {
+	case "error", "warning", "info", "none":
+	default:
+		return nil, usage(fmt.Errorf("--fail-on: %q is not error, warning, info or none", s.failOn))
+	}
+	switch s.color {
+	case "auto", "always", "never":
+	default:
+		return nil, usage(fmt.Errorf("--color: %q is not auto, always or never", s.color))
+	}
+	if !contains(report.Formats(), s.format) {
+		return nil, usage(fmt.Errorf("--format: %q is not one of %s", s.format, strings.Join(report.Formats(), ", ")))
+	}
+	return s, nil
+}
+
+// findConfig looks for a configuration file from the current directory
+// upward.
+func findConfig() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		for _, n := range configNames {
+			p := filepath.Join(dir, n)
+			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				return p
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// checkKeys rejects configuration keys no flag has: a typo should not be
+// silently ignored.
+func checkKeys(v *viper.Viper, cmd *cobra.Command, cfg string) error {
+	var bad []string
+	for _, k := range v.AllKeys() {
+		top := strings.SplitN(k, ".", 2)[0]
+		if cmd.Flags().Lookup(top) == nil && top != "tree" {
+			bad = append(bad, top)
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return usage(fmt.Errorf("%s: unknown setting %s", cfg, strings.Join(bad, ", ")))
+	}
+	return nil
+}
+
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleIDs are the ids of the set's rules and the built-ins.
+func ruleIDs(set *rules.Set) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range set.Rules {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			ids = append(ids, r.ID)
+		}
+	}
+	for _, id := range []string{report.RuleUnusedSuppression, report.RuleBadSuppression} {
+		if !seen[id] {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func usage(err error) error { return &exitError{exitUsage, err} }
+
+var errNoInput = errors.New("no input")

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/locklint/locklint/check"
+	"github.com/locklint/locklint/report"
+	"github.com/locklint/locklint/rules"
+)
+
+// version is set at build time (-ldflags "-X main.version=...").
+var version = "dev"
+
+// run is what an analyzing command collected, on its way to the report.
+type collected struct {
+	res  report.Result
+	sups []report.Suppression
+	// lines reads a source line for the baseline key; nil: from disk
+	lines func(file string, line int) string
+	// series is set when the input had patches: only new findings fail
+	series bool
+}
+
+func fromCheck(f check.Finding) report.Finding {
+	r := report.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, File: f.File, Line: f.Line,
+		Column: f.Column, Function: f.Function, Status: report.StatusUnknown}
+	for _, n := range f.Trace {
+		r.Trace = append(r.Trace, report.Note{File: n.File, Line: n.Line, Note: n.Note})
+	}
+	return r
+}
+
+// finish applies the configuration (rules turned off, severities),
+// suppressions and the baseline, writes the report and returns the exit
+// status.
+func (s *settings) finish(stdout io.Writer, r *collected) error {
+	var kept []report.Finding
+	for _, f := range r.res.Findings {
+		if s.disable[f.Rule] || len(s.enable) > 0 && !s.enable[f.Rule] {
+			continue
+		}
+		if sev, ok := s.severity[f.Rule]; ok {
+			f.Severity = sev
+		}
+		kept = append(kept, f)
+	}
+	kept, problems := report.ApplySuppressions(kept, r.sups)
+	for _, p := range problems {
+		if !s.disable[p.Rule] {
+			kept = append(kept, p)
+		}
+	}
+	lines := r.lines
+	if lines == nil {
+		lines = report.SourceLines("")
+	}
+	if s.baseline != "" {
+		b, err := report.ReadBaseline(s.baseline)
+		if err != nil {
+			return usage(err)
+		}
+		kept, _ = b.Filter(kept, lines)
+	}
+	if s.writeBaseline != "" {
+		if err := report.NewBaseline(kept, lines).Write(s.writeBaseline); err != nil {
+			return usage(err)
+		}
+	}
+	r.res.Findings = kept
+	sortFindings(r.res.Findings)
+
+	var w io.Writer = stdout
+	var file *os.File
+	if s.output != "" {
+		f, err := os.Create(s.output)
+		if err != nil {
+			return usage(err)
+		}
+		file, w = f, f
+	}
+	color := false
+	switch s.color {
+	case "always":
+		color = true
+	case "auto":
+		if file == nil {
+			if f, ok := stdout.(*os.File); ok {
+				color = report.ColorWanted(f)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	err := report.Write(&buf, &r.res, report.Options{Format: s.format, Color: color, Rules: s.set, Version: version, ShowFixed: s.showFixed})
+	if err == nil {
+		_, err = w.Write(buf.Bytes())
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return usage(err)
+	}
+	if failing(r.res.Findings, s.failOn, r.series) > 0 {
+		return &exitError{code: exitFindings}
+	}
+	return nil
+}
+
+// failing counts the findings at or above the fail-on level that the
+// input is to blame for: with patches, those a patch introduced (or whose
+// status is not known).
+func failing(fs []report.Finding, failOn string, series bool) int {
+	if failOn == "none" {
+		return 0
+	}
+	n := 0
+	for _, f := range fs {
+		if f.Severity.Rank() < rules.Severity(failOn).Rank() {
+			continue
+		}
+		switch f.Status {
+		case report.StatusFixed:
+			continue
+		case report.StatusPreexisting:
+			if series {
+				continue
+			}
+		}
+		n++
+	}
+	return n
+}
+
+// sortFindings orders findings by patch, then file, line, column, rule;
+// findings of plain C input have no patch and come first.
+func sortFindings(fs []report.Finding) {
+	idx := func(f report.Finding) int {
+		if f.Patch == nil {
+			return -1
+		}
+		return f.Patch.Index
+	}
+	less := func(a, b report.Finding) bool {
+		if ia, ib := idx(a), idx(b); ia != ib {
+			return ia < ib
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Rule < b.Rule
+	}
+	sort.SliceStable(fs, func(i, j int) bool { return less(fs[i], fs[j]) })
+}
+
+// inputError is an input that could not be read, named with its place.
+func inputError(path string, err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, path) {
+		msg = path + ": " + msg
+	}
+	return fmt.Errorf("%s", msg)
+}

@@ -1,0 +1,180 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/locklint/locklint/rules"
+)
+
+// ANSI SGR sequences of the text format.
+const (
+	ansiReset   = "\x1b[0m"
+	ansiBold    = "\x1b[1m"
+	ansiRed     = "\x1b[1;31m"
+	ansiMagenta = "\x1b[1;35m"
+	ansiCyan    = "\x1b[36m"
+	ansiGreen   = "\x1b[1;32m"
+)
+
+type textWriter struct {
+	w     *bufio.Writer
+	color bool
+}
+
+func (t *textWriter) paint(sgr, s string) string {
+	if !t.color || s == "" {
+		return s
+	}
+	return sgr + s + ansiReset
+}
+
+// writeText writes the compiler-shaped text format: input diagnostics,
+// then the findings (a series' grouped under patch and hunk headers),
+// then a summary line.
+func writeText(w io.Writer, r *Result, o Options) error {
+	t := &textWriter{w: bufio.NewWriter(w), color: o.Color}
+	for _, in := range r.Inputs {
+		for _, d := range in.Diagnostics {
+			t.w.WriteString(d + "\n")
+		}
+	}
+	var shown []*Finding
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if fixed(f) && !o.ShowFixed {
+			continue
+		}
+		shown = append(shown, f)
+	}
+	// Findings outside any patch first, then each patch's: those outside
+	// a hunk, then each hunk's.
+	var loose []*Finding
+	type hunkGroup struct {
+		ref      *HunkRef
+		findings []*Finding
+	}
+	type patchGroup struct {
+		ref     *PatchRef
+		nohunk  []*Finding
+		hunks   []*hunkGroup
+		hunkIdx map[string]*hunkGroup
+	}
+	var patches []*patchGroup
+	patchIdx := map[PatchRef]*patchGroup{}
+	for _, f := range shown {
+		if f.Patch == nil {
+			loose = append(loose, f)
+			continue
+		}
+		pg := patchIdx[*f.Patch]
+		if pg == nil {
+			pg = &patchGroup{ref: f.Patch, hunkIdx: map[string]*hunkGroup{}}
+			patchIdx[*f.Patch] = pg
+			patches = append(patches, pg)
+		}
+		if f.Hunk == nil {
+			pg.nohunk = append(pg.nohunk, f)
+			continue
+		}
+		key := f.File + "\x00" + f.Hunk.Header
+		hg := pg.hunkIdx[key]
+		if hg == nil {
+			hg = &hunkGroup{ref: f.Hunk}
+			pg.hunkIdx[key] = hg
+			pg.hunks = append(pg.hunks, hg)
+		}
+		hg.findings = append(hg.findings, f)
+	}
+	for _, f := range loose {
+		t.finding(f)
+	}
+	for _, pg := range patches {
+		t.w.WriteString(t.paint(ansiBold, patchHeader(pg.ref)) + "\n")
+		for _, f := range pg.nohunk {
+			t.finding(f)
+		}
+		for _, hg := range pg.hunks {
+			t.w.WriteString("  " + t.paint(ansiCyan, hg.ref.Header) + "\n")
+			for _, f := range hg.findings {
+				t.finding(f)
+			}
+		}
+	}
+	t.w.WriteString(summary(r) + "\n")
+	return t.w.Flush()
+}
+
+// patchHeader is "[PATCH v5 3/14] subject": no v1, no n/m without a
+// total.
+func patchHeader(p *PatchRef) string {
+	tag := "PATCH"
+	if p.Version > 1 {
+		tag += " v" + strconv.Itoa(p.Version)
+	}
+	if p.Total > 0 {
+		tag += fmt.Sprintf(" %d/%d", p.Index, p.Total)
+	}
+	return "[" + tag + "] " + p.Subject
+}
+
+func position(file string, line, col int) string {
+	s := file + ":"
+	if line > 0 {
+		s += strconv.Itoa(line) + ":"
+		if col > 0 {
+			s += strconv.Itoa(col) + ":"
+		}
+	}
+	return s
+}
+
+func (t *textWriter) finding(f *Finding) {
+	sev, sgr := string(f.Severity), ansiBold
+	switch f.Severity {
+	case rules.Error:
+		sgr = ansiRed
+	case rules.Warning:
+		sgr = ansiMagenta
+	}
+	tag := f.Rule
+	if fixed(f) {
+		sev, sgr = "fixed", ansiGreen
+	} else if s := status(f); s != StatusUnknown {
+		tag += ", " + s
+	}
+	fmt.Fprintf(t.w, "%s %s %s [%s]\n", t.paint(ansiBold, position(f.File, f.Line, f.Column)), t.paint(sgr, sev+":"), f.Message, tag)
+	for _, n := range f.Trace {
+		fmt.Fprintf(t.w, "    %s %s %s\n", position(n.File, n.Line, 0), t.paint(ansiCyan, "note:"), n.Note)
+	}
+}
+
+// summary is "2 errors, 1 warning in 3 files[, 2 patches, 7 hunks (0
+// unrecovered)][, 1 fixed]". Files are the files checked.
+func summary(r *Result) string {
+	var errs, warns, fixes int
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		switch {
+		case fixed(f):
+			fixes++
+		case f.Severity == rules.Error:
+			errs++
+		case f.Severity == rules.Warning:
+			warns++
+		}
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s, %s in %s", plural(errs, "error"), plural(warns, "warning"), plural(r.Stats.Files, "file"))
+	if len(r.Inputs) > 0 {
+		p, h, u := inputTotals(r)
+		fmt.Fprintf(&sb, ", %s, %s (%d unrecovered)", plural(p, "patch"), plural(h, "hunk"), u)
+	}
+	if fixes > 0 {
+		fmt.Fprintf(&sb, ", %d fixed", fixes)
+	}
+	return sb.String()
+}
