@@ -59,6 +59,6 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCmd(), newRulesCmd(), newExplainCmd())
+	root.AddCommand(newCheckCmd(), newDiffCmd(), newInstallHookCmd(), newRulesCmd(), newExplainCmd())
 	return root
 }

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/locklint/locklint/diffscan"
+	"github.com/locklint/locklint/report"
+	"github.com/spf13/cobra"
+)
+
+type diffOpts struct {
+	cached bool
+	base   string
+}
+
+func newDiffCmd() *cobra.Command {
+	var o diffOpts
+	cmd := &cobra.Command{
+		Use:   "diff [--cached] [--base REV] [REV..REV]",
+		Short: "Check what changed in a git work tree: whole functions before and after",
+		Long: `Check the C files a change touches, inside a git work tree.
+
+  locklint diff               uncommitted changes (HEAD against the work tree)
+  locklint diff --cached      staged changes (HEAD against the index): the pre-commit hook
+  locklint diff --base REV    the work tree against where it forked from REV (CI on a pull request)
+  locklint diff A..B          commit A against commit B
+
+Only findings the change introduces fail the run; the others are shown
+with their status (preexisting, fixed with --show-fixed).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := loadSettings(cmd)
+			if err != nil {
+				return err
+			}
+			return runDiff(cmd.Context(), cmd, args, o, s)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.cached, "cached", false, "check the staged changes (HEAD against the index)")
+	f.StringVar(&o.base, "base", "", "check the work tree against its merge base with `REV`")
+	addOutputFlags(f)
+	return cmd
+}
+
+// gitTree reads files from a git revision; rev ":" reads the index.
+type gitTree struct {
+	dir, rev string
+}
+
+func (g gitTree) ReadFile(p string) ([]byte, error) {
+	spec := g.rev + ":" + p
+	if g.rev == ":" {
+		spec = ":" + p
+	}
+	out, err := git(g.dir, "cat-file", "blob", spec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", spec, fs.ErrNotExist)
+	}
+	return out, nil
+}
+
+func git(dir string, args ...string) ([]byte, error) {
+	c := exec.Command("git", args...)
+	c.Dir = dir
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	out, err := c.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("git %s: %s", strings.Join(args, " "), msg)
+	}
+	return out, nil
+}
+
+func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o diffOpts, s *settings) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	top, err := git(".", "rev-parse", "--show-toplevel")
+	if err != nil {
+		return usage(fmt.Errorf("not inside a git work tree (%v)", err))
+	}
+	root := strings.TrimSpace(string(top))
+	var pre, post diffscan.Tree
+	var diffArgs []string
+	var what string
+	switch {
+	case len(args) == 1:
+		a, b, ok := strings.Cut(args[0], "..")
+		if !ok || a == "" || b == "" || strings.HasPrefix(b, ".") {
+			return usage(fmt.Errorf("%q: give a range as REV..REV", args[0]))
+		}
+		if o.cached || o.base != "" {
+			return usage(fmt.Errorf("a range does not go with --cached or --base"))
+		}
+		pre, post = gitTree{root, a}, gitTree{root, b}
+		diffArgs, what = []string{a, b}, args[0]
+	case o.cached && o.base != "":
+		return usage(fmt.Errorf("--cached and --base do not go together"))
+	case o.cached:
+		head := "HEAD"
+		if _, err := git(root, "rev-parse", "--verify", "-q", "HEAD"); err != nil {
+			head = emptyTree // the first commit
+		}
+		pre, post = gitTree{root, head}, gitTree{root, ":"}
+		diffArgs, what = []string{"--cached", head}, "staged changes"
+	case o.base != "":
+		mb, err := git(root, "merge-base", o.base, "HEAD")
+		if err != nil {
+			return usage(err)
+		}
+		b := strings.TrimSpace(string(mb))
+		pre, post = gitTree{root, b}, diffscan.DirTree(root)
+		diffArgs, what = []string{b}, "changes since "+o.base
+	default:
+		pre, post = gitTree{root, "HEAD"}, diffscan.DirTree(root)
+		diffArgs, what = []string{"HEAD"}, "uncommitted changes"
+	}
+	text, err := git(root, append(append([]string{"diff", "--no-color", "--no-ext-diff", "--no-renames", "-U3"}, diffArgs...), "--", "*.c", "*.h")...)
+	if err != nil {
+		return usage(err)
+	}
+	series := diffscan.FromMessages(what, []*diffscan.Message{{Source: what, Subject: what, Body: string(text), Line: 1, BodyLine: 1}}, nil, diffscan.Options{})
+	an := &diffscan.Analyzer{Set: s.set, Tree: pre, Post: post, Jobs: s.jobs}
+	res := an.Run(ctx, series)
+	r := &collected{series: true, sups: res.Suppressions}
+	r.res.Findings = res.Findings
+	r.res.Stats.Files = res.Stats.Files
+	r.res.Stats.Functions = res.Stats.Functions
+	r.res.Stats.FunctionsWithParseErrors = res.Stats.FunctionsWithParseErrors
+	in := report.Input{Path: what, Patches: len(series.Patches), Hunks: series.Hunks, HunksUnrecovered: series.Unrecovered}
+	for _, d := range append(series.Diags, res.Diags...) {
+		in.Diagnostics = append(in.Diagnostics, d.String())
+	}
+	r.res.Inputs = []report.Input{in}
+	r.lines = func(file string, line int) string {
+		data, err := post.ReadFile(file)
+		if err != nil {
+			return ""
+		}
+		return lineOf(data, line)
+	}
+	// paths in the report are relative to where locklint runs
+	if wd, err := os.Getwd(); err == nil {
+		for i := range r.res.Findings {
+			f := &r.res.Findings[i]
+			f.File = relTo(wd, root, f.File)
+			for j := range f.Trace {
+				f.Trace[j].File = relTo(wd, root, f.Trace[j].File)
+			}
+		}
+	}
+	return s.finish(cmd.OutOrStdout(), r)
+}
+
+// emptyTree is git's empty tree, the "before" of a first commit.
+const emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+func relTo(wd, root, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	rel, err := filepath.Rel(wd, filepath.Join(root, p))
+	if err != nil {
+		return p
+	}
+	return filepath.ToSlash(rel)
+}
+
+func lineOf(data []byte, n int) string {
+	for i := 1; ; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if i == n {
+			if j < 0 {
+				return string(data)
+			}
+			return string(data[:j])
+		}
+		if j < 0 {
+			return ""
+		}
+		data = data[j+1:]
+	}
+}
