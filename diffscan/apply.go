@@ -65,6 +65,7 @@ func Apply(src []byte, f *FileDiff) ([]byte, []applied) {
 		lines = nil
 	}
 	res := make([]applied, len(f.Hunks))
+	var norm []string // lines with their white space collapsed, made when needed
 	var out []string
 	pos, offset := 0, 0 // next unconsumed source line; drift so far
 	for k, h := range f.Hunks {
@@ -78,7 +79,7 @@ func Apply(src []byte, f *FileDiff) ([]byte, []applied) {
 		if h.OldLines == 0 {
 			want = h.OldStart + offset
 		}
-		at, lo, hi, loose, ok := locate(lines, old, h, want, pos)
+		at, lo, hi, loose, ok := locate(lines, &norm, old, h, want, pos)
 		if !ok {
 			continue
 		}
@@ -137,8 +138,9 @@ func leadingContext(h *Hunk) int {
 
 // locate finds where a hunk's old lines are, at or after from, nearest
 // to want. It returns the line where the matched part starts.
-func locate(lines, old []string, h *Hunk, want, from int) (at, lo, hi int, loose, ok bool) {
+func locate(lines []string, norm *[]string, old []string, h *Hunk, want, from int) (at, lo, hi int, loose, ok bool) {
 	lead, trail := leadingContext(h), trailingContext(h)
+	var oldNorm []string
 	for fuzz := 0; fuzz <= 2; fuzz++ {
 		if fuzz > 0 && fuzz > lead && fuzz > trail {
 			break
@@ -147,42 +149,45 @@ func locate(lines, old []string, h *Hunk, want, from int) (at, lo, hi int, loose
 		if lo+hi >= len(old) && len(old) > 0 {
 			break
 		}
-		part := old[lo : len(old)-hi]
-		for _, eq := range []func(a, b string) bool{exact, sameWords} {
-			if at, ok := search(lines, part, want+lo, from, eq); ok {
-				return at, lo, hi, fuzz > 0 || !isExact(eq), true
+		if at, ok := search(lines, old[lo:len(old)-hi], want+lo, from); ok {
+			return at, lo, hi, fuzz > 0, true
+		}
+		// mail mangles white space: compare with it collapsed
+		if *norm == nil {
+			*norm = make([]string, len(lines))
+			for i, l := range lines {
+				(*norm)[i] = collapse(l)
 			}
+		}
+		if oldNorm == nil {
+			oldNorm = make([]string, len(old))
+			for i, l := range old {
+				oldNorm[i] = collapse(l)
+			}
+		}
+		if at, ok := search(*norm, oldNorm[lo:len(old)-hi], want+lo, from); ok {
+			return at, lo, hi, true, true
 		}
 	}
 	return 0, 0, 0, false, false
 }
 
-func exact(a, b string) bool { return a == b }
-
-func sameWords(a, b string) bool {
-	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
-}
-
-func isExact(eq func(a, b string) bool) bool {
-	return eq("a b", "a b") && !eq("a b", "a  b")
-}
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // search looks for part in lines at want, then want±1, want±2, ...
-func search(lines, part []string, want, from int, eq func(a, b string) bool) (int, bool) {
+func search(lines, part []string, want, from int) (int, bool) {
 	matches := func(at int) bool {
 		if at < from || at+len(part) > len(lines) {
 			return false
 		}
 		for i, p := range part {
-			if !eq(lines[at+i], p) {
+			if lines[at+i] != p {
 				return false
 			}
 		}
 		return true
 	}
-	if want < from {
-		want = from
-	}
+	want = max(from, min(want, len(lines)))
 	for d := 0; want-d >= from || want+d <= len(lines); d++ {
 		if matches(want + d) {
 			return want + d, true

@@ -93,6 +93,15 @@ func BuildFragment(f *FileDiff, side Side) *Fragment {
 			emit(";"+check.HavocCallee+"();", 0, -1)
 		}
 		switch {
+		case depth == 0 && s == 0 && p.bodyFirst:
+			// the hunk starts with the function's `{`: its header is
+			// only in the section text
+			fn = name
+			if fn == "" {
+				fn = fmt.Sprintf("%s%d", FragmentFunc, wrappers)
+			}
+			wrappers++
+			emit("void "+fn+"(void)", 0, -1)
 		case depth == 0 && s > 0:
 			fn = name
 			if fn == "" {
@@ -159,6 +168,8 @@ type braceProfile struct {
 	// stmtAtMin: code at the lowest depth looks like a statement, so that
 	// depth is still inside a function
 	stmtAtMin bool
+	// bodyFirst: the first code line is a lone `{` at column 0
+	bodyFirst bool
 	// tabs is the least (leading tabs - relative depth) over code lines,
 	// -1 without tab-indented code (mail that lost its indentation)
 	tabs int
@@ -265,6 +276,7 @@ func scanBraces(lines []string, inComment bool) (braceProfile, bool) {
 	}
 	p.net = d
 	p.endsInComment = inComment
+	p.bodyFirst = len(code) > 0 && code[0].text == "{" && code[0].depth == 0
 	hasTabs := false
 	for _, c := range code {
 		hasTabs = hasTabs || strings.HasPrefix(c.text, "\t")

@@ -89,3 +89,10 @@ func TestFragmentLineMap(t *testing.T) {
 		t.Errorf("old side: %q", old.Src)
 	}
 }
+
+func TestFragmentStartsAtBody(t *testing.T) {
+	fr := fragmentOf(t, "--- a/x.c\n+++ b/x.c\n@@ -60,3 +60,4 @@ static void move(struct vm_area_struct *vma)\n {\n+\tlock();\n \tx();\n }\n")
+	if got := string(fr.Src); got != "void move(void)\n{\n\tlock();\n\tx();\n}\n" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -119,12 +119,14 @@ var blockTags = map[string]bool{
 // htmlExtract is HTMLText that also gives, for each line of the text, the
 // input line it starts on.
 func htmlExtract(s string) (string, []int) {
+	sc := &tagScanner{s: s, gt: -1}
 	o := &htmlOut{}
 	preMode := preOpenRE.MatchString(s)
 	emit := !preMode
 	inPre := 0
 	line := 1
-	skipNL := false // drop a newline right after <pre>
+	skipNL := false // drop a newline right after <pre>, or <br> outside <pre>
+	noClose := map[string]bool{}
 	i := 0
 	n := len(s)
 	for i < n {
@@ -166,7 +168,7 @@ func htmlExtract(s string) (string, []int) {
 			continue
 		}
 		// A tag, a comment, a declaration, or a literal '<'.
-		end, name, closing, ok := scanTag(s, i)
+		end, name, closing, ok := sc.scan(i)
 		if !ok {
 			if emit {
 				o.write("<", line)
@@ -180,18 +182,19 @@ func htmlExtract(s string) (string, []int) {
 		i = end
 		switch {
 		case name == "script" || name == "style" || (!preMode && (name == "head" || name == "title")):
-			if closing {
+			if closing || noClose[name] {
 				break
 			}
 			if strings.HasSuffix(strings.TrimRight(tagText, " \t\r\n>"), "/") {
 				break
 			}
-			k := indexFold(s[i:], "</"+name)
+			k := sc.indexFold(i, "</"+name)
 			if k < 0 {
+				noClose[name] = true // nor after any later one
 				break
 			}
-			line += strings.Count(s[i:i+k], "\n")
-			i += k
+			line += strings.Count(s[i:k], "\n")
+			i = k
 		case name == "pre" && preMode:
 			if closing {
 				if inPre > 0 {
@@ -225,11 +228,59 @@ func htmlExtract(s string) (string, []int) {
 	return o.b.String(), o.lines
 }
 
-// scanTag reads the markup that starts at s[i] == '<': a tag, a comment or
-// a declaration. It returns the offset after it, the tag's lower-case name
+// tagScanner finds the ends of tags in s, in time linear in s overall.
+type tagScanner struct {
+	s     string
+	lower string // s with ASCII letters lower-cased, made when needed
+	gt    int    // a known offset of '>' (-1: none yet; len(s): no more)
+}
+
+// nextGT is the offset of the first '>' at or after p, or -1.
+func (sc *tagScanner) nextGT(p int) int {
+	if sc.gt >= p {
+		if sc.gt == len(sc.s) {
+			return -1
+		}
+		return sc.gt
+	}
+	k := strings.IndexByte(sc.s[p:], '>')
+	if k < 0 {
+		sc.gt = len(sc.s)
+		return -1
+	}
+	sc.gt = p + k
+	return sc.gt
+}
+
+// indexFold is the offset of the first ASCII-case-insensitive match of
+// needle (lower case) at or after p, or -1.
+func (sc *tagScanner) indexFold(p int, needle string) int {
+	if sc.lower == "" {
+		b := []byte(sc.s)
+		for i, c := range b {
+			if c >= 'A' && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		sc.lower = string(b)
+	}
+	k := strings.Index(sc.lower[p:], needle)
+	if k < 0 {
+		return -1
+	}
+	return p + k
+}
+
+// maxQuotedTag bounds the quote-aware search for the end of a tag; past
+// it the first '>' ends the tag.
+const maxQuotedTag = 4096
+
+// scan reads the markup that starts at s[i] == '<': a tag, a comment or a
+// declaration. It returns the offset after it, the tag's lower-case name
 // ("" for comments and declarations) and whether it is a closing tag; ok
 // is false when s[i] does not start markup.
-func scanTag(s string, i int) (end int, name string, closing, ok bool) {
+func (sc *tagScanner) scan(i int) (end int, name string, closing, ok bool) {
+	s := sc.s
 	n := len(s)
 	if i+1 >= n {
 		return 0, "", false, false
@@ -243,11 +294,11 @@ func scanTag(s string, i int) (end int, name string, closing, ok bool) {
 		}
 		return i + 4 + k + 3, "", false, true
 	case c == '!' || c == '?':
-		k := strings.IndexByte(s[i:], '>')
+		k := sc.nextGT(i)
 		if k < 0 {
 			return 0, "", false, false
 		}
-		return i + k + 1, "", false, true
+		return k + 1, "", false, true
 	}
 	j := i + 1
 	if c == '/' {
@@ -265,9 +316,14 @@ func scanTag(s string, i int) (end int, name string, closing, ok bool) {
 	if k < n && s[k] != '>' && s[k] != '/' && s[k] != ' ' && s[k] != '\t' && s[k] != '\n' && s[k] != '\r' {
 		return 0, "", false, false
 	}
+	first := sc.nextGT(k)
+	if first < 0 {
+		return 0, "", false, false
+	}
 	// Find the closing '>', skipping quoted attribute values.
 	var quote byte
-	for p := k; p < n; p++ {
+	limit := min(n, k+maxQuotedTag)
+	for p := k; p < limit; p++ {
 		b := s[p]
 		switch {
 		case quote != 0:
@@ -287,25 +343,11 @@ func scanTag(s string, i int) (end int, name string, closing, ok bool) {
 			return p + 1, name, closing, true
 		}
 	}
-	// Unbalanced quote: fall back to the first '>'.
-	if p := strings.IndexByte(s[k:], '>'); p >= 0 {
-		return k + p + 1, name, closing, true
-	}
-	return 0, "", false, false
+	// An unbalanced quote or a very long tag: the first '>' ends it.
+	return first + 1, name, closing, true
 }
 
 func isASCIILetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') }
-
-// indexFold is strings.Index for an ASCII needle, ignoring case.
-func indexFold(s, needle string) int {
-	m := len(needle)
-	for i := 0; i+m <= len(s); i++ {
-		if strings.EqualFold(s[i:i+m], needle) {
-			return i
-		}
-	}
-	return -1
-}
 
 // htmlTitle is a page's <title>, cleaned into a subject: tags dropped,
 // entities decoded, white space collapsed, an archive's own prefix before

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // ReadMessages splits one input's bytes into messages and decodes them.
@@ -41,15 +42,41 @@ import (
 //   - anything else: one Message with no headers, Body the whole text,
 //     Line and BodyLine 1.
 //
-// Each message's headers are unfolded and RFC 2047-decoded; MessageID and
-// InReplyTo lose their angle brackets (InReplyTo falls back to the last
-// References id). The body is decoded as described at Message; see also
-// decodeBody. Empty input gives one empty Message.
+// Input with a UTF-16 byte-order mark is converted to UTF-8 first; a
+// UTF-8 byte-order mark is dropped.
 //
-// Diagnostics have Input source, the line when known, and Message
-// m.DiagName(). ReadMessages does not panic on any input.
+// Each message's headers are unfolded (a fold becomes one space) and
+// RFC 2047-decoded; MessageID and InReplyTo lose their angle brackets
+// (InReplyTo falls back to the last References id).
+//
+// The body is text: MIME parts are read recursively (multipart/*,
+// message/rfc822); the parts kept are text/plain, the patch types
+// (text/x-patch, text/x-diff, application/x-patch, ...) and attachments
+// named *.patch or *.diff (and, for a message that is not multipart, any
+// text/* type), in order, each ending in a newline, joined with one blank
+// line between them. text/html parts are dropped when the message has a
+// text/plain part, else turned into text with HTMLText; other parts are
+// skipped (a warning when nothing is left). Quoted-printable and base64
+// are undone, charsets converted to UTF-8, format=flowed (with DelSp)
+// unwrapped. CRLF line ends become LF when every line of the message (or
+// of a decoded part) has one; stray CRs stay. U+00A0 becomes a space. A
+// non-empty Body ends in "\n". For a plain single-part message, Body's
+// lines are the input's lines from BodyLine on, one for one. Empty input
+// gives one empty Message.
+//
+// Diagnostics have Input source, the line when known, and Message the
+// message's Subject, else "message N" (N = Index+1) when the input has
+// more than one message, else "". Warnings (Error false) say what was kept undecoded or
+// repaired: malformed quoted-printable (the lines that fail are kept as
+// they are), an unknown charset or transfer encoding (bytes kept), text
+// after base64 data (kept), a multipart body without a usable boundary
+// (read as text), a header whose encoded words do not decode (kept), a
+// message without a text part. Errors (Error true): base64 that does not
+// decode (the raw text is kept as the body). ReadMessages does not panic
+// on any input.
 func ReadMessages(source string, data []byte) ([]*Message, []Diag) {
 	r := &reader{source: source}
+	data = fromUTF16(data)
 	s := strings.TrimPrefix(string(data), "\ufeff")
 	lines := splitLines(s, nil)
 	r.nlines = len(lines)
@@ -66,20 +93,20 @@ func ReadMessages(source string, data []byte) ([]*Message, []Diag) {
 	} else {
 		ms = []*Message{r.bare(lines)}
 	}
-	return ms, r.diags
+	return ms, r.finishDiags(len(ms))
 }
 
-// DiagName names the message in diagnostics (Diag.Message): its Subject,
-// "" for input that had no headers at all (a bare diff, prose), else
-// "message N" with N = Index+1.
-func (m *Message) DiagName() string {
-	if m.Subject != "" {
-		return m.Subject
+// fromUTF16 converts input that starts with a UTF-16 byte-order mark (a
+// file saved by a Windows editor) to UTF-8; other input is returned as is.
+func fromUTF16(data []byte) []byte {
+	if len(data) < 2 || !(data[0] == 0xff && data[1] == 0xfe || data[0] == 0xfe && data[1] == 0xff) {
+		return data
 	}
-	if m.Index == 0 && m.From == "" && m.Date == "" && m.MessageID == "" {
-		return ""
+	out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+	if err != nil {
+		return data
 	}
-	return fmt.Sprintf("message %d", m.Index+1)
+	return out
 }
 
 // IsMaildir reports whether dir has cur/ and new/ subdirectories.
@@ -191,18 +218,32 @@ type reader struct {
 	source  string
 	nlines  int // lines in the input, at least 1
 	diags   []Diag
-	skipped []string // parts of the current message that were not text
+	about   []*Message // the message of each of diags
+	skipped []string   // parts of the current message that were not text
 }
 
 func (r *reader) diag(m *Message, line int, isErr bool, format string, args ...any) {
 	if line > r.nlines {
 		line = r.nlines
 	}
-	name := ""
-	if m != nil {
-		name = m.DiagName()
+	r.diags = append(r.diags, Diag{Input: r.source, Line: line, Error: isErr, Text: fmt.Sprintf(format, args...)})
+	r.about = append(r.about, m)
+}
+
+// finishDiags names the messages in the diagnostics, now that their
+// subjects and number are known: the subject, else "message N" (N =
+// Index+1) when the input has more than one message, else "".
+func (r *reader) finishDiags(n int) []Diag {
+	for i, m := range r.about {
+		switch {
+		case m == nil:
+		case m.Subject != "":
+			r.diags[i].Message = m.Subject
+		case n > 1:
+			r.diags[i].Message = fmt.Sprintf("message %d", m.Index+1)
+		}
 	}
-	r.diags = append(r.diags, Diag{Input: r.source, Line: line, Message: name, Error: isErr, Text: fmt.Sprintf(format, args...)})
+	return r.diags
 }
 
 // bare is the one Message of input without headers.
@@ -269,6 +310,9 @@ func mboxStart(lines []rawLine) int {
 func (r *reader) readMbox(lines []rawLine, start int) []*Message {
 	seps := []int{start}
 	for i := start + 1; i < len(lines); i++ {
+		if !strings.HasPrefix(lines[i].s, "From ") {
+			continue
+		}
 		if gitFromRE.MatchString(trimEOL(lines[i].s)) || (isBlank(lines[i-1]) && isFromLine(lines, i)) {
 			seps = append(seps, i)
 		}
@@ -391,26 +435,36 @@ func htmlHeaderStart(lines []rawLine) int {
 // header nor a continuation (which starts the body). body is the index of
 // the body's first line.
 func parseHeaders(lines []rawLine) (hs headers, body int) {
+	var val strings.Builder // the value of the last header, being unfolded
+	end := func() {
+		if len(hs) > 0 {
+			hs[len(hs)-1].value = val.String()
+		}
+		val.Reset()
+	}
 	for i, l := range lines {
 		t := trimEOL(l.s)
 		if strings.TrimSpace(t) == "" {
+			end()
 			return hs, i + 1
 		}
 		if (t[0] == ' ' || t[0] == '\t') && len(hs) > 0 {
-			last := &hs[len(hs)-1]
-			if last.value == "" {
-				last.value = strings.TrimSpace(t)
-			} else {
-				last.value += " " + strings.TrimSpace(t)
+			if val.Len() > 0 {
+				val.WriteByte(' ')
 			}
+			val.WriteString(strings.TrimSpace(t))
 			continue
 		}
 		if !isHeaderLine(t) {
+			end()
 			return hs, i
 		}
+		end()
 		c := strings.IndexByte(t, ':')
-		hs = append(hs, header{strings.ToLower(t[:c]), strings.TrimSpace(t[c+1:]), l.n})
+		hs = append(hs, header{strings.ToLower(t[:c]), "", l.n})
+		val.WriteString(strings.TrimSpace(t[c+1:]))
 	}
+	end()
 	return hs, len(lines)
 }
 
@@ -483,11 +537,12 @@ func (r *reader) readMessage(lines []rawLine, idx, start int, mbox bool) *Messag
 	if mbox {
 		body = unescapeMboxrd(body)
 	}
-	// The subject first: diagnostics name the message by it.
-	m.Subject = strings.TrimSpace(r.decodeHeader(m, hs, "subject"))
-	m.From = strings.TrimSpace(r.decodeHeader(m, hs, "from"))
+	// Date and Message-ID, then the subject: diagnostics name the message
+	// by them.
 	m.Date = strings.TrimSpace(hs.get("date"))
 	m.MessageID = cleanID(hs.get("message-id"))
+	m.Subject = strings.TrimSpace(r.decodeHeader(m, hs, "subject"))
+	m.From = strings.TrimSpace(r.decodeHeader(m, hs, "from"))
 	m.InReplyTo = cleanID(hs.get("in-reply-to"))
 	if m.InReplyTo == "" {
 		if refs := angleIDRE.FindAllStringSubmatch(hs.get("references"), -1); len(refs) > 0 {
@@ -528,7 +583,7 @@ var mboxrdRE = regexp.MustCompile(`^>+From `)
 func unescapeMboxrd(body []rawLine) []rawLine {
 	var out []rawLine
 	for i, l := range body {
-		if mboxrdRE.MatchString(l.s) {
+		if strings.HasPrefix(l.s, ">") && mboxrdRE.MatchString(l.s) {
 			if out == nil {
 				out = append([]rawLine(nil), body...)
 			}

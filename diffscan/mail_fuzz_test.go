@@ -47,10 +47,14 @@ func FuzzReadMessages(f *testing.F) {
 			if m.Line < 1 || m.Line > n || m.BodyLine < 1 || m.BodyLine > n {
 				t.Errorf("message %d: Line %d BodyLine %d, input has %d lines", i, m.Line, m.BodyLine, n)
 			}
-			if m.Index != i || m.Source != "fuzz" {
+			if m.Index != i || m.Source != "fuzz" || m.Subject != strings.TrimSpace(m.Subject) {
 				t.Errorf("message %d: Index %d Source %q", i, m.Index, m.Source)
 			}
 		}
+		for _, m := range ms {
+			ParseSubject(m.Subject)
+		}
+		SortSeries(ms)
 		for _, d := range ds {
 			if d.Input != "fuzz" || d.Line < 0 || d.Line > n {
 				t.Errorf("diag %v: input has %d lines", d, n)

@@ -287,9 +287,6 @@ func TestReadMessagesBareDiff(t *testing.T) {
 	if m.Body != string(data) || m.Subject != "" || m.From != "" || m.Line != 1 || m.BodyLine != 1 {
 		t.Errorf("bare diff: %+v", m)
 	}
-	if m.DiagName() != "" {
-		t.Errorf("DiagName %q, want \"\" for a bare diff", m.DiagName())
-	}
 }
 
 func TestReadMessagesMboxrd(t *testing.T) {
@@ -350,8 +347,14 @@ func TestReadMessagesMalformed(t *testing.T) {
 		in := "From: x@example.org\nContent-Transfer-Encoding: base64\n\nnot*base64\n"
 		ms, ds := ReadMessages("b.eml", []byte(in))
 		if ms[0].Body != "not*base64\n" || !hasDiag(ds, true, "base64 body does not decode") ||
-			ds[0].Message != "message 1" || ds[0].Line != 4 {
+			ds[0].Message != "" || ds[0].Line != 4 {
 			t.Errorf("body %q diags %v", ms[0].Body, ds)
+		}
+		// in an mbox, a message without a subject is "message N"
+		in = "From a@b Mon Jan  1 00:00:00 2024\nSubject: s\n\nx\n\nFrom a@b Mon Jan  1 00:00:00 2024\n" + in
+		ms, ds = ReadMessages("b.mbox", []byte(in))
+		if len(ms) != 2 || len(ds) != 1 || ds[0].Message != "message 2" || !ds[0].Error || ds[0].Line != 10 {
+			t.Errorf("%d messages, diags %v", len(ms), ds)
 		}
 		// white space and a list footer after the data
 		in = "Subject: b\nContent-Transfer-Encoding: base64\n\nZGlmZiAt\n LWdpdAo= \n\n--\nlist footer\n"
@@ -406,6 +409,16 @@ func TestReadMessagesMalformed(t *testing.T) {
 		ms, ds := ReadMessages("empty", nil)
 		if len(ms) != 1 || ms[0].Body != "" || ms[0].Line != 1 || len(ds) != 0 {
 			t.Errorf("empty input: %v %v", ms, ds)
+		}
+	})
+	t.Run("utf-16", func(t *testing.T) {
+		in := []byte{0xff, 0xfe}
+		for _, c := range "Subject: w\r\n\r\n+x\r\n" {
+			in = append(in, byte(c), 0)
+		}
+		ms, ds := ReadMessages("w", in)
+		if ms[0].Subject != "w" || ms[0].Body != "+x\n" || ms[0].BodyLine != 3 || len(ds) != 0 {
+			t.Errorf("%+v %v", ms[0], ds)
 		}
 	})
 	t.Run("mixed-crlf", func(t *testing.T) {

@@ -137,7 +137,8 @@ func checkPatches(ctx context.Context, stdin io.Reader, stderr io.Writer, path s
 		series = diffscan.Read(path, data, opt)
 	}
 	r.series = true
-	in := report.Input{Path: path, Patches: len(series.Patches), Hunks: series.Hunks, HunksUnrecovered: series.Unrecovered}
+	// hunks quoted again in replies are counted once
+	in := report.Input{Path: path, Patches: len(series.Patches), Hunks: series.HunkCount() + series.Unrecovered, HunksUnrecovered: series.Unrecovered}
 	if len(series.Patches) == 0 && series.Hunks == 0 {
 		fmt.Fprintf(stderr, "locklint: %s: no patch in it (%d %s read, none with a diff); nothing to check\n",
 			path, series.Messages, plural(series.Messages, "message"))
