@@ -106,6 +106,14 @@ func ruleSet(o Options) (*rules.Set, error) {
 	return rules.Default()
 }
 
+// Explain is a rule's documentation, every era of it (what `locklint
+// explain ID` prints); false when set has no rule id and no built-in
+// has it.
+func Explain(set *rules.Set, id string) (string, bool) {
+	entries := ruleEntries(set, id)
+	return helpText(entries), len(entries) > 0
+}
+
 // ruleEntries returns every entry (every era) of a rule: the set's, or
 // else the built-in one.
 func ruleEntries(set *rules.Set, id string) []*rules.Rule {

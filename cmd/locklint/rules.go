@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/locklint/locklint/report"
 	"github.com/locklint/locklint/rules"
 	"github.com/spf13/cobra"
 )
@@ -87,63 +88,4 @@ func newExplainCmd() *cobra.Command {
 }
 
 // explain renders a rule's documentation, every era of it.
-func explain(set *rules.Set, id string) (string, bool) {
-	var entries []*rules.Rule
-	for _, r := range set.Rules {
-		if r.ID == id {
-			entries = append(entries, r)
-		}
-	}
-	if len(entries) == 0 {
-		for _, b := range rules.Builtins {
-			if b.ID == id {
-				entries = append(entries, b)
-			}
-		}
-	}
-	if len(entries) == 0 {
-		return "", false
-	}
-	var sb strings.Builder
-	first := entries[0]
-	fmt.Fprintf(&sb, "%s (%s, %s)\n\n", first.ID, first.Kind, first.Severity)
-	for _, r := range entries {
-		if len(entries) > 1 {
-			fmt.Fprintf(&sb, "when the input calls %s:\n", strings.Join(r.When, ", "))
-		}
-		fmt.Fprintf(&sb, "  message: %s\n  source:  %s\n", r.Message, r.Source)
-		if len(r.Fields) > 0 {
-			fmt.Fprintf(&sb, "  fields:  %s\n", strings.Join(r.Fields, ", "))
-		}
-		if len(r.Locks) > 0 {
-			fmt.Fprintf(&sb, "  locks:   %s\n", strings.Join(r.Locks, " or "))
-		}
-		if len(r.Order) > 0 {
-			fmt.Fprintf(&sb, "  order:   %s\n", strings.Join(r.Order, " -> "))
-		}
-		if len(r.In) > 0 {
-			fmt.Fprintf(&sb, "  in:      %s\n", strings.Join(r.In, ", "))
-		}
-		sb.WriteString("\n")
-	}
-	for _, r := range entries {
-		if r.Explain != "" {
-			sb.WriteString(indent(r.Explain) + "\n")
-		}
-		if r.Bad != "" {
-			sb.WriteString("Bad:\n" + indent(r.Bad) + "\n")
-		}
-		if r.Good != "" {
-			sb.WriteString("Good:\n" + indent(r.Good) + "\n")
-		}
-	}
-	return sb.String(), true
-}
-
-func indent(s string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "    " + l
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
+func explain(set *rules.Set, id string) (string, bool) { return report.Explain(set, id) }
