@@ -174,7 +174,7 @@ func writeSARIF(w io.Writer, r *Result, o Options) error {
 		version = "dev"
 	}
 	descs := map[string]sarifRuleDescriptor{}
-	for _, id := range ruleIDs(set) {
+	for _, id := range RuleIDs(set) {
 		descs[id] = ruleDescriptor(id, ruleEntries(set, id))
 	}
 	// A finding of a rule the set does not know still needs a descriptor

@@ -135,8 +135,8 @@ func ruleEntries(set *rules.Set, id string) []*rules.Rule {
 	return out
 }
 
-// ruleIDs lists the ids of the set's rules and the built-ins, sorted.
-func ruleIDs(set *rules.Set) []string {
+// RuleIDs lists the ids of the set's rules and the built-ins, sorted.
+func RuleIDs(set *rules.Set) []string {
 	seen := map[string]bool{}
 	var ids []string
 	add := func(id string) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -210,24 +209,10 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-// ruleIDs are the ids of the set's rules and the built-ins.
+// ruleIDs are the ids of the set's rules, the built-ins and the findings
+// about suppressions.
 func ruleIDs(set *rules.Set) []string {
-	seen := map[string]bool{}
-	var ids []string
-	for _, r := range set.Rules {
-		if !seen[r.ID] {
-			seen[r.ID] = true
-			ids = append(ids, r.ID)
-		}
-	}
-	for _, id := range []string{report.RuleUnusedSuppression, report.RuleBadSuppression} {
-		if !seen[id] {
-			ids = append(ids, id)
-		}
-	}
-	return ids
+	return append(report.RuleIDs(set), report.RuleUnusedSuppression, report.RuleBadSuppression)
 }
 
 func usage(err error) error { return &exitError{exitUsage, err} }
-
-var errNoInput = errors.New("no input")

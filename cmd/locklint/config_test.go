@@ -59,6 +59,10 @@ func TestConfigPrecedence(t *testing.T) {
 	if code != exitOK || strings.Contains(out, "vma-list-modify") {
 		t.Errorf("disabled by environment: exit %d\n%s", code, out)
 	}
+	// built-in rules can be turned off too
+	if code, _, stderr := inDir(t, sub, "check", "--disable", "lock-balance,double-acquire", "racy.c"); code == exitUsage {
+		t.Errorf("disabling built-ins: %s", stderr)
+	}
 	write(t, filepath.Join(root, ".locklint.yaml"), "formt: json\n")
 	code, _, stderr = inDir(t, sub, "check", "racy.c")
 	if code != exitUsage || !strings.Contains(stderr, ".locklint.yaml: unknown setting formt") {
