@@ -8,17 +8,7 @@
 #   LOCKLINT_KERNEL=~/linux bench/kernel.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tree=${LOCKLINT_KERNEL:-bench/linux}
-if [ ! -d "$tree/mm" ]; then
-	tarball=/usr/src/linux-source-6.1.tar.xz
-	if [ ! -f "$tarball" ]; then
-		echo "no kernel tree: apt-get install -y linux-source-6.1, or set LOCKLINT_KERNEL" >&2
-		exit 1
-	fi
-	mkdir -p "$tree"
-	tar -xJf "$tarball" -C "$tree" --strip-components=1
-fi
-tree=$(cd "$tree" && pwd)
+. bench/tree.sh
 mkdir -p bench/out
 go build -o bench/out/locklint ./cmd/locklint
 

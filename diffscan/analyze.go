@@ -124,8 +124,8 @@ func (im *image) suppressions() []report.Suppression {
 	return out
 }
 
-// isC tells whether a path is C source the analysis reads.
-func isC(p string) bool {
+// IsC tells whether a path is C source the analysis reads.
+func IsC(p string) bool {
 	return strings.HasSuffix(p, ".c") || strings.HasSuffix(p, ".h")
 }
 
@@ -145,7 +145,7 @@ func (a *Analyzer) Run(ctx context.Context, s *Series) *Result {
 func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree, res *Result) {
 	var pre, post []*image
 	for _, f := range p.Files {
-		if !isC(f.Name()) {
+		if !IsC(f.Name()) {
 			continue
 		}
 		if mem != nil {
@@ -275,7 +275,7 @@ func (a *Analyzer) images(s *Series, p *Patch, f *FileDiff, mem *memTree, res *R
 			mem.files[newPath] = after
 		}
 	}
-	if oldPath != "/dev/null" && isC(oldPath) {
+	if oldPath != "/dev/null" && IsC(oldPath) {
 		pre = append(pre, &image{f: f, side: Old, path: oldPath, src: before})
 	}
 	if newPath != "/dev/null" {
@@ -370,7 +370,7 @@ func (a *Analyzer) findings(ims []*image) []*placed {
 			}
 			r.Trace = append(r.Trace, report.Note{File: nim.path, Line: nl, Note: n.Note})
 		}
-		text := strings.Join(strings.Fields(lineAt(im.src, f.Line)), " ")
+		text := collapse(LineAt(im.src, f.Line))
 		key := strings.Join([]string{r.Rule, im.f.Name(), fn, text, lineRef.ReplaceAllString(r.Message, "line N")}, "\x00")
 		out = append(out, &placed{r, key})
 	}

@@ -218,8 +218,8 @@ func (m *memTree) ReadFile(p string) ([]byte, error) {
 	return m.base.ReadFile(p)
 }
 
-// lineAt is line n (1-based) of src, or "".
-func lineAt(src []byte, n int) string {
+// LineAt is line n (1-based) of src, or "".
+func LineAt(src []byte, n int) string {
 	for i := 1; len(src) > 0; i++ {
 		j := bytes.IndexByte(src, '\n')
 		if j < 0 {

@@ -72,7 +72,7 @@ func hunkKey(f *FileDiff, h *Hunk) uint64 {
 	fmt.Fprintf(w, "%s\x00%d\x00%d\x00", f.Name(), h.OldStart, h.NewStart)
 	for _, l := range h.Lines {
 		w.Write([]byte{l.Op})
-		w.Write([]byte(strings.Join(strings.Fields(l.Text), " ")))
+		w.Write([]byte(collapse(l.Text)))
 		w.Write([]byte{0})
 	}
 	return w.Sum64()

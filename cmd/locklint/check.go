@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/locklint/locklint/check"
@@ -53,11 +52,6 @@ type scanStats struct {
 	Elapsed                               time.Duration
 }
 
-// isCSource tells C sources from patches and mail by name.
-func isCSource(p string) bool {
-	return strings.HasSuffix(p, ".c") || strings.HasSuffix(p, ".h")
-}
-
 func runCheck(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args []string, o checkOpts, s *settings) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -73,7 +67,7 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ar
 		switch {
 		case err != nil:
 			return usage(err)
-		case st.IsDir() && diffscan.IsMaildir(a), !st.IsDir() && !isCSource(a):
+		case st.IsDir() && diffscan.IsMaildir(a), !st.IsDir() && !diffscan.IsC(a):
 			patchArgs = append(patchArgs, a)
 		default:
 			cArgs = append(cArgs, a)
@@ -100,14 +94,11 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ar
 	r.res.Stats.Functions += st.Functions
 	r.res.Stats.FunctionsWithParseErrors += st.FunctionsWithErrors
 	r.res.Stats.ElapsedMS = st.Elapsed.Milliseconds()
-	if o.dumpIR != "" {
-		if o.stats {
-			printStats(stderr, st)
-		}
-		return nil
-	}
 	if o.stats {
 		printStats(stderr, st)
+	}
+	if o.dumpIR != "" {
+		return nil
 	}
 	return s.finish(stdout, r)
 }

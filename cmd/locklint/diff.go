@@ -149,7 +149,7 @@ func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o diffOpts,
 		if err != nil {
 			return ""
 		}
-		return lineOf(data, line)
+		return diffscan.LineAt(data, line)
 	}
 	// paths in the report are relative to where locklint runs
 	if wd, err := os.Getwd(); err == nil {
@@ -176,20 +176,4 @@ func relTo(wd, root, p string) string {
 		return p
 	}
 	return filepath.ToSlash(rel)
-}
-
-func lineOf(data []byte, n int) string {
-	for i := 1; ; i++ {
-		j := bytes.IndexByte(data, '\n')
-		if i == n {
-			if j < 0 {
-				return string(data)
-			}
-			return string(data[:j])
-		}
-		if j < 0 {
-			return ""
-		}
-		data = data[j+1:]
-	}
 }
