@@ -110,7 +110,7 @@ func parsePath(ctx context.Context, path string) Result {
 	if err := ctx.Err(); err != nil {
 		return Result{Path: path, Err: err}
 	}
-	src, err := os.ReadFile(path)
+	src, err := ReadInput(path)
 	if err != nil {
 		return Result{Path: path, Err: err}
 	}
