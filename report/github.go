@@ -30,7 +30,7 @@ func writeGitHub(w io.Writer, r *Result, o Options) error {
 				}
 			}
 			props = append(props, "title="+escapeProperty("locklint input"))
-			workflowCommand(bw, cmd, props, d.Text)
+			workflowCommand(bw, cmd, props, Clean(d.Text))
 		}
 	}
 	for i := range r.Findings {
@@ -53,9 +53,9 @@ func writeGitHub(w io.Writer, r *Result, o Options) error {
 			}
 		}
 		props = append(props, "title="+escapeProperty("locklint "+f.Rule))
-		msg := f.Message
+		msg := Clean(f.Message)
 		for _, n := range f.Trace {
-			msg += "\n" + position(n.File, n.Line, 0) + " note: " + n.Note
+			msg += "\n" + position(n.File, n.Line, 0) + " note: " + Clean(n.Note)
 		}
 		workflowCommand(bw, cmd, props, msg)
 	}
@@ -73,5 +73,5 @@ func escapeData(s string) string {
 
 // escapeProperty escapes a workflow command property's value.
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return Clean(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
 }

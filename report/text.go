@@ -39,7 +39,7 @@ func writeText(w io.Writer, r *Result, o Options) error {
 	t := &textWriter{w: bufio.NewWriter(w), color: o.Color}
 	for _, in := range r.Inputs {
 		for _, d := range in.Diagnostics {
-			t.w.WriteString(d + "\n")
+			t.w.WriteString(CleanLine(d) + "\n")
 		}
 	}
 	var shown []*Finding
@@ -98,7 +98,7 @@ func writeText(w io.Writer, r *Result, o Options) error {
 			t.finding(f)
 		}
 		for _, hg := range pg.hunks {
-			t.w.WriteString("  " + t.paint(ansiCyan, hg.ref.Header) + "\n")
+			t.w.WriteString("  " + t.paint(ansiCyan, Clean(hg.ref.Header)) + "\n")
 			for _, f := range hg.findings {
 				t.finding(f)
 			}
@@ -118,11 +118,13 @@ func patchHeader(p *PatchRef) string {
 	if p.Total > 0 {
 		tag += fmt.Sprintf(" %d/%d", p.Index, p.Total)
 	}
-	return "[" + tag + "] " + p.Subject
+	return "[" + tag + "] " + Clean(p.Subject)
 }
 
+// position is "file:line:col:", the file cleaned for a terminal (it
+// may start a line).
 func position(file string, line, col int) string {
-	s := file + ":"
+	s := CleanLine(file) + ":"
 	if line > 0 {
 		s += strconv.Itoa(line) + ":"
 		if col > 0 {
@@ -146,9 +148,9 @@ func (t *textWriter) finding(f *Finding) {
 	} else if s := status(f); s != StatusUnknown {
 		tag += ", " + s
 	}
-	fmt.Fprintf(t.w, "%s %s %s [%s]\n", t.paint(ansiBold, position(f.File, f.Line, f.Column)), t.paint(sgr, sev+":"), f.Message, tag)
+	fmt.Fprintf(t.w, "%s %s %s [%s]\n", t.paint(ansiBold, position(f.File, f.Line, f.Column)), t.paint(sgr, sev+":"), Clean(f.Message), Clean(tag))
 	for _, n := range f.Trace {
-		fmt.Fprintf(t.w, "    %s %s %s\n", position(n.File, n.Line, 0), t.paint(ansiCyan, "note:"), n.Note)
+		fmt.Fprintf(t.w, "    %s %s %s\n", position(n.File, n.Line, 0), t.paint(ansiCyan, "note:"), Clean(n.Note))
 	}
 }
 

@@ -104,8 +104,16 @@ func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o diffOpts,
 		if o.cached || o.base != "" {
 			return usage(fmt.Errorf("a range does not go with --cached or --base"))
 		}
-		pre, post = gitTree{root, a}, gitTree{root, b}
-		diffArgs, what = []string{a, b}, args[0]
+		ra, err := verifyRev(root, a)
+		if err != nil {
+			return err
+		}
+		rb, err := verifyRev(root, b)
+		if err != nil {
+			return err
+		}
+		pre, post = gitTree{root, ra}, gitTree{root, rb}
+		diffArgs, what = []string{"--end-of-options", ra, rb}, args[0]
 	case o.cached && o.base != "":
 		return usage(fmt.Errorf("--cached and --base do not go together"))
 	case o.cached:
@@ -114,20 +122,24 @@ func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o diffOpts,
 			head = emptyTree // the first commit
 		}
 		pre, post = gitTree{root, head}, gitTree{root, ":"}
-		diffArgs, what = []string{"--cached", head}, "staged changes"
+		diffArgs, what = []string{"--cached", "--end-of-options", head}, "staged changes"
 	case o.base != "":
-		mb, err := git(root, "merge-base", o.base, "HEAD")
+		base, err := verifyRev(root, o.base)
+		if err != nil {
+			return err
+		}
+		mb, err := git(root, "merge-base", "--end-of-options", base, "HEAD")
 		if err != nil {
 			return usage(err)
 		}
 		b := strings.TrimSpace(string(mb))
 		pre, post = gitTree{root, b}, diffscan.DirTree(root)
-		diffArgs, what = []string{b}, "changes since "+o.base
+		diffArgs, what = []string{"--end-of-options", b}, "changes since "+o.base
 	default:
 		pre, post = gitTree{root, "HEAD"}, diffscan.DirTree(root)
-		diffArgs, what = []string{"HEAD"}, "uncommitted changes"
+		diffArgs, what = []string{"--end-of-options", "HEAD"}, "uncommitted changes"
 	}
-	text, err := git(root, append(append([]string{"diff", "--no-color", "--no-ext-diff", "--no-renames", "-U3"}, diffArgs...), "--", "*.c", "*.h")...)
+	text, err := git(root, append(append([]string{"diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "-U3"}, diffArgs...), "--", "*.c", "*.h")...)
 	if err != nil {
 		return usage(err)
 	}
@@ -162,6 +174,21 @@ func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o diffOpts,
 		}
 	}
 	return s.finish(cmd.OutOrStdout(), r)
+}
+
+// verifyRev resolves a revision the user gave to the commit it names.
+// What reaches git after that is a hexadecimal object name, so a
+// revision such as `--output=file` can never be read as an option (a CI
+// job may take the branch name from a stranger's pull request).
+func verifyRev(root, rev string) (string, error) {
+	if rev == "" || strings.HasPrefix(rev, "-") || strings.ContainsAny(rev, "\x00\n") {
+		return "", usage(fmt.Errorf("%q is not a revision", rev))
+	}
+	out, err := git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	if err != nil {
+		return "", usage(fmt.Errorf("%q is not a commit in %s", rev, root))
+	}
+	return strings.TrimSpace(string(out)), nil
 }
 
 // emptyTree is git's empty tree, the "before" of a first commit.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/locklint/locklint/report"
 	"github.com/spf13/cobra"
 )
 
@@ -43,12 +44,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "locklint:", ee.err)
+			fmt.Fprintln(stderr, "locklint:", report.Clean(ee.err.Error()))
 		}
 		return ee.code
 	}
 	// cobra's own errors: unknown flags, missing arguments
-	fmt.Fprintln(stderr, "locklint:", err)
+	fmt.Fprintln(stderr, "locklint:", report.Clean(err.Error()))
 	return exitUsage
 }
 
@@ -58,7 +59,9 @@ func newRootCmd() *cobra.Command {
 		Short:         "Check kernel C code and patch series against documented locking rules",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newCheckCmd(), newDiffCmd(), newInstallHookCmd(), newRulesCmd(), newExplainCmd())
 	return root
 }

@@ -13,9 +13,6 @@ import (
 	"github.com/locklint/locklint/rules"
 )
 
-// version is set at build time (-ldflags "-X main.version=...").
-var version = "dev"
-
 // run is what an analyzing command collected, on its way to the report.
 type collected struct {
 	res  report.Result
@@ -95,7 +92,7 @@ func (s *settings) finish(stdout io.Writer, r *collected) error {
 		}
 	}
 	var buf bytes.Buffer
-	err := report.Write(&buf, &r.res, report.Options{Format: s.format, Color: color, Rules: s.set, Version: version, ShowFixed: s.showFixed})
+	err := report.Write(&buf, &r.res, report.Options{Format: s.format, Color: color, Rules: s.set, Version: shortVersion(), ShowFixed: s.showFixed})
 	if err == nil {
 		_, err = w.Write(buf.Bytes())
 	}
