@@ -30,7 +30,7 @@ func writeGitHub(w io.Writer, r *Result, o Options) error {
 				}
 			}
 			props = append(props, "title="+escapeProperty("locklint input"))
-			workflowCommand(bw, cmd, props, Clean(d.Text))
+			workflowCommand(bw, cmd, props, d.Text)
 		}
 	}
 	for i := range r.Findings {
@@ -53,9 +53,9 @@ func writeGitHub(w io.Writer, r *Result, o Options) error {
 			}
 		}
 		props = append(props, "title="+escapeProperty("locklint "+f.Rule))
-		msg := Clean(f.Message)
+		msg := f.Message
 		for _, n := range f.Trace {
-			msg += "\n" + position(n.File, n.Line, 0) + " note: " + Clean(n.Note)
+			msg += "\n" + position(n.File, n.Line, 0) + " note: " + n.Note
 		}
 		workflowCommand(bw, cmd, props, msg)
 	}
@@ -63,10 +63,12 @@ func writeGitHub(w io.Writer, r *Result, o Options) error {
 }
 
 func workflowCommand(w io.Writer, cmd string, props []string, msg string) {
-	fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(msg))
+	fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), Clean(escapeData(msg)))
 }
 
-// escapeData escapes a workflow command's message.
+// escapeData escapes a workflow command's message (line breaks stay line
+// breaks in the annotation; Clean then shows any other control
+// character).
 func escapeData(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
 }
