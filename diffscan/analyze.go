@@ -53,6 +53,9 @@ type image struct {
 	src  []byte
 	frag *Fragment // nil for a whole file
 	file *parse.File
+
+	starts  []int       // byte offset of each line of src, made by line
+	textIDs map[int]int // line -> lineTexts number
 }
 
 // place maps a line of the image to the real file and its hunk.
@@ -187,8 +190,9 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 	for _, im := range post {
 		res.Suppressions = append(res.Suppressions, im.suppressions()...)
 	}
-	before := a.findings(pre)
-	after := a.findings(post)
+	texts := &lineTexts{ids: map[string]int{}}
+	before := a.findings(pre, texts)
+	after := a.findings(post, texts)
 	ref := &report.PatchRef{Index: p.Subject.Index, Total: p.Subject.Total, Version: max(p.Subject.Version, 1),
 		Subject: p.Subject.Title, MessageID: p.Msg.MessageID}
 	if ref.Subject == "" {
@@ -199,7 +203,7 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 	}
 	// a finding after the patch and not before it is introduced; one in
 	// both is preexisting; one only before it is fixed
-	count := map[string]int{}
+	count := map[findingKey]int{}
 	for _, f := range before {
 		count[f.key]++
 	}
@@ -213,7 +217,7 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 		f.Patch = ref
 		res.Findings = append(res.Findings, f.Finding)
 	}
-	gone := map[string]int{}
+	gone := map[findingKey]int{}
 	for _, f := range after {
 		gone[f.key]++
 	}
@@ -312,14 +316,69 @@ func (a *Analyzer) parse(ctx context.Context, ims []*image) {
 // it again on the other side of the patch.
 type placed struct {
 	report.Finding
-	key string
+	key findingKey
+}
+
+// findingKey matches a finding before a patch with one after it: the
+// same rule, file, function, line text (white space collapsed) and
+// message. The line text is a number given by lineTexts, not the text:
+// thousands of findings on one long added line each carrying a copy of
+// it made memory and time grow with the square of the line.
+type findingKey struct {
+	rule, file, fn, msg string
+	text                int
+}
+
+// lineTexts numbers the distinct line texts of the images of one patch,
+// both sides, so that equal texts get equal numbers.
+type lineTexts struct {
+	ids map[string]int
+}
+
+// id is the number of line n of im, computed once per line.
+func (lt *lineTexts) id(im *image, n int) int {
+	if id, ok := im.textIDs[n]; ok {
+		return id
+	}
+	if im.textIDs == nil {
+		im.textIDs = map[int]int{}
+	}
+	t := collapse(im.line(n))
+	id, ok := lt.ids[t]
+	if !ok {
+		id = len(lt.ids)
+		lt.ids[t] = id
+	}
+	im.textIDs[n] = id
+	return id
+}
+
+// line is line n (1-based) of the image's source, or "". The line starts
+// are found once: LineAt per finding scans from the top each time.
+func (im *image) line(n int) string {
+	if im.starts == nil {
+		im.starts = []int{0}
+		for i, c := range im.src {
+			if c == '\n' {
+				im.starts = append(im.starts, i+1)
+			}
+		}
+	}
+	if n < 1 || n > len(im.starts) {
+		return ""
+	}
+	end := len(im.src)
+	if n < len(im.starts) {
+		end = im.starts[n] - 1
+	}
+	return string(im.src[im.starts[n-1]:end])
 }
 
 var lineRef = regexp.MustCompile(`line \d+`)
 
 // findings runs the engine over images analyzed together and places
 // what it finds.
-func (a *Analyzer) findings(ims []*image) []*placed {
+func (a *Analyzer) findings(ims []*image, texts *lineTexts) []*placed {
 	if len(ims) == 0 {
 		return nil
 	}
@@ -370,8 +429,8 @@ func (a *Analyzer) findings(ims []*image) []*placed {
 			}
 			r.Trace = append(r.Trace, report.Note{File: nim.path, Line: nl, Note: n.Note})
 		}
-		text := collapse(LineAt(im.src, f.Line))
-		key := strings.Join([]string{r.Rule, im.f.Name(), fn, text, lineRef.ReplaceAllString(r.Message, "line N")}, "\x00")
+		key := findingKey{rule: r.Rule, file: im.f.Name(), fn: fn, text: texts.id(im, f.Line),
+			msg: lineRef.ReplaceAllString(r.Message, "line N")}
 		out = append(out, &placed{r, key})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
