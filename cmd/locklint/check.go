@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/locklint/locklint/check"
@@ -33,13 +34,13 @@ func newCheckCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			o.verbose = s.verbose
 			return runCheck(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o, s)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.stats, "stats", false, "print files, functions, functions with parse errors, bytes and elapsed time")
 	f.StringVar(&o.dumpIR, "dump-ir", "", "print the IR of the function `NAME` (debugging)")
-	f.BoolVarP(&o.verbose, "verbose", "v", false, "with --stats, list each function whose body did not parse cleanly")
 	f.String("tree", "", "apply patches to the source tree in `DIR` (in memory) and analyze whole functions before and after")
 	addOutputFlags(f)
 	return cmd
@@ -57,37 +58,31 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ar
 		ctx = context.Background()
 	}
 	start := time.Now()
-	var cArgs, patchArgs []string
-	for _, a := range args {
-		if a == "-" {
-			patchArgs = append(patchArgs, a)
-			continue
+	in, err := classify(args)
+	if err != nil {
+		return usage(err)
+	}
+	if err := refuseOverwrite(s.output, append(append(append([]string{s.baseline, s.configFile}, s.rules...), in.sources...), in.patches...)...); err != nil {
+		return err
+	}
+	if o.verbose {
+		for _, p := range in.skipped {
+			fmt.Fprintf(stderr, "locklint: skipped %s: neither C nor a patch\n", report.Clean(p))
 		}
-		st, err := os.Stat(a)
-		switch {
-		case err != nil:
-			return usage(err)
-		case st.IsDir() && diffscan.IsMaildir(a), !st.IsDir() && !diffscan.IsC(a):
-			patchArgs = append(patchArgs, a)
-		default:
-			cArgs = append(cArgs, a)
-		}
+	}
+	if n := len(in.skipped); n > 0 && len(in.sources)+len(in.patches) == 0 {
+		fmt.Fprintf(stderr, "locklint: %d %s skipped, none of them C (.c, .h) or a patch (%s); nothing to check\n",
+			n, plural(n, "file"), strings.Join(patchExts, ", "))
 	}
 	r := &collected{}
 	var st scanStats
-	if len(cArgs) > 0 {
-		if err := checkSources(ctx, stdout, stderr, cArgs, o, s, r, &st); err != nil {
-			if o.stats {
-				st.Elapsed = time.Since(start)
-				printStats(stderr, st)
-			}
+	if len(in.sources) > 0 {
+		if err := checkSources(ctx, stdout, stderr, in.sources, o, s, r, &st); err != nil {
 			return err
 		}
 	}
-	for _, p := range patchArgs {
-		if err := checkPatches(ctx, stdin, stderr, p, s, r); err != nil {
-			return err
-		}
+	for _, p := range in.patches {
+		checkPatches(ctx, stdin, stderr, p, o, s, r, &st)
 	}
 	st.Elapsed = time.Since(start)
 	r.res.Stats.Files += st.Files
@@ -98,60 +93,103 @@ func runCheck(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, ar
 		printStats(stderr, st)
 	}
 	if o.dumpIR != "" {
+		if r.inputErrs > 0 {
+			return &exitError{code: exitUsage}
+		}
 		return nil
 	}
-	return s.finish(stdout, r)
+	return s.finish(stdout, stderr, r)
 }
 
 // checkPatches reads one patch or mail input and analyzes its series.
-func checkPatches(ctx context.Context, stdin io.Reader, stderr io.Writer, path string, s *settings, r *collected) error {
+// Standard input with no patch in it is read as a C file. An input that
+// cannot be read is reported and counted; the others are still checked.
+func checkPatches(ctx context.Context, stdin io.Reader, stderr io.Writer, path string, o checkOpts, s *settings, r *collected, st *scanStats) {
 	var series *diffscan.Series
 	opt := diffscan.Options{NoQuoted: s.noQuoted}
-	switch st, err := os.Stat(path); {
+	fail := func(err error) {
+		fmt.Fprintf(stderr, "locklint: %s\n", report.Clean(inputError(path, err).Error()))
+		r.inputErrs++
+	}
+	switch fi, err := os.Stat(path); {
 	case path == "-":
-		data, err := io.ReadAll(stdin)
+		data, err := parse.ReadInputFrom("standard input", stdin)
 		if err != nil {
-			return usage(inputError("standard input", err))
+			fail(err)
+			return
 		}
 		series = diffscan.Read("-", data, opt)
-	case err == nil && st.IsDir():
+		if len(series.Patches) == 0 && series.Hunks == 0 && series.Unrecovered == 0 {
+			checkStdinC(ctx, stderr, data, o, s, r, st)
+			return
+		}
+	case err == nil && fi.IsDir():
 		msgs, diags, err := diffscan.ReadMaildir(path)
 		if err != nil {
-			return usage(inputError(path, err))
+			fail(err)
+			return
 		}
 		series = diffscan.FromMessages(path, msgs, diags, opt)
 	default:
-		data, err := os.ReadFile(path)
+		data, err := parse.ReadInput(path)
 		if err != nil {
-			return usage(inputError(path, err))
+			fail(err)
+			return
 		}
 		series = diffscan.Read(path, data, opt)
 	}
 	r.series = true
-	// hunks quoted again in replies are counted once
-	in := report.Input{Path: path, Patches: len(series.Patches), Hunks: series.HunkCount() + series.Unrecovered, HunksUnrecovered: series.Unrecovered}
 	if len(series.Patches) == 0 && series.Hunks == 0 {
 		fmt.Fprintf(stderr, "locklint: %s: no patch in it (%d %s read, none with a diff); nothing to check\n",
-			path, series.Messages, plural(series.Messages, "message"))
+			report.Clean(path), series.Messages, plural(series.Messages, "message"))
 	}
 	an := &diffscan.Analyzer{Set: s.set, Jobs: s.jobs}
 	if s.tree != "" {
-		if st, err := os.Stat(s.tree); err != nil || !st.IsDir() {
-			return usage(fmt.Errorf("--tree %s: not a directory", s.tree))
+		if fi, err := os.Stat(s.tree); err != nil || !fi.IsDir() {
+			fail(fmt.Errorf("--tree %s: not a directory", s.tree))
+			return
 		}
 		an.Tree = diffscan.DirTree(s.tree)
 	}
 	res := an.Run(ctx, series)
-	for _, d := range append(series.Diags, res.Diags...) {
-		in.Diagnostics = append(in.Diagnostics, d.String())
+	r.addSeries(path, series, res)
+}
+
+// stdinName is how C read from standard input is named in reports.
+const stdinName = "<stdin>"
+
+// checkStdinC checks standard input that holds no patch as one C file.
+func checkStdinC(ctx context.Context, stderr io.Writer, data []byte, o checkOpts, s *settings, r *collected, st *scanStats) {
+	f, err := parse.ParseFile(ctx, stdinName, data)
+	if err != nil {
+		fmt.Fprintf(stderr, "locklint: %s\n", report.Clean(err.Error()))
+		r.inputErrs++
+		return
 	}
-	r.res.Inputs = append(r.res.Inputs, in)
-	r.res.Findings = append(r.res.Findings, res.Findings...)
-	r.res.Stats.Files += res.Stats.Files
-	r.res.Stats.Functions += res.Stats.Functions
-	r.res.Stats.FunctionsWithParseErrors += res.Stats.FunctionsWithParseErrors
-	r.sups = append(r.sups, res.Suppressions...)
-	return nil
+	if len(f.Functions) == 0 && len(f.MissedBodies) == 0 {
+		fmt.Fprintf(stderr, "locklint: standard input: no patch and no C function in it; nothing to check\n")
+		return
+	}
+	st.Files++
+	st.Bytes += int64(len(data))
+	st.Functions += len(f.Functions) + len(f.MissedBodies)
+	st.FunctionsWithErrors += len(f.MissedBodies)
+	for _, fn := range f.Functions {
+		if len(fn.ParseErrors) > 0 {
+			st.FunctionsWithErrors++
+		}
+	}
+	r.sups = append(r.sups, report.ScanSuppressions(stdinName, data)...)
+	for _, fd := range check.Run(s.set, []*parse.File{f}) {
+		r.res.Findings = append(r.res.Findings, fromCheck(fd))
+	}
+	lines := func(file string, line int) string {
+		if file == stdinName {
+			return diffscan.LineAt(data, line)
+		}
+		return ""
+	}
+	r.lines = lines
 }
 
 func plural(n int, w string) string {
@@ -162,11 +200,7 @@ func plural(n int, w string) string {
 }
 
 // checkSources parses and checks C files and directories.
-func checkSources(ctx context.Context, stdout, stderr io.Writer, args []string, o checkOpts, s *settings, r *collected, st *scanStats) error {
-	files, err := parse.Sources(args)
-	if err != nil {
-		return usage(err)
-	}
+func checkSources(ctx context.Context, stdout, stderr io.Writer, files []string, o checkOpts, s *settings, r *collected, st *scanStats) error {
 	// Files are analyzed together, so calls between them follow
 	// summaries. A big scan (a whole tree) is analyzed directory by
 	// directory instead, each as soon as its last file is parsed, so that
@@ -186,11 +220,11 @@ func checkSources(ctx context.Context, stdout, stderr io.Writer, args []string, 
 			r.res.Findings = append(r.res.Findings, fromCheck(f))
 		}
 	}
-	parse.ParseFiles(ctx, files, s.jobs, func(res parse.Result) {
+	parse.ParseFiles(ctx, files, min(s.jobs, len(files)), func(res parse.Result) {
 		prog.step()
 		if res.Err != nil {
 			prog.clear()
-			fmt.Fprintf(stderr, "locklint: %v\n", res.Err)
+			fmt.Fprintf(stderr, "locklint: %s\n", report.Clean(res.Err.Error()))
 			inputErrs++
 			return
 		}
@@ -244,9 +278,7 @@ func checkSources(ctx context.Context, stdout, stderr io.Writer, args []string, 
 			fmt.Fprintln(stderr, b)
 		}
 	}
-	if inputErrs > 0 {
-		return &exitError{code: exitUsage}
-	}
+	r.inputErrs += inputErrs
 	return nil
 }
 

@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/locklint/locklint/parse"
 	"github.com/locklint/locklint/report"
 	"github.com/locklint/locklint/rules"
+	"github.com/spf13/cast"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -28,6 +32,7 @@ type settings struct {
 	severity                      map[string]rules.Severity
 	jobs                          int
 	noQuoted, showFixed           bool
+	allowUnchecked, verbose       bool
 	tree                          string
 	baseline, writeBaseline       string
 	configFile                    string
@@ -50,6 +55,9 @@ func addOutputFlags(f *pflag.FlagSet) {
 	f.Bool("show-fixed", false, "also show the findings a series fixes")
 	f.String("baseline", "", "leave out the findings recorded in `FILE`")
 	f.String("write-baseline", "", "record the findings in `FILE` (they are still reported)")
+	f.Bool("allow-unchecked", false, "exit 0 even when some input could not be analyzed (a hunk that could not be recovered)")
+	f.BoolP("verbose", "v", false, "say which configuration and tree were used and what was skipped; with --stats, list each function whose body did not parse cleanly")
+	f.Int64("max-file-size", parse.DefaultMaxInputBytes, "refuse input files larger than `BYTES`")
 	f.String("config", "", "configuration `FILE` (default: .locklint.yaml here or in a parent directory)")
 }
 
@@ -82,11 +90,15 @@ func loadSettings(cmd *cobra.Command) (*settings, error) {
 			return nil, err
 		}
 	}
+	if err := checkTypes(v, cmd, cfg); err != nil {
+		return nil, err
+	}
 	s := &settings{
 		format: v.GetString("format"), output: v.GetString("output"), failOn: v.GetString("fail-on"),
 		color: v.GetString("color"), jobs: v.GetInt("jobs"), noQuoted: v.GetBool("no-quoted"),
 		showFixed: v.GetBool("show-fixed"), baseline: v.GetString("baseline"),
 		writeBaseline: v.GetString("write-baseline"), configFile: cfg,
+		allowUnchecked: v.GetBool("allow-unchecked"), verbose: v.GetBool("verbose"),
 		disable: map[string]bool{}, enable: map[string]bool{}, severity: map[string]rules.Severity{},
 	}
 	if cmd.Flags().Lookup("tree") != nil {
@@ -133,6 +145,24 @@ func loadSettings(cmd *cobra.Command) (*settings, error) {
 			s.severity[id] = rules.Severity(sev)
 		default:
 			return nil, usage(fmt.Errorf("severity of %s: %q is not error, warning or info (%s)", id, sev, where))
+		}
+	}
+	maxJobs := max(1024, 4*runtime.NumCPU())
+	switch {
+	case !v.IsSet("jobs"):
+		s.jobs = runtime.GOMAXPROCS(0)
+	case s.jobs < 1 || s.jobs > maxJobs:
+		return nil, usage(fmt.Errorf("--jobs: %d is not between 1 and %d (%s)", s.jobs, maxJobs, where))
+	}
+	parse.MaxInputBytes = v.GetInt64("max-file-size")
+	if parse.MaxInputBytes < 1 {
+		return nil, usage(fmt.Errorf("--max-file-size: %d is not a size in bytes (%s)", parse.MaxInputBytes, where))
+	}
+	if s.verbose {
+		if cfg != "" {
+			fmt.Fprintf(cmd.ErrOrStderr(), "locklint: configuration from %s\n", report.Clean(cfg))
+		} else {
+			fmt.Fprintf(cmd.ErrOrStderr(), "locklint: no configuration file (looked for %s from here upward)\n", strings.Join(configNames, ", "))
 		}
 	}
 	switch s.failOn {
@@ -188,6 +218,62 @@ func checkKeys(v *viper.Viper, cmd *cobra.Command, cfg string) error {
 		return usage(fmt.Errorf("%s: unknown setting %s", cfg, strings.Join(bad, ", ")))
 	}
 	return nil
+}
+
+// checkTypes rejects values that are not of their setting's type: with
+// viper, `jobs: many` would read as 0 and `severity: error` as no
+// overrides at all, silently.
+func checkTypes(v *viper.Viper, cmd *cobra.Command, cfg string) error {
+	var bad error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if bad != nil || !v.IsSet(f.Name) || cmd.Flags().Changed(f.Name) {
+			return
+		}
+		val := v.Get(f.Name)
+		var err error
+		switch f.Value.Type() {
+		case "bool":
+			_, err = cast.ToBoolE(val)
+		case "int", "int64":
+			_, err = cast.ToInt64E(val)
+			if s, ok := val.(string); ok && err == nil {
+				// cast reads "010" as octal; a setting is decimal
+				_, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			}
+		case "stringSlice", "stringArray":
+			switch val.(type) {
+			case string, []any, []string:
+				_, err = cast.ToStringSliceE(val)
+			default:
+				err = fmt.Errorf("a list of strings is wanted")
+			}
+		case "stringToString":
+			switch val.(type) {
+			case map[string]any, map[string]string:
+				_, err = cast.ToStringMapStringE(val)
+			case string:
+				// LOCKLINT_SEVERITY=id=level,id=level
+				if !strings.Contains(val.(string), "=") && strings.TrimSpace(val.(string)) != "" {
+					err = fmt.Errorf("a map of rule id to level is wanted (id: level)")
+				}
+			default:
+				err = fmt.Errorf("a map of rule id to level is wanted (id: level)")
+			}
+		case "string":
+			switch val.(type) {
+			case map[string]any, []any:
+				err = fmt.Errorf("a single value is wanted")
+			}
+		}
+		if err != nil {
+			where := "LOCKLINT_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+			if cfg != "" && v.InConfig(f.Name) && os.Getenv(where) == "" {
+				where = cfg
+			}
+			bad = usage(fmt.Errorf("%s: %s: %v is not valid: %v", where, f.Name, val, err))
+		}
+	})
+	return bad
 }
 
 func splitList(in []string) []string {

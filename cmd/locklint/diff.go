@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/locklint/locklint/diffscan"
-	"github.com/locklint/locklint/report"
 	"github.com/spf13/cobra"
 )
 
@@ -146,16 +145,9 @@ func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o diffOpts,
 	series := diffscan.FromMessages(what, []*diffscan.Message{{Source: what, Subject: what, Body: string(text), Line: 1, BodyLine: 1}}, nil, diffscan.Options{})
 	an := &diffscan.Analyzer{Set: s.set, Tree: pre, Post: post, Jobs: s.jobs}
 	res := an.Run(ctx, series)
-	r := &collected{series: true, sups: res.Suppressions}
-	r.res.Findings = res.Findings
-	r.res.Stats.Files = res.Stats.Files
-	r.res.Stats.Functions = res.Stats.Functions
-	r.res.Stats.FunctionsWithParseErrors = res.Stats.FunctionsWithParseErrors
-	in := report.Input{Path: what, Patches: len(series.Patches), Hunks: series.Hunks, HunksUnrecovered: series.Unrecovered}
-	for _, d := range append(series.Diags, res.Diags...) {
-		in.Diagnostics = append(in.Diagnostics, d.String())
-	}
-	r.res.Inputs = []report.Input{in}
+	r := &collected{}
+	r.addSeries(what, series, res)
+	r.res.Inputs[0].Hunks = series.Hunks
 	r.lines = func(file string, line int) string {
 		data, err := post.ReadFile(file)
 		if err != nil {
@@ -173,7 +165,7 @@ func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o diffOpts,
 			}
 		}
 	}
-	return s.finish(cmd.OutOrStdout(), r)
+	return s.finish(cmd.OutOrStdout(), cmd.ErrOrStderr(), r)
 }
 
 // verifyRev resolves a revision the user gave to the commit it names.

@@ -38,3 +38,170 @@ func TestDiffRevisionsAreNotOptions(t *testing.T) {
 		t.Errorf("--base v1: exit %d\n%s", code, out)
 	}
 }
+
+// A hunk that could not be analyzed fails the run by default; the
+// summary and stderr say so, and --allow-unchecked accepts it.
+func TestUncheckedCodeFails(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "t.patch")
+	write(t, p, "--- a/x.c\n+++ b/x.c\n@@ -1,3 +1,3 @@\n@@ -10,2 +10,2 @@\n a\n-b\n+c\n")
+	code, out, stderr := runCLI(t, "check", p)
+	if code != exitFindings || !strings.Contains(out, "1 unrecovered") || !strings.Contains(stderr, "--allow-unchecked") {
+		t.Errorf("unchecked hunk: exit %d\n%s%s", code, out, stderr)
+	}
+	if code, out, stderr := runCLI(t, "check", "--allow-unchecked", p); code != exitOK {
+		t.Errorf("--allow-unchecked: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// One unreadable or hostile file does not lose the others' findings.
+func TestBadFileKeepsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "racy.c"), racyC)
+	write(t, filepath.Join(dir, "blob.c"), "int a;\n\x00\x01")
+	code, out, stderr := runCLI(t, "check", dir)
+	if code != exitUsage || !strings.Contains(out, "racy.c:8:2: error:") || !strings.Contains(stderr, "NUL byte") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	code, out, stderr = runCLI(t, "check", filepath.Join(dir, "racy.c"), "/dev/zero")
+	if code != exitUsage || !strings.Contains(out, "racy.c:8:2: error:") || !strings.Contains(stderr, "/dev/zero") {
+		t.Errorf("with /dev/zero: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+}
+
+// Inputs that are not regular files or are too large are refused with
+// their name, at once: /dev/zero, a named pipe with no writer.
+func TestInputLimits(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.mbox")
+	if err := syscallMkfifo(fifo); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	big := filepath.Join(dir, "big.c")
+	write(t, big, racyC+strings.Repeat("/* padding */\n", 100))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "/dev/zero"}, "/dev/zero: not a regular file (a character device)"},
+		{[]string{"check", fifo}, "pipe.mbox: not a regular file (a named pipe)"},
+		{[]string{"check", "--max-file-size", "1000", big}, "big.c: file too large"},
+		{[]string{"check", "--max-file-size", "0", big}, "--max-file-size: 0"},
+	} {
+		code, _, stderr := runCLI(t, c.args...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want %q", c.args, code, stderr, c.want)
+		}
+	}
+	// stdin is bounded too
+	var errb strings.Builder
+	code := runWithStdin(strings.NewReader(strings.Repeat("x", 5000)), &errb, "check", "--max-file-size", "4096", "-")
+	if code != exitUsage || !strings.Contains(errb.String(), "standard input") {
+		t.Errorf("large stdin: exit %d %q", code, errb.String())
+	}
+}
+
+// -j is a number of workers, from 1 to a bound; settings of the wrong
+// type are refused with the file that set them, not read as zero.
+func TestSettingsAreValidated(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "racy.c"), racyC)
+	for _, c := range []struct {
+		args []string
+		cfg  string
+		want string
+	}{
+		{[]string{"-j", "0"}, "", "--jobs: 0 is not between 1 and"},
+		{[]string{"-j", "-1"}, "", "--jobs: -1"},
+		{[]string{"-j", "1000000"}, "", "--jobs: 1000000"},
+		{nil, "jobs: many\n", ".locklint.yaml: jobs: many is not valid"},
+		{nil, "severity: error\n", ".locklint.yaml: severity: error is not valid"},
+		{nil, "disable: {a: b}\n", ".locklint.yaml: disable:"},
+		{nil, "format: [text, json]\n", ".locklint.yaml: format:"},
+		{nil, "jobs: 0\n", "--jobs: 0 is not between"},
+	} {
+		os.Remove(filepath.Join(dir, ".locklint.yaml"))
+		if c.cfg != "" {
+			write(t, filepath.Join(dir, ".locklint.yaml"), c.cfg)
+		}
+		code, _, stderr := inDir(t, dir, append(append([]string{"check"}, c.args...), "racy.c")...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q %q: exit %d, stderr %q; want %q", c.args, c.cfg, code, stderr, c.want)
+		}
+	}
+	os.Remove(filepath.Join(dir, ".locklint.yaml"))
+	if code, _, stderr := inDir(t, dir, "check", "-j", "3", "racy.c"); code != exitFindings {
+		t.Errorf("-j 3: exit %d %s", code, stderr)
+	}
+}
+
+// The report never replaces a file the run reads, and a report written
+// to a file says where it went.
+func TestOutputIsNotAnInput(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "racy.c")
+	write(t, src, racyC)
+	code, _, stderr := runCLI(t, "check", "-o", src, src)
+	if code != exitUsage || !strings.Contains(stderr, "refusing to overwrite") {
+		t.Errorf("-o an input: exit %d %q", code, stderr)
+	}
+	if data, _ := os.ReadFile(src); string(data) != racyC {
+		t.Fatalf("the input was overwritten")
+	}
+	code, _, stderr = runCLI(t, "check", "-o", src, dir)
+	if code != exitUsage || !strings.Contains(stderr, "refusing to overwrite") {
+		t.Errorf("-o a file of a scanned directory: exit %d %q", code, stderr)
+	}
+	// a parent directory's configuration sends the report elsewhere
+	sub := filepath.Join(dir, "sub")
+	os.MkdirAll(sub, 0o755)
+	write(t, filepath.Join(dir, ".locklint.yaml"), "output: "+filepath.Join(dir, "report.txt")+"\n")
+	write(t, filepath.Join(sub, "racy.c"), racyC)
+	code, out, stderr := inDir(t, sub, "check", "-v", "racy.c")
+	if code != exitFindings || out != "" || !strings.Contains(stderr, "report written to "+filepath.Join(dir, "report.txt")) ||
+		!strings.Contains(stderr, "configuration from "+filepath.Join(dir, ".locklint.yaml")) {
+		t.Errorf("output from a parent's configuration: exit %d\nstdout %q\nstderr %q", code, out, stderr)
+	}
+}
+
+// A directory of patches is checked, and C on standard input too; what
+// is skipped is said.
+func TestWhatIsThereIsChecked(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "0001-break.patch"), breakPatch)
+	write(t, filepath.Join(dir, "notes.txt"), "nothing\n")
+	code, out, stderr := runCLI(t, "check", "-v", dir)
+	if code != exitFindings || !strings.Contains(out, "mm/grow.c:8:2: error:") || !strings.Contains(stderr, "skipped "+filepath.Join(dir, "notes.txt")) {
+		t.Errorf("a directory of patches: exit %d\n%s%s", code, out, stderr)
+	}
+	empty := t.TempDir()
+	write(t, filepath.Join(empty, "Makefile"), "all:\n")
+	code, out, stderr = runCLI(t, "check", empty)
+	if code != exitOK || !strings.Contains(stderr, "1 file skipped") {
+		t.Errorf("nothing to check: exit %d\n%s%s", code, out, stderr)
+	}
+	var stdout, errb strings.Builder
+	code = runWithStdinOut(strings.NewReader(racyC), &stdout, &errb, "check", "-")
+	if code != exitFindings || !strings.Contains(stdout.String(), "<stdin>:8:2: error:") {
+		t.Errorf("C on stdin: exit %d\n%s%s", code, stdout.String(), errb.String())
+	}
+}
+
+// breakPatch moves grow's write out from under the lock (growC of the
+// end-to-end tests).
+const breakPatch = `From: A <a@example.org>
+Subject: [PATCH] mm: grow first
+
+---
+ mm/grow.c | 2 +-
+--- a/mm/grow.c
++++ b/mm/grow.c
+@@ -6,6 +6,6 @@
+ int grow(struct vm_area_struct *vma, unsigned long len)
+ {
++	vma->vm_end += len;
+ 	vmlist_modify_lock(vma->vm_mm);
+-	vma->vm_end += len;
+ 	vmlist_modify_unlock(vma->vm_mm);
+ 	return 0;
+`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,4 +138,12 @@ func TestExtraRulesFile(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, bad+":2: rule broken: kind: unknown kind") {
 		t.Errorf("bad rules: exit %d, stderr %s", code, stderr)
 	}
+}
+
+func runWithStdin(stdin io.Reader, stderr io.Writer, args ...string) int {
+	return runWithStdinOut(stdin, io.Discard, stderr, args...)
+}
+
+func runWithStdinOut(stdin io.Reader, stdout, stderr io.Writer, args ...string) int {
+	return runIO(args, stdin, stdout, stderr)
 }

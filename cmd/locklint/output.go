@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/locklint/locklint/check"
+	"github.com/locklint/locklint/diffscan"
 	"github.com/locklint/locklint/report"
 	"github.com/locklint/locklint/rules"
 )
@@ -21,6 +22,33 @@ type collected struct {
 	lines func(file string, line int) string
 	// series is set when the input had patches: only new findings fail
 	series bool
+	// inputErrs counts inputs that could not be read at all (exit 2).
+	inputErrs int
+	// unchecked counts error diagnostics: code the user asked to check
+	// that was not analyzed at all (a hunk that could not be recovered).
+	unchecked int
+}
+
+// addSeries records what analyzing one patch input gave.
+func (r *collected) addSeries(path string, series *diffscan.Series, res *diffscan.Result) {
+	// hunks quoted again in replies are counted once
+	in := report.Input{Path: path, Patches: len(series.Patches), Hunks: series.HunkCount() + series.Unrecovered, HunksUnrecovered: series.Unrecovered}
+	for _, d := range append(series.Diags, res.Diags...) {
+		in.Diagnostics = append(in.Diagnostics, d.String())
+		if d.Error {
+			r.unchecked++
+		}
+	}
+	if r.unchecked == 0 && series.Unrecovered > 0 {
+		r.unchecked = series.Unrecovered
+	}
+	r.series = true
+	r.res.Inputs = append(r.res.Inputs, in)
+	r.res.Findings = append(r.res.Findings, res.Findings...)
+	r.res.Stats.Files += res.Stats.Files
+	r.res.Stats.Functions += res.Stats.Functions
+	r.res.Stats.FunctionsWithParseErrors += res.Stats.FunctionsWithParseErrors
+	r.sups = append(r.sups, res.Suppressions...)
 }
 
 func fromCheck(f check.Finding) report.Finding {
@@ -35,7 +63,7 @@ func fromCheck(f check.Finding) report.Finding {
 // finish applies the configuration (rules turned off, severities),
 // suppressions and the baseline, writes the report and returns the exit
 // status.
-func (s *settings) finish(stdout io.Writer, r *collected) error {
+func (s *settings) finish(stdout, stderr io.Writer, r *collected) error {
 	var kept []report.Finding
 	for _, f := range r.res.Findings {
 		if s.disable[f.Rule] || len(s.enable) > 0 && !s.enable[f.Rule] {
@@ -104,7 +132,18 @@ func (s *settings) finish(stdout io.Writer, r *collected) error {
 	if err != nil {
 		return usage(err)
 	}
-	if failing(r.res.Findings, s.failOn, r.series) > 0 {
+	if file != nil {
+		fmt.Fprintf(stderr, "locklint: %s report written to %s (%s)\n", s.format, report.Clean(s.output),
+			plural(len(r.res.Findings), "finding"))
+	}
+	switch {
+	case r.inputErrs > 0:
+		return &exitError{code: exitUsage}
+	case r.unchecked > 0 && !s.allowUnchecked:
+		fmt.Fprintf(stderr, "locklint: failing: %d %s above could not be analyzed, so that code was not checked (--allow-unchecked accepts it)\n",
+			r.unchecked, plural(r.unchecked, "error"))
+		return &exitError{code: exitFindings}
+	case failing(r.res.Findings, s.failOn, r.series) > 0:
 		return &exitError{code: exitFindings}
 	}
 	return nil
