@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -205,3 +206,65 @@ Subject: [PATCH] mm: grow first
  	vmlist_modify_unlock(vma->vm_mm);
  	return 0;
 `
+
+// A hook installed by a go run binary calls locklint from PATH, never
+// the temporary binary; --force keeps the old hook and replaces a
+// symbolic link, not its target.
+func TestInstallHookIsSafe(t *testing.T) {
+	bin := buildBinary(t)
+	dir := gitRepo(t)
+	// a binary where go run leaves one
+	tmpBuild := filepath.Join(t.TempDir(), "go-build123", "b001", "exe")
+	os.MkdirAll(tmpBuild, 0o755)
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goRun := filepath.Join(tmpBuild, "locklint")
+	if err := os.WriteFile(goRun, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, dir, goRun, "install-hook")
+	hookPath := filepath.Join(dir, ".git", "hooks", "pre-commit")
+	hook, _ := os.ReadFile(hookPath)
+	if strings.Contains(string(hook), "go-build") || !strings.Contains(out, "not on PATH") {
+		t.Errorf("hook from go run:\n%s\n%s", out, hook)
+	}
+	// with locklint on PATH the hook runs it; without, the commit fails saying why
+	write(t, filepath.Join(dir, "mm", "grow.c"), growC+"/* x */\n")
+	mustRun(t, dir, "git", "add", "mm/grow.c")
+	if out, code := runCode(dir, "git", "commit", "-q", "-m", "x"); code == 0 || !strings.Contains(out, "locklint is not on PATH") {
+		t.Errorf("hook without locklint: exit %d %s", code, out)
+	}
+	c := exec.Command("git", "commit", "-q", "-m", "x")
+	c.Dir = dir
+	c.Env = append(gitEnv(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Errorf("hook with locklint on PATH: %v %s", err, out)
+	}
+
+	// a foreign hook behind a symbolic link
+	target := filepath.Join(t.TempDir(), "shared-hook")
+	write(t, target, "#!/bin/sh\nexit 0\n")
+	os.Remove(hookPath)
+	if err := os.Symlink(target, hookPath); err != nil {
+		t.Fatal(err)
+	}
+	out = mustRun(t, dir, bin, "install-hook", "--force")
+	if got, _ := os.ReadFile(target); string(got) != "#!/bin/sh\nexit 0\n" {
+		t.Errorf("the link's target was written: %q", got)
+	}
+	if fi, err := os.Lstat(hookPath); err != nil || fi.Mode()&os.ModeSymlink != 0 {
+		t.Errorf("the hook is still a link: %v", err)
+	}
+	backup := hookPath + ".locklint-backup"
+	if l, err := os.Readlink(backup); err != nil || l != target || !strings.Contains(out, "pre-commit.locklint-backup") {
+		t.Errorf("backup %q %v; said %q", l, err, out)
+	}
+	// a second foreign hook does not replace the first backup
+	write(t, hookPath, "#!/bin/sh\necho mine\n")
+	mustRun(t, dir, bin, "install-hook", "--force")
+	if got, _ := os.ReadFile(backup + ".1"); string(got) != "#!/bin/sh\necho mine\n" {
+		t.Errorf("second backup: %q", got)
+	}
+}
