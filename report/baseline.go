@@ -48,12 +48,16 @@ func (e *BaselineEntry) key() baselineKey {
 	return baselineKey{e.Rule, filepath.ToSlash(e.File), e.Function, normalizeLine(e.Text)}
 }
 
-func findingKey(f *Finding, line func(string, int) string) baselineKey {
+func findingKey(f *Finding, line func(string, int) string, path func(string) string) baselineKey {
 	text := ""
 	if line != nil && f.Line > 0 {
 		text = normalizeLine(line(f.File, f.Line))
 	}
-	return baselineKey{f.Rule, filepath.ToSlash(f.File), f.Function, text}
+	file := f.File
+	if path != nil {
+		file = path(file)
+	}
+	return baselineKey{f.Rule, filepath.ToSlash(file), f.Function, text}
 }
 
 // normalizeLine collapses each run of white space to one space and trims
@@ -63,13 +67,15 @@ func normalizeLine(s string) string {
 }
 
 // NewBaseline records fs. line returns the source text of a file's line
-// (1-based), or "" when unknown; it may be nil.
-func NewBaseline(fs []Finding, line func(file string, line int) string) *Baseline {
+// (1-based), or "" when unknown; it may be nil. path, when not nil, maps
+// a finding's file to the name recorded: relative to the repository, so
+// that a baseline does not depend on the directory locklint runs in.
+func NewBaseline(fs []Finding, line func(file string, line int) string, path func(string) string) *Baseline {
 	idx := make(map[baselineKey]int)
 	b := &Baseline{Version: BaselineVersion, Entries: []BaselineEntry{}}
 	for i := range fs {
 		f := &fs[i]
-		k := findingKey(f, line)
+		k := findingKey(f, line, path)
 		if j, ok := idx[k]; ok {
 			e := &b.Entries[j]
 			e.Count++
@@ -209,9 +215,9 @@ func (b *Baseline) Write(path string) error {
 
 // Filter drops the findings of fs the baseline holds, each entry at most
 // Count times (in the order of fs), and keeps the rest in order. matched is
-// the number dropped. line is as for NewBaseline and must answer for the
-// tree being checked now.
-func (b *Baseline) Filter(fs []Finding, line func(string, int) string) (kept []Finding, matched int) {
+// the number dropped. line and path are as for NewBaseline and must
+// answer for the tree being checked now.
+func (b *Baseline) Filter(fs []Finding, line func(string, int) string, path func(string) string) (kept []Finding, matched int) {
 	left := make(map[baselineKey]int, len(b.Entries))
 	for i := range b.Entries {
 		n := b.Entries[i].Count
@@ -222,7 +228,7 @@ func (b *Baseline) Filter(fs []Finding, line func(string, int) string) (kept []F
 	}
 	kept = make([]Finding, 0, len(fs))
 	for i := range fs {
-		k := findingKey(&fs[i], line)
+		k := findingKey(&fs[i], line, path)
 		if left[k] > 0 {
 			left[k]--
 			matched++

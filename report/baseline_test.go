@@ -28,7 +28,7 @@ func TestBaselineFilter(t *testing.T) {
 		{Rule: "lock-balance", Severity: rules.Error, File: "f.c", Line: 5, Function: "f", Message: "a held at return"},
 		{Rule: "lock-balance", Severity: rules.Error, File: "f.c", Line: 5, Function: "f", Message: "a held at return"},
 	}
-	b := NewBaseline(old, memLines(map[string]string{"f.c": before}))
+	b := NewBaseline(old, memLines(map[string]string{"f.c": before}), nil)
 	if len(b.Entries) != 2 || b.Entries[1].Count != 2 || b.Entries[0].Text != "spin_lock(&a);" {
 		t.Fatalf("NewBaseline = %+v", b)
 	}
@@ -65,7 +65,7 @@ func TestBaselineFilter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := memLines(map[string]string{"f.c": tt.src, "g.c": tt.src})
-			kept, matched := b.Filter(tt.in, src)
+			kept, matched := b.Filter(tt.in, src, nil)
 			var want []Finding
 			for _, i := range tt.wantKept {
 				want = append(want, tt.in[i])
@@ -82,12 +82,12 @@ func TestBaselineFilter(t *testing.T) {
 
 func TestBaselineUnknownText(t *testing.T) {
 	fs := []Finding{{Rule: "r", File: "a.c", Line: 3, Function: "f"}}
-	b := NewBaseline(fs, nil)
+	b := NewBaseline(fs, nil, nil)
 	if b.Entries[0].Text != "" {
 		t.Fatalf("text %q with no line getter", b.Entries[0].Text)
 	}
 	moved := []Finding{{Rule: "r", File: "a.c", Line: 30, Function: "f"}}
-	if kept, n := b.Filter(moved, func(string, int) string { return "" }); len(kept) != 0 || n != 1 {
+	if kept, n := b.Filter(moved, func(string, int) string { return "" }, nil); len(kept) != 0 || n != 1 {
 		t.Errorf("Filter = %v, %d; want all matched", kept, n)
 	}
 }
@@ -104,7 +104,7 @@ func TestBaselineRoundTrip(t *testing.T) {
 		{Rule: "lock-balance", File: "a.c", Line: 1, Function: "f", Message: "held"},
 		{Rule: "lock-balance", File: "a.c", Line: 1, Function: "f", Message: "held"},
 	}
-	b := NewBaseline(fs, src)
+	b := NewBaseline(fs, src, nil)
 	if err := b.Write(path); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestBaselineRoundTrip(t *testing.T) {
 	}
 	// stable: the same findings in another order write the same bytes
 	rev := []Finding{fs[2], fs[0], fs[1]}
-	if err := NewBaseline(rev, src).Write(path); err != nil {
+	if err := NewBaseline(rev, src, nil).Write(path); err != nil {
 		t.Fatal(err)
 	}
 	second, _ := os.ReadFile(path)
@@ -153,11 +153,11 @@ func TestBaselineRoundTrip(t *testing.T) {
 	if string(first) != want {
 		t.Errorf("wrote\n%s\nwant\n%s", first, want)
 	}
-	if kept, n := got.Filter(fs, src); len(kept) != 0 || n != 3 {
+	if kept, n := got.Filter(fs, src, nil); len(kept) != 0 || n != 3 {
 		t.Errorf("Filter after round trip = %v, %d", kept, n)
 	}
 	// an empty baseline writes an empty list, not null
-	if err := NewBaseline(nil, nil).Write(path); err != nil {
+	if err := NewBaseline(nil, nil, nil).Write(path); err != nil {
 		t.Fatal(err)
 	}
 	if data, _ := os.ReadFile(path); !strings.Contains(string(data), `"entries": []`) {

@@ -145,11 +145,14 @@ func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o diffOpts,
 	series := diffscan.FromMessages(what, []*diffscan.Message{{Source: what, Subject: what, Body: string(text), Line: 1, BodyLine: 1}}, nil, diffscan.Options{})
 	an := &diffscan.Analyzer{Set: s.set, Tree: pre, Post: post, Jobs: s.jobs}
 	res := an.Run(ctx, series)
-	r := &collected{}
+	r := &collected{root: root}
 	r.addSeries(what, series, res)
 	r.res.Inputs[0].Hunks = series.Hunks
+	inRepo := r.baselinePath("")
 	r.lines = func(file string, line int) string {
-		data, err := post.ReadFile(file)
+		// findings name files from the current directory; the trees
+		// from the top
+		data, err := post.ReadFile(inRepo(file))
 		if err != nil {
 			return ""
 		}

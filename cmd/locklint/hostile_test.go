@@ -268,3 +268,42 @@ func TestInstallHookIsSafe(t *testing.T) {
 		t.Errorf("second backup: %q", got)
 	}
 }
+
+// A baseline matches wherever locklint runs: from a subdirectory, with an
+// absolute path, and in locklint diff from a subdirectory.
+func TestBaselineIndependentOfDirectory(t *testing.T) {
+	dir := gitRepo(t)
+	bad := strings.Replace(growC, "\tvmlist_modify_lock(vma->vm_mm);\n\tvma->vm_end += len;", "\tvma->vm_end += len;\n\tvmlist_modify_lock(vma->vm_mm);", 1)
+	write(t, filepath.Join(dir, "mm", "grow.c"), bad)
+	base := filepath.Join(dir, "base.json")
+	if code, _, stderr := inDir(t, dir, "check", "--write-baseline", "base.json", "mm"); code != exitFindings {
+		t.Fatalf("write: exit %d %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(base); !strings.Contains(string(b), `"file": "mm/grow.c"`) {
+		t.Errorf("baseline keys are not repository paths:\n%s", b)
+	}
+	for _, c := range []struct {
+		dir  string
+		args []string
+	}{
+		{dir, []string{"check", "--baseline", base, "mm/grow.c"}},
+		{filepath.Join(dir, "mm"), []string{"check", "--baseline", "../base.json", "grow.c"}},
+		{filepath.Join(dir, "mm"), []string{"check", "--baseline", base, "."}},
+		{filepath.Join(dir, "mm"), []string{"check", "--baseline", base, filepath.Join(dir, "mm", "grow.c")}},
+	} {
+		code, out, stderr := inDir(t, c.dir, c.args...)
+		if code != exitOK || strings.Contains(out, "error:") {
+			t.Errorf("%s %q: exit %d\n%s%s", c.dir, c.args, code, out, stderr)
+		}
+	}
+	// diff, from a subdirectory, with a baseline written at the top
+	bin := buildBinary(t)
+	mustRun(t, dir, "git", "add", "mm/grow.c")
+	out, code := runCode(dir, bin, "diff", "--cached", "--write-baseline", "diff.json")
+	if code != exitFindings {
+		t.Fatalf("diff: exit %d %s", code, out)
+	}
+	if out, code := runCode(filepath.Join(dir, "mm"), bin, "diff", "--cached", "--baseline", "../diff.json"); code != exitOK {
+		t.Errorf("diff from mm/ with the top's baseline: exit %d\n%s", code, out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -24,9 +25,60 @@ type collected struct {
 	series bool
 	// inputErrs counts inputs that could not be read at all (exit 2).
 	inputErrs int
+	// root, when set, is the git work tree the findings' files are
+	// relative to (locklint diff); findings with a patch name repository
+	// paths already.
+	root string
 	// unchecked counts error diagnostics: code the user asked to check
 	// that was not analyzed at all (a hunk that could not be recovered).
 	unchecked int
+}
+
+// baselinePath maps a finding's file to its name in a baseline: relative
+// to the top of the git work tree it is in (else the baseline file's
+// directory), so a baseline read from a subdirectory, or named by an
+// absolute path, matches the one written at the top.
+func (r *collected) baselinePath(baseline string) func(string) string {
+	root := r.root
+	if root == "" {
+		root = workTreeTop()
+	}
+	if root == "" {
+		root, _ = filepath.Abs(filepath.Dir(baseline))
+	}
+	return func(file string) string {
+		if file == "" || file == "-" || file == stdinName || r.series && r.root == "" {
+			return file // a patch's names are its repository's already
+		}
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return file
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil {
+			return file
+		}
+		return filepath.ToSlash(rel)
+	}
+}
+
+// workTreeTop is the top of the git work tree holding the current
+// directory (found by its .git), or "".
+func workTreeTop() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // addSeries records what analyzing one patch input gave.
@@ -89,10 +141,10 @@ func (s *settings) finish(stdout, stderr io.Writer, r *collected) error {
 		if err != nil {
 			return usage(err)
 		}
-		kept, _ = b.Filter(kept, lines)
+		kept, _ = b.Filter(kept, lines, r.baselinePath(s.baseline))
 	}
 	if s.writeBaseline != "" {
-		if err := report.NewBaseline(kept, lines).Write(s.writeBaseline); err != nil {
+		if err := report.NewBaseline(kept, lines, r.baselinePath(s.writeBaseline)).Write(s.writeBaseline); err != nil {
 			return usage(err)
 		}
 	}
