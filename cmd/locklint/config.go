@@ -40,25 +40,42 @@ type settings struct {
 	set *rules.Set
 }
 
-// addOutputFlags declares the flags every analyzing command has.
-func addOutputFlags(f *pflag.FlagSet) {
-	f.String("format", "text", "output `FORMAT`: "+strings.Join(report.Formats(), ", "))
-	f.StringP("output", "o", "", "write the report to `FILE` instead of standard output")
-	f.String("fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning or none")
-	f.String("color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never")
+// addRuleFlags declares the flags that say which rules are in effect:
+// every command that reads rules has them.
+func addRuleFlags(f *pflag.FlagSet) {
 	f.StringArray("rules", nil, "extra rules `FILE` (YAML, TOML or JSON) on top of the embedded defaults; repeatable")
 	f.StringSlice("disable", nil, "rule `IDS` to turn off (comma-separated)")
 	f.StringSlice("enable", nil, "check only these rule `IDS` (comma-separated)")
 	f.StringToString("severity", nil, "override severities: `ID=LEVEL`,... (error, warning, info)")
+	f.String("config", "", "configuration `FILE` (default: .locklint.yaml here or in a parent directory)")
+	f.BoolP("verbose", "v", false, "say which configuration and tree were used and what was skipped; with --stats, list each function whose body did not parse cleanly")
+}
+
+// addOutputFlags declares the flags every analyzing command has.
+func addOutputFlags(f *pflag.FlagSet) {
+	addRuleFlags(f)
+	f.String("format", "text", "output `FORMAT`: "+strings.Join(report.Formats(), ", "))
+	f.StringP("output", "o", "", "write the report to `FILE` instead of standard output")
+	f.String("fail-on", "error", "exit 1 when a finding is at or above `LEVEL`: error, warning or none")
+	f.String("color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never")
 	f.IntP("jobs", "j", 0, "parallel workers (default: all cores)")
 	f.Bool("no-quoted", false, "skip patches that are only quoted in replies")
 	f.Bool("show-fixed", false, "also show the findings a series fixes")
 	f.String("baseline", "", "leave out the findings recorded in `FILE`")
 	f.String("write-baseline", "", "record the findings in `FILE` (they are still reported)")
 	f.Bool("allow-unchecked", false, "exit 0 even when some input could not be analyzed (a hunk that could not be recovered)")
-	f.BoolP("verbose", "v", false, "say which configuration and tree were used and what was skipped; with --stats, list each function whose body did not parse cleanly")
 	f.Int64("max-file-size", parse.DefaultMaxInputBytes, "refuse input files larger than `BYTES`")
-	f.String("config", "", "configuration `FILE` (default: .locklint.yaml here or in a parent directory)")
+}
+
+// settingNames are the keys a configuration file may hold: the flags of
+// the analyzing commands. A command without some of them (rules,
+// explain) reads the same file and uses what it has.
+func settingNames() map[string]bool {
+	f := pflag.NewFlagSet("", pflag.ContinueOnError)
+	addOutputFlags(f)
+	names := map[string]bool{"tree": true}
+	f.VisitAll(func(fl *pflag.Flag) { names[fl.Name] = true })
+	return names
 }
 
 // loadSettings merges the configuration file, LOCKLINT_* variables and
@@ -147,6 +164,16 @@ func loadSettings(cmd *cobra.Command) (*settings, error) {
 			return nil, usage(fmt.Errorf("severity of %s: %q is not error, warning or info (%s)", id, sev, where))
 		}
 	}
+	if s.verbose {
+		if cfg != "" {
+			fmt.Fprintf(cmd.ErrOrStderr(), "locklint: configuration from %s\n", report.Clean(cfg))
+		} else {
+			fmt.Fprintf(cmd.ErrOrStderr(), "locklint: no configuration file (looked for %s from here upward)\n", strings.Join(configNames, ", "))
+		}
+	}
+	if cmd.Flags().Lookup("format") == nil {
+		return s, nil // rules, explain: no report to write
+	}
 	maxJobs := max(1024, 4*runtime.NumCPU())
 	switch {
 	case !v.IsSet("jobs"):
@@ -157,13 +184,6 @@ func loadSettings(cmd *cobra.Command) (*settings, error) {
 	parse.MaxInputBytes = v.GetInt64("max-file-size")
 	if parse.MaxInputBytes < 1 {
 		return nil, usage(fmt.Errorf("--max-file-size: %d is not a size in bytes (%s)", parse.MaxInputBytes, where))
-	}
-	if s.verbose {
-		if cfg != "" {
-			fmt.Fprintf(cmd.ErrOrStderr(), "locklint: configuration from %s\n", report.Clean(cfg))
-		} else {
-			fmt.Fprintf(cmd.ErrOrStderr(), "locklint: no configuration file (looked for %s from here upward)\n", strings.Join(configNames, ", "))
-		}
 	}
 	switch s.failOn {
 	case "error", "warning", "info", "none":
@@ -179,6 +199,14 @@ func loadSettings(cmd *cobra.Command) (*settings, error) {
 		return nil, usage(fmt.Errorf("--format: %q is not one of %s", s.format, strings.Join(report.Formats(), ", ")))
 	}
 	return s, nil
+}
+
+// configOrFlags names where the settings came from, for messages.
+func (s *settings) configOrFlags() string {
+	if s.configFile != "" {
+		return s.configFile
+	}
+	return "flags or LOCKLINT_* variables"
 }
 
 // findConfig looks for a configuration file from the current directory
@@ -207,9 +235,10 @@ func findConfig() string {
 // silently ignored.
 func checkKeys(v *viper.Viper, cmd *cobra.Command, cfg string) error {
 	var bad []string
+	known := settingNames()
 	for _, k := range v.AllKeys() {
 		top := strings.SplitN(k, ".", 2)[0]
-		if cmd.Flags().Lookup(top) == nil && top != "tree" {
+		if !known[top] && cmd.Flags().Lookup(top) == nil {
 			bad = append(bad, top)
 		}
 	}

@@ -307,3 +307,53 @@ func TestBaselineIndependentOfDirectory(t *testing.T) {
 		t.Errorf("diff from mm/ with the top's baseline: exit %d\n%s", code, out)
 	}
 }
+
+// rules and explain read the same configuration as check.
+func TestRulesReadTheConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "extra.yaml"), "rules:\n  - id: no-schedule-in-helper\n    kind: forbid-call\n    severity: warning\n    message: \"{call} in a helper\"\n    calls: [\"schedule()\"]\n")
+	write(t, filepath.Join(dir, ".locklint.yaml"), "rules: [extra.yaml]\ndisable: [order-inversion]\nseverity: {lock-mismatch: error}\nformat: json\n")
+	code, out, stderr := inDir(t, dir, "rules")
+	if code != exitOK {
+		t.Fatalf("rules: exit %d %s", code, stderr)
+	}
+	for _, want := range []string{"no-schedule-in-helper", "order-inversion", "lock-mismatch"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rules lacks %s:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[0] == "order-inversion" && f[2] != "off" || len(f) >= 3 && f[0] == "lock-mismatch" && f[2] != "error" {
+			t.Errorf("configured severity not shown: %q", line)
+		}
+	}
+	code, out, stderr = inDir(t, dir, "explain", "no-schedule-in-helper")
+	if code != exitOK || !strings.Contains(out, "in a helper") {
+		t.Errorf("explain a rule of the configuration's rules file: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, _ = inDir(t, dir, "explain", "order-inversion")
+	if code != exitOK || !strings.Contains(out, "In this configuration: off") {
+		t.Errorf("explain a disabled rule: exit %d\n%s", code, out)
+	}
+}
+
+// Scanning the same directory with different numbers of workers gives
+// the same bytes, in every format.
+func TestOutputIndependentOfJobs(t *testing.T) {
+	for _, format := range []string{"text", "json", "sarif"} {
+		var first string
+		for _, j := range []string{"1", "2", "8"} {
+			_, out, stderr := runCLI(t, "check", "--format", format, "-j", j, "../../testdata/check", "../../testdata/parse")
+			out = elapsed.ReplaceAllString(out, `"elapsed_ms": 0`)
+			if !strings.Contains(out, "lock") {
+				t.Fatalf("-j %s %s: no findings? %s", j, format, stderr)
+			}
+			if first == "" {
+				first = out
+			} else if out != first {
+				t.Errorf("%s output with -j %s differs from -j 1:\n%s", format, j, diffLines(first, out))
+			}
+		}
+	}
+}
