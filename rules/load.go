@@ -1,15 +1,11 @@
 package rules
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/spf13/viper"
-	"go.yaml.in/yaml/v3"
 )
 
 //go:embed default.yaml
@@ -18,43 +14,35 @@ var defaultRules []byte
 // DefaultSource names the embedded rules in messages.
 const DefaultSource = "<embedded default.yaml>"
 
+// rawLock and rawRule are a lock class and a rule as the file gives
+// them, before their patterns are parsed; decodeTree fills them.
 type rawLock struct {
-	Doc     string   `mapstructure:"doc"`
-	Acquire []string `mapstructure:"acquire"`
-	Try     []string `mapstructure:"try"`
-	TryZero []string `mapstructure:"try-zero"`
-	Release []string `mapstructure:"release"`
-	Held    []string `mapstructure:"held"`
-	Sleeps  bool     `mapstructure:"sleeps"`
-	Single  bool     `mapstructure:"single"`
-	Spin    bool     `mapstructure:"spin"`
+	Doc                                  string
+	Acquire, Try, TryZero, Release, Held []string
+	Sleeps, Single, Spin                 bool
 }
 
 type rawRule struct {
-	ID           string   `mapstructure:"id"`
-	Kind         string   `mapstructure:"kind"`
-	Severity     string   `mapstructure:"severity"`
-	Message      string   `mapstructure:"message"`
-	Source       string   `mapstructure:"source"`
-	When         []string `mapstructure:"when"`
-	Explain      string   `mapstructure:"explain"`
-	Bad          string   `mapstructure:"bad"`
-	Good         string   `mapstructure:"good"`
-	Fields       []string `mapstructure:"fields"`
-	Locks        []string `mapstructure:"locks"`
-	Fresh        []string `mapstructure:"fresh"`
-	Publish      []string `mapstructure:"publish"`
-	Calls        []string `mapstructure:"calls"`
-	In           []string `mapstructure:"in"`
-	InstanceFrom []string `mapstructure:"instance-from"`
-	Order        []string `mapstructure:"order"`
-	First        []string `mapstructure:"first"`
+	ID, Kind, Severity, Message, Source string
+	When                                []string
+	Explain, Bad, Good                  string
+	Fields, Locks, Fresh, Publish       []string
+	Calls, In, InstanceFrom             []string
+	Order, First                        []string
+
+	line int // where the rule starts, 0 if the format did not say
+}
+
+// namedLock is a lock class in file order, with the line of its name.
+type namedLock struct {
+	name string
+	line int
+	rawLock
 }
 
 type rawFile struct {
-	Version int                `mapstructure:"version"`
-	Locks   map[string]rawLock `mapstructure:"locks"`
-	Rules   []rawRule          `mapstructure:"rules"`
+	Locks []namedLock
+	Rules []rawRule
 }
 
 // Default returns the embedded default rules.
@@ -109,22 +97,22 @@ func LoadData(name string, data []byte, format string) (*Set, error) {
 	return s, nil
 }
 
-// add reads one rules file into the set.
+// add reads one rules file into the set. The file is checked against
+// the schema first: an unknown key or a value of the wrong type is an
+// error at its line and column, not a setting silently dropped.
 func (s *Set) add(name string, data []byte, format string) error {
-	v := viper.New()
-	v.SetConfigType(format)
-	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-		return fmt.Errorf("%s: %v", name, err)
+	tree, err := buildTree(data, format)
+	if err != nil {
+		return syntaxError(name, data, err)
 	}
-	var raw rawFile
-	if err := v.Unmarshal(&raw); err != nil {
-		return fmt.Errorf("%s: %v", name, err)
+	if errs := checkTree(name, tree); len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
-	lines := lineFinder(data, format)
+	raw := decodeTree(tree)
 	s.Sources = append(s.Sources, name)
 	var errs []string
-	for lname, rl := range raw.Locks {
-		line := lines.lock(lname)
+	for _, rl := range raw.Locks {
+		lname, line := rl.name, rl.line
 		lc := &LockClass{Name: lname, Doc: rl.Doc, Sleeps: rl.Sleeps, Spin: rl.Spin, Single: rl.Single, File: name, Line: line}
 		for _, f := range []struct {
 			field string
@@ -146,8 +134,8 @@ func (s *Set) add(name string, data []byte, format string) error {
 		s.Locks[lname] = lc
 	}
 	var fileRules []*Rule
-	for i, rr := range raw.Rules {
-		line := lines.rule(i, rr.ID)
+	for _, rr := range raw.Rules {
+		line := rr.line
 		r := &Rule{
 			ID: rr.ID, Kind: rr.Kind, Severity: Severity(rr.Severity), Message: rr.Message,
 			Source: rr.Source, When: rr.When, Explain: rr.Explain, Bad: rr.Bad, Good: rr.Good,
@@ -194,65 +182,4 @@ func (s *Set) put(file string, rules []*Rule) {
 		}
 	}
 	s.Rules = append(kept, rules...)
-}
-
-// lines maps rules and locks to the line that declares them.
-type lines struct {
-	rules []int
-	locks map[string]int
-	text  []byte
-}
-
-func lineFinder(data []byte, format string) lines {
-	l := lines{locks: map[string]int{}, text: data}
-	if format != "yaml" {
-		return l
-	}
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return l
-	}
-	root := doc.Content[0]
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		key, val := root.Content[i], root.Content[i+1]
-		switch key.Value {
-		case "rules":
-			for _, r := range val.Content {
-				l.rules = append(l.rules, r.Line)
-			}
-		case "locks":
-			for j := 0; j+1 < len(val.Content); j += 2 {
-				l.locks[val.Content[j].Value] = val.Content[j].Line
-			}
-		}
-	}
-	return l
-}
-
-func (l lines) rule(i int, id string) int {
-	if i < len(l.rules) {
-		return l.rules[i]
-	}
-	return l.search(id)
-}
-
-func (l lines) lock(name string) int {
-	if n, ok := l.locks[name]; ok {
-		return n
-	}
-	return l.search(name)
-}
-
-// search finds the first line that mentions s as a quoted or bare word:
-// the best TOML and JSON allow without a positional parser.
-func (l lines) search(s string) int {
-	if s == "" {
-		return 0
-	}
-	for i, line := range bytes.Split(l.text, []byte("\n")) {
-		if bytes.Contains(line, []byte(`"`+s+`"`)) || bytes.Contains(line, []byte("["+s+"]")) || bytes.Contains(line, []byte("."+s+"]")) {
-			return i + 1
-		}
-	}
-	return 0
 }

@@ -108,7 +108,6 @@ func TestValidationErrorsNameFileLineField(t *testing.T) {
     locks: [vmlist]
   - id: broken
     kind: guarded
-    severity: fatal
     message: "x"
     fields: [vm_start]
     locks: [nosuchlock]
@@ -118,7 +117,6 @@ func TestValidationErrorsNameFileLineField(t *testing.T) {
 		t.Fatal("bad rules loaded")
 	}
 	for _, want := range []string{
-		bad + ":7: rule broken: severity:",
 		bad + `:7: rule broken: fields: "vm_start" is not struct.field`,
 		bad + `:7: rule broken: locks: unknown lock class "nosuchlock"`,
 	} {

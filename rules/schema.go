@@ -243,7 +243,11 @@ func (s *Set) validate() error {
 			need("first", len(r.First))
 		case KindBuiltin:
 		default:
-			at("kind", "unknown kind %q (guarded, requires, order, forbid-under, forbid-call, call-order)", r.Kind)
+			if k := suggestWord(r.Kind, append([]string{KindBuiltin}, fileKinds...)); k != "" {
+				at("kind", "unknown kind %q; did you mean %q?", r.Kind, k)
+			} else {
+				at("kind", "unknown kind %q (%s)", r.Kind, strings.Join(fileKinds, ", "))
+			}
 		}
 		for _, l := range append(append([]string{}, r.Locks...), r.Order...) {
 			if _, ok := s.Locks[l]; !ok && !isGenericClass(l) {
