@@ -716,12 +716,37 @@ func (a *analysis) note(s site, format string, args ...any) Note {
 	return Note{File: a.fn.File, Line: s.pos.Line, Note: fmt.Sprintf(format, args...)}
 }
 
-// expand fills a rule message's placeholders.
+// expand fills a rule message's placeholders in one left-to-right pass:
+// a value is never scanned again, so a value that itself looks like a
+// placeholder (`{field}` in an expression's text) stays as written and the
+// result does not depend on the order of vars.
 func expand(msg string, vars map[string]string) string {
-	for k, v := range vars {
-		msg = strings.ReplaceAll(msg, "{"+k+"}", v)
+	if !strings.Contains(msg, "{") {
+		return msg
 	}
-	return msg
+	var sb strings.Builder
+	for {
+		i := strings.IndexByte(msg, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(msg[i:], '}')
+		if j < 0 {
+			break
+		}
+		v, ok := vars[msg[i+1:i+j]]
+		if !ok {
+			// not a placeholder: keep the brace and go on after it
+			sb.WriteString(msg[:i+1])
+			msg = msg[i+1:]
+			continue
+		}
+		sb.WriteString(msg[:i])
+		sb.WriteString(v)
+		msg = msg[i+j+1:]
+	}
+	sb.WriteString(msg)
+	return sb.String()
 }
 
 func sortedKeys(m map[key]bits) []key {
@@ -729,13 +754,29 @@ func sortedKeys(m map[key]bits) []key {
 	for k := range m {
 		ks = append(ks, k)
 	}
+	sortKeys(ks)
+	return ks
+}
+
+// sortedSet is sortedKeys for a set of lock instances.
+func sortedSet(m map[key]bool) []key {
+	ks := make([]key, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sortKeys(ks)
+	return ks
+}
+
+// sortKeys orders lock instances by class, then instance: a total order,
+// since no two keys of a map are equal.
+func sortKeys(ks []key) {
 	sort.Slice(ks, func(i, j int) bool {
 		if ks[i].class != ks[j].class {
 			return ks[i].class < ks[j].class
 		}
 		return ks[i].inst < ks[j].inst
 	})
-	return ks
 }
 
 // debugFn names a function whose states are printed to stderr during the

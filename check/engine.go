@@ -272,11 +272,14 @@ func (c *Checker) quickSummary(fi *fnInfo) *summary {
 	return s
 }
 
-// report adds a finding, keeping one per rule and place (the most severe).
+// report adds a finding, keeping one per rule and place: the most
+// severe, and among equally severe ones the first in message and trace
+// order, so that which one is kept never depends on the order the engine
+// met them in.
 func (c *Checker) report(f Finding) {
 	k := f.Rule + "\x00" + f.File + ":" + strconv.Itoa(f.Line) + ":" + strconv.Itoa(f.Column)
 	if old, ok := c.findings[k]; ok {
-		if f.Severity.Rank() > old.Severity.Rank() {
+		if r, o := f.Severity.Rank(), old.Severity.Rank(); r > o || r == o && before(&f, old) {
 			c.findings[k] = &f
 		}
 		return
@@ -284,12 +287,42 @@ func (c *Checker) report(f Finding) {
 	c.findings[k] = &f
 }
 
+// before orders two findings of one rule and place by message, function,
+// then trace.
+func before(a, b *Finding) bool {
+	if a.Message != b.Message {
+		return a.Message < b.Message
+	}
+	if a.Function != b.Function {
+		return a.Function < b.Function
+	}
+	for i := 0; i < len(a.Trace) && i < len(b.Trace); i++ {
+		x, y := a.Trace[i], b.Trace[i]
+		switch {
+		case x.File != y.File:
+			return x.File < y.File
+		case x.Line != y.Line:
+			return x.Line < y.Line
+		case x.Note != y.Note:
+			return x.Note < y.Note
+		}
+	}
+	return len(a.Trace) < len(b.Trace)
+}
+
 func (c *Checker) reportOrderInversions() {
 	var pairs [][2]string
 	for p := range c.orderAt {
 		pairs = append(pairs, p)
 	}
-	sort.Slice(pairs, func(i, j int) bool { return pairs[i][0]+pairs[i][1] < pairs[j][0]+pairs[j][1] })
+	// by first class, then second: comparing the concatenations would tie
+	// ("ab","c") with ("a","bc") and leave their order to the map's
+	sort.Slice(pairs, func(i, j int) bool {
+		if pairs[i][0] != pairs[j][0] {
+			return pairs[i][0] < pairs[j][0]
+		}
+		return pairs[i][1] < pairs[j][1]
+	})
 	for _, p := range pairs {
 		rev, ok := c.orderAt[[2]string{p[1], p[0]}]
 		if !ok {

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/locklint/locklint/parse"
@@ -378,7 +379,13 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 		}
 		ph := false
 		var pb bits
+		// sorted: the last object with a site names the trace's site
+		objList := make([]string, 0, len(objs))
 		for o := range objs {
+			objList = append(objList, o)
+		}
+		sort.Strings(objList)
+		for _, o := range objList {
 			v := p.get(key{class: r.Locks[0], inst: o})
 			for _, c := range r.Locks[1:] {
 				if w := p.get(key{class: c, inst: o}); w.b&bH != 0 {

@@ -225,7 +225,9 @@ func (a *analysis) checkBalance() {
 	if len(a.returns) == 0 {
 		return
 	}
-	for k := range a.acquired {
+	// in key order, not map order: returns keep one finding per rule and
+	// place, so which lock it names must not depend on the iteration
+	for _, k := range sortedSet(a.acquired) {
 		if unstable(k.inst) || a.callerHeld[k] {
 			continue // a caller's lock (released or asserted here) balances elsewhere
 		}

@@ -122,7 +122,15 @@ func (f *File) merge(g *File) {
 			f.Functions[i] = fn
 		}
 	}
-	sort.Slice(f.Functions, func(i, j int) bool { return f.Functions[i].StartByte < f.Functions[j].StartByte })
+	// stable, and by end too: two readings may give functions that start
+	// at one byte (an ERROR node's debris), whose order must not vary
+	sort.SliceStable(f.Functions, func(i, j int) bool {
+		a, b := f.Functions[i], f.Functions[j]
+		if a.StartByte != b.StartByte {
+			return a.StartByte < b.StartByte
+		}
+		return a.EndByte < b.EndByte
+	})
 }
 
 // build parses the prepared source (or the given ranges of it) and builds
