@@ -2,6 +2,7 @@ package diffscan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -43,6 +44,12 @@ type Result struct {
 	// Suppressions are the `locklint: ignore` comments the patches add,
 	// placed in the real files.
 	Suppressions []report.Suppression
+	// Unchecked is the number of hunks whose code was not analyzed at
+	// all: the series' unrecovered hunks, and those of files the front
+	// end or the engine failed on (each with an error Diag). A hunk read
+	// in a weaker way (as a fragment, without the tree) is checked and
+	// not counted here. The command fails the run when it is not 0.
+	Unchecked int
 }
 
 // image is one side of one file of a patch, as the parser sees it.
@@ -53,6 +60,7 @@ type image struct {
 	src  []byte
 	frag *Fragment // nil for a whole file
 	file *parse.File
+	err  error // why file is empty: the front end failed
 
 	starts  []int       // byte offset of each line of src, made by line
 	textIDs map[int]int // line -> lineTexts number
@@ -139,6 +147,7 @@ func (a *Analyzer) Run(ctx context.Context, s *Series) *Result {
 	if a.Tree != nil {
 		mem = &memTree{base: a.Tree, files: map[string][]byte{}}
 	}
+	res.Unchecked = s.Unrecovered
 	for _, p := range s.Patches {
 		a.patch(ctx, s, p, mem, res)
 	}
@@ -146,35 +155,60 @@ func (a *Analyzer) Run(ctx context.Context, s *Series) *Result {
 }
 
 func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree, res *Result) {
-	var pre, post []*image
+	type unit struct {
+		f         *FileDiff
+		pre, post []*image
+	}
+	var units []*unit
 	for _, f := range p.Files {
-		if !IsC(f.Name()) {
+		if !IsC(f.Name()) && f.Name() != unknownFile {
 			continue
 		}
-		if mem != nil {
+		if err := ctx.Err(); err != nil {
+			// stopped (interrupted, out of time): what is left is unchecked
+			res.Unchecked += len(f.Hunks)
+			res.Diags = append(res.Diags, Diag{Input: s.Source, Line: f.Line, Message: label(p.Msg, s.Messages), File: f.Name(), Error: true,
+				Text: fmt.Sprintf("not analyzed (%v): %d %s", err, len(f.Hunks), plural(len(f.Hunks), "hunk"))})
+			continue
+		}
+		u := &unit{f: f}
+		units = append(units, u)
+		if mem != nil && f.Name() != unknownFile {
 			if o, n, ok := a.images(s, p, f, mem, res); ok {
-				pre, post = append(pre, o...), append(post, n...)
+				u.pre, u.post = o, n
 				continue
 			}
 		}
-		for _, side := range []Side{Old, New} {
-			fr := BuildFragment(f, side)
-			if len(fr.Src) == 0 {
-				continue
-			}
-			im := &image{f: f, side: side, path: f.Name(), src: fr.Src, frag: fr}
-			if side == Old {
-				im.path = f.OldName
-				if im.path == "/dev/null" || im.path == "" {
-					continue
-				}
-				pre = append(pre, im)
-			} else {
-				post = append(post, im)
-			}
+		u.pre, u.post = fragmentImages(f)
+	}
+	var all []*image
+	for _, u := range units {
+		all = append(append(all, u.pre...), u.post...)
+	}
+	a.parse(ctx, all)
+	// A whole file the front end cannot read (binary, too large for it)
+	// may still have hunks it can: they are read as fragments. What does
+	// not parse even so is not analyzed, and says so.
+	var again []*image
+	for _, u := range units {
+		if bad := parseFailure(u.pre, u.post); bad != nil && bad.frag == nil {
+			res.Diags = append(res.Diags, Diag{Input: s.Source, Line: u.f.Line, Message: label(p.Msg, s.Messages), File: u.f.Name(),
+				Text: fmt.Sprintf("cannot parse %s (%v): analyzed as fragments", quoteName(bad.path), bad.err)})
+			u.pre, u.post = fragmentImages(u.f)
+			again = append(append(again, u.pre...), u.post...)
 		}
 	}
-	a.parse(ctx, append(append([]*image{}, pre...), post...))
+	a.parse(ctx, again)
+	var pre, post []*image
+	for _, u := range units {
+		if bad := parseFailure(u.pre, u.post); bad != nil {
+			res.Unchecked += len(u.f.Hunks)
+			res.Diags = append(res.Diags, Diag{Input: s.Source, Line: u.f.Line, Message: label(p.Msg, s.Messages), File: u.f.Name(), Error: true,
+				Text: fmt.Sprintf("cannot parse the hunks (%v): %d %s not analyzed", bad.err, len(u.f.Hunks), plural(len(u.f.Hunks), "hunk"))})
+			continue
+		}
+		pre, post = append(pre, u.pre...), append(post, u.post...)
+	}
 	for _, im := range post {
 		res.Stats.Files++
 		for _, fn := range im.file.Functions {
@@ -191,8 +225,24 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 		res.Suppressions = append(res.Suppressions, im.suppressions()...)
 	}
 	texts := &lineTexts{ids: map[string]int{}}
-	before := a.findings(pre, texts)
-	after := a.findings(post, texts)
+	before, err := a.findings(pre, texts)
+	var after []*placed
+	if err == nil {
+		after, err = a.findings(post, texts)
+	}
+	if err != nil {
+		// the engine failed on this patch: none of its hunks is checked
+		seen := map[*FileDiff]bool{}
+		for _, im := range append(append([]*image{}, pre...), post...) {
+			if !seen[im.f] {
+				seen[im.f] = true
+				res.Unchecked += len(im.f.Hunks)
+				res.Diags = append(res.Diags, Diag{Input: s.Source, Line: im.f.Line, Message: label(p.Msg, s.Messages), File: im.f.Name(), Error: true,
+					Text: fmt.Sprintf("the analysis failed (%v): %d %s not analyzed", err, len(im.f.Hunks), plural(len(im.f.Hunks), "hunk"))})
+			}
+		}
+		return
+	}
 	ref := &report.PatchRef{Index: p.Subject.Index, Total: p.Subject.Total, Version: max(p.Subject.Version, 1),
 		Subject: p.Subject.Title, MessageID: p.Msg.MessageID}
 	if ref.Subject == "" {
@@ -233,20 +283,48 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 }
 
 // images reads a file before the patch from the tree and makes the file
-// after it; when a hunk does not apply, it says so and the file is
-// analyzed as fragments (ok false).
+// after it. When that cannot be done (a name refused by CheckPath, a
+// file not in the tree or not readable, a hunk that does not apply) it
+// says so in a warning and ok is false: the file's hunks are analyzed as
+// fragments instead, so its code is still checked.
 func (a *Analyzer) images(s *Series, p *Patch, f *FileDiff, mem *memTree, res *Result) (pre, post []*image, ok bool) {
+	warn := func(hunk string, line int, format string, args ...any) {
+		res.Diags = append(res.Diags, Diag{Input: s.Source, Line: line, Message: label(p.Msg, s.Messages), File: f.Name(),
+			Hunk: hunk, Text: fmt.Sprintf(format, args...)})
+	}
+	// Refused before anything is read, whatever the Tree is. The name
+	// the file is reported under must be sound; the other one is only
+	// not tried. An absolute pre-image name is what diff(1) of a copy in
+	// /tmp writes (seed 003), so skipping it needs no word; a ".." or a
+	// NUL in it is an attempt and is named.
+	if err := CheckPath(f.Name()); err != nil {
+		warn("", f.Line, "path %s refused (%v): the file is analyzed as fragments, without the tree", quoteName(f.Name()), err)
+		return nil, nil, false
+	}
+	for _, n := range []string{f.OldName, f.NewName} {
+		if n == f.Name() || n == "/dev/null" || n == "" {
+			continue
+		}
+		if err := CheckPath(n); err != nil && !(n == f.OldName && strings.HasPrefix(n, "/") && CheckPath(strings.TrimLeft(n, "/")) == nil) {
+			warn("", f.Line, "other name %s refused (%v): not looked for in the tree", quoteName(n), err)
+		}
+	}
 	oldPath, newPath := f.OldName, f.NewName
 	var before []byte
 	if oldPath != "/dev/null" {
+		// the old name first (a rename), then the new one (a patch whose
+		// old name is a temporary copy), then their shorter forms
 		var err error
-		oldPath, before, err = resolve(mem, oldPath)
+		names := []string{f.OldName}
+		if newPath != "/dev/null" {
+			names = append(names, newPath)
+		}
+		oldPath, before, err = resolve(mem, names...)
 		if err != nil {
-			res.Diags = append(res.Diags, Diag{Input: s.Source, Line: f.Line, Message: label(p.Msg, s.Messages), File: f.Name(), Error: true,
-				Text: fmt.Sprintf("not in the tree (%v): analyzed as fragments", err)})
+			warn("", f.Line, "%v: analyzed as fragments", err)
 			return nil, nil, false
 		}
-		if newPath != "/dev/null" && (newPath == f.OldName || strings.HasSuffix(newPath, "/"+oldPath)) {
+		if newPath != "/dev/null" && (newPath == oldPath || strings.HasSuffix(newPath, "/"+oldPath) || f.OldName == f.NewName) {
 			newPath = oldPath
 		}
 	}
@@ -255,7 +333,7 @@ func (a *Analyzer) images(s *Series, p *Patch, f *FileDiff, mem *memTree, res *R
 		if newPath != "/dev/null" {
 			var err error
 			if newPath, after, err = resolve(a.Post, newPath); err != nil {
-				res.Diags = append(res.Diags, Diag{Input: s.Source, File: f.Name(), Error: true, Text: fmt.Sprintf("cannot read the changed file (%v): analyzed as fragments", err)})
+				warn("", f.Line, "the changed file: %v: analyzed as fragments", err)
 				return nil, nil, false
 			}
 		}
@@ -266,8 +344,7 @@ func (a *Analyzer) images(s *Series, p *Patch, f *FileDiff, mem *memTree, res *R
 		for k, h := range how {
 			if !h.ok {
 				failed++
-				res.Diags = append(res.Diags, Diag{Input: s.Source, Line: f.Hunks[k].Line, Message: label(p.Msg, s.Messages), File: f.Name(),
-					Hunk: f.Hunks[k].Header(), Error: true, Text: "hunk does not apply to the tree: the file is analyzed as fragments"})
+				warn(f.Hunks[k].Header(), f.Hunks[k].Line, "hunk does not apply to the tree: the file is analyzed as fragments")
 			}
 		}
 		if failed > 0 {
@@ -288,6 +365,47 @@ func (a *Analyzer) images(s *Series, p *Patch, f *FileDiff, mem *memTree, res *R
 	return pre, post, true
 }
 
+// fragmentImages are the two sides of f as fragments (a side with no
+// lines, or the old side of a new file, has none).
+func fragmentImages(f *FileDiff) (pre, post []*image) {
+	for _, side := range []Side{Old, New} {
+		fr := BuildFragment(f, side)
+		if len(fr.Src) == 0 {
+			continue
+		}
+		im := &image{f: f, side: side, path: f.Name(), src: fr.Src, frag: fr}
+		if side == Old {
+			im.path = f.OldName
+			if im.path == "/dev/null" || im.path == "" {
+				continue
+			}
+			pre = append(pre, im)
+		} else {
+			post = append(post, im)
+		}
+	}
+	return pre, post
+}
+
+// parseFailure is the first image of a file that did not parse, or nil.
+func parseFailure(sides ...[]*image) *image {
+	for _, ims := range sides {
+		for _, im := range ims {
+			if im.err != nil {
+				return im
+			}
+		}
+	}
+	return nil
+}
+
+func plural(n int, w string) string {
+	if n == 1 {
+		return w
+	}
+	return w + "s"
+}
+
 // parse parses the images, a few at a time.
 func (a *Analyzer) parse(ctx context.Context, ims []*image) {
 	jobs := a.Jobs
@@ -302,11 +420,21 @@ func (a *Analyzer) parse(ctx context.Context, ims []*image) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			// a panic in the front end is this image's failure, not the
+			// end of the run: it is reported and counted as unchecked
+			defer func() {
+				if r := recover(); r != nil {
+					im.file, im.err = &parse.File{Name: im.path}, fmt.Errorf("front end panic: %v", r)
+				}
+			}()
 			f, err := parse.ParseFile(ctx, im.path, im.src)
-			if err != nil || f == nil {
+			if err == nil && f == nil {
+				err = errors.New("no result")
+			}
+			if err != nil {
 				f = &parse.File{Name: im.path}
 			}
-			im.file = f
+			im.file, im.err = f, err
 		}()
 	}
 	wg.Wait()
@@ -378,17 +506,21 @@ var lineRef = regexp.MustCompile(`line \d+`)
 
 // findings runs the engine over images analyzed together and places
 // what it finds.
-func (a *Analyzer) findings(ims []*image, texts *lineTexts) []*placed {
+func (a *Analyzer) findings(ims []*image, texts *lineTexts) (out []*placed, err error) {
 	if len(ims) == 0 {
-		return nil
+		return nil, nil
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("engine panic: %v", r)
+		}
+	}()
 	byPath := map[string]*image{}
 	files := make([]*parse.File, 0, len(ims))
 	for _, im := range ims {
 		byPath[im.path] = im
 		files = append(files, im.file)
 	}
-	var out []*placed
 	for _, f := range check.Run(a.Set, files) {
 		im := byPath[f.File]
 		if im == nil {
@@ -439,7 +571,7 @@ func (a *Analyzer) findings(ims []*image, texts *lineTexts) []*placed {
 		}
 		return out[i].Line < out[j].Line
 	})
-	return out
+	return out, nil
 }
 
 // relevant keeps, in a whole file, the findings of functions the patch

@@ -188,7 +188,7 @@ func TestTreeDoesNotApply(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "mm", "grow.c"), []byte("int other(void)\n{\n\treturn 0;\n}\n"), 0o644)
 	s := Read("series.mbox", []byte(treeSeries), Options{})
 	r := (&Analyzer{Set: defaultRules(t), Tree: DirTree(dir)}).Run(context.Background(), s)
-	if len(r.Diags) == 0 || !strings.Contains(r.Diags[0].String(), "does not apply") || r.Diags[0].Hunk == "" {
+	if len(r.Diags) == 0 || !strings.Contains(r.Diags[0].String(), "warning:") || !strings.Contains(r.Diags[0].String(), "does not apply") || r.Diags[0].Hunk == "" {
 		t.Errorf("diags: %v", r.Diags)
 	}
 	// patch 2's fragment still shows the write before the lock

@@ -2,10 +2,7 @@ package diffscan
 
 import (
 	"bytes"
-	"errors"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -14,34 +11,6 @@ type Tree interface {
 	// ReadFile returns a file's bytes; an error wrapping fs.ErrNotExist
 	// when it is not there.
 	ReadFile(path string) ([]byte, error)
-}
-
-// DirTree is a source tree on disk.
-type DirTree string
-
-// ReadFile reads path under the directory.
-func (d DirTree) ReadFile(path string) ([]byte, error) {
-	return os.ReadFile(filepath.Join(string(d), filepath.FromSlash(path)))
-}
-
-// resolve finds a diff's file in t: as named, or with leading components
-// stripped (a patch made with other prefixes, like patch -p).
-func resolve(t Tree, name string) (string, []byte, error) {
-	p := name
-	for {
-		data, err := t.ReadFile(p)
-		if err == nil {
-			return p, data, nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return p, nil, err
-		}
-		i := strings.IndexByte(p, '/')
-		if i < 0 {
-			return name, nil, err
-		}
-		p = p[i+1:]
-	}
 }
 
 // applied is one hunk's place in the result of Apply.

@@ -96,6 +96,11 @@ func (r *repairs) String() string {
 
 var hunkHeader = regexp.MustCompile(`^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$`)
 
+// unknownFile names the file of hunks that came without a file header
+// (a reply quoting one hunk). Its hunks are read as C fragments, never
+// looked for in a tree: left out, they would go unchecked uncounted.
+const unknownFile = "(unknown file)"
+
 // extractor reads the diffs out of the lines of one message body.
 type extractor struct {
 	source, msg string
@@ -163,8 +168,8 @@ func (x *extractor) run() {
 			if cur == nil {
 				name := gitNew
 				if name == "" {
-					name = "(unknown file)"
-					x.diag(lines[i].n, "", strings.TrimSpace(t), false, "hunk without a file header: the file is not known")
+					name = unknownFile
+					x.diag(lines[i].n, "", strings.TrimSpace(t), false, "hunk without a file header: the file is not known; read as a C fragment")
 				}
 				cur = &FileDiff{OldName: name, NewName: name, Line: lines[i].n}
 				x.files = append(x.files, cur)
