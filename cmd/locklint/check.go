@@ -275,7 +275,7 @@ func checkSources(ctx context.Context, stdout, stderr io.Writer, files []string,
 	if o.stats {
 		sort.Strings(broken)
 		for _, b := range broken {
-			fmt.Fprintln(stderr, b)
+			fmt.Fprintln(stderr, report.CleanLine(b))
 		}
 	}
 	r.inputErrs += inputErrs

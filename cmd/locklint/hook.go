@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/locklint/locklint/report"
 	"github.com/spf13/cobra"
 )
 
@@ -64,15 +65,15 @@ func installHook(stdout io.Writer, force bool) error {
 	if err := writeAtomic(path, []byte(hookScript(installed)), 0o755); err != nil {
 		return usage(err)
 	}
-	fmt.Fprintf(stdout, "installed %s: commits now run `locklint diff --cached` (skip once with git commit --no-verify)\n", path)
+	fmt.Fprintf(stdout, "installed %s: commits now run `locklint diff --cached` (skip once with git commit --no-verify)\n", report.Clean(path))
 	if backup != "" {
-		fmt.Fprintf(stdout, "the hook that was there is kept as %s\n", backup)
+		fmt.Fprintf(stdout, "the hook that was there is kept as %s\n", report.Clean(backup))
 	}
 	switch onPath, err := exec.LookPath("locklint"); {
 	case err == nil:
-		fmt.Fprintf(stdout, "the hook runs the locklint on PATH (now %s)\n", onPath)
+		fmt.Fprintf(stdout, "the hook runs the locklint on PATH (now %s)\n", report.Clean(onPath))
 	case installed != "":
-		fmt.Fprintf(stdout, "locklint is not on PATH: the hook runs %s\n", installed)
+		fmt.Fprintf(stdout, "locklint is not on PATH: the hook runs %s\n", report.Clean(installed))
 	default:
 		fmt.Fprintf(stdout, "warning: locklint is not on PATH and this one is a temporary build (go run): commits fail until `go install github.com/locklint/locklint/cmd/locklint@latest` puts it on PATH\n")
 	}

@@ -68,7 +68,7 @@ func printRules(w io.Writer, s *settings) {
 		if s.disable[id] || len(s.enable) > 0 && !s.enable[id] {
 			sev = "off"
 		}
-		fmt.Fprintf(w, "%-28s %-13s %-8s %s\n", r.id, r.kind, sev, r.eras)
+		fmt.Fprintf(w, "%-28s %-13s %-8s %s\n", report.Clean(r.id), report.Clean(r.kind), sev, r.eras)
 	}
 	fmt.Fprintf(w, "\nlock classes: %s\nsources: %s\n", strings.Join(set.LockNames(), ", "), strings.Join(set.Sources, ", "))
 	if s.configFile != "" {
@@ -90,7 +90,7 @@ func newExplainCmd() *cobra.Command {
 			if !ok {
 				return &exitError{exitUsage, fmt.Errorf("no rule %q (see locklint rules)", args[0])}
 			}
-			fmt.Fprint(cmd.OutOrStdout(), text)
+			fmt.Fprint(cmd.OutOrStdout(), cleanText(text))
 			id := args[0]
 			switch {
 			case s.disable[id] || len(s.enable) > 0 && !s.enable[id]:
@@ -103,4 +103,14 @@ func newExplainCmd() *cobra.Command {
 	}
 	addRuleFlags(cmd.Flags())
 	return cmd
+}
+
+// cleanText is Clean for each line of a multi-line text: a rules file
+// may come with a stranger's branch.
+func cleanText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = report.Clean(l)
+	}
+	return strings.Join(lines, "\n")
 }
