@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/locklint/locklint/parse"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/unicode"
 )
@@ -123,7 +124,8 @@ func IsMaildir(dir string) bool {
 // ReadMaildir reads the messages in dir/cur and dir/new (not dir/tmp),
 // files in order of file name (maildir names start with the delivery
 // time), skipping dot files. Each file is read with ReadMessages with its
-// path as source. A file that cannot be read is an error Diag; the error
+// path as source. A file that cannot be read (or is not a regular file,
+// or is over parse.MaxInputBytes) is an error Diag; the error
 // result is for a dir/cur or dir/new that cannot be listed.
 func ReadMaildir(dir string) ([]*Message, []Diag, error) {
 	type entry struct{ name, path string }
@@ -150,7 +152,9 @@ func ReadMaildir(dir string) ([]*Message, []Diag, error) {
 	var ms []*Message
 	var ds []Diag
 	for _, f := range files {
-		data, err := os.ReadFile(f.path)
+		// a maildir is someone else's: a FIFO or a huge file in it is an
+		// error naming it, not a hang or the machine's memory
+		data, err := parse.ReadInput(f.path)
 		if err != nil {
 			ds = append(ds, Diag{Input: f.path, Error: true, Text: "cannot read the message: " + err.Error()})
 			continue

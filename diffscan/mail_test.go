@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/locklint/locklint/parse"
 )
 
 const mailDir = "../testdata/diffscan/mail"
@@ -508,5 +510,30 @@ func TestReadMessagesSeeds(t *testing.T) {
 				t.Errorf("%s: no-break space left", f)
 			}
 		}
+	}
+}
+
+// A maildir's files are read like any input: one over the size limit is
+// an error naming it, and the others are still read.
+func TestReadMaildirLimits(t *testing.T) {
+	dir := t.TempDir()
+	for _, sub := range []string{"cur", "new"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	small := "Subject: small\n\na\n"
+	big := "Subject: big\n\n" + strings.Repeat("x", 200) + "\n"
+	os.WriteFile(filepath.Join(dir, "new", "1.small"), []byte(small), 0o644)
+	os.WriteFile(filepath.Join(dir, "new", "2.big"), []byte(big), 0o644)
+	old := parse.MaxInputBytes
+	parse.MaxInputBytes = 100
+	defer func() { parse.MaxInputBytes = old }()
+	ms, ds, err := ReadMaildir(dir)
+	if err != nil || len(ms) != 1 || ms[0].Subject != "small" {
+		t.Fatalf("messages %v, err %v", ms, err)
+	}
+	if len(ds) != 1 || !ds[0].Error || ds[0].Input != filepath.Join(dir, "new", "2.big") || !strings.Contains(ds[0].Text, "too large") {
+		t.Errorf("diags %v", ds)
 	}
 }

@@ -365,23 +365,102 @@ var (
 )
 
 // fileName is the path in a ---/+++ header: up to a tab, without a
-// timestamp (mail turns the tab into spaces) and without quotes.
+// timestamp (mail turns the tab into spaces). A name git quoted (one with
+// a control character, a quote or a backslash) is decoded; a raw tab
+// cannot be in it, git writes \t.
 func fileName(s string) string {
+	if strings.HasPrefix(s, `"`) {
+		if name, rest, ok := unquoteC(s); ok && strings.TrimSpace(dateSuffix.ReplaceAllString(rest, "")) == "" {
+			return name
+		}
+	}
 	if i := strings.IndexByte(s, '\t'); i >= 0 {
 		s = s[:i]
 	}
-	s = strings.TrimSpace(dateSuffix.ReplaceAllString(strings.TrimRight(s, " \r"), ""))
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		if u, err := strconv.Unquote(s); err == nil {
-			s = u
-		}
-	}
-	return s
+	return strings.TrimSpace(dateSuffix.ReplaceAllString(strings.TrimRight(s, " \r"), ""))
 }
 
-// gitNames reads "a/x b/y" from a diff --git line.
+// unquoteC decodes the C-style quoted name git writes at the start of s
+// ("a/nl\nx.c", octal escapes for other bytes: \303\251 is UTF-8 é) and
+// returns it with the rest of s. ok is false when s does not start with
+// a well-formed quoted name; it is then taken as it is.
+func unquoteC(s string) (name, rest string, ok bool) {
+	if !strings.HasPrefix(s, `"`) {
+		return "", s, false
+	}
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '"':
+			return b.String(), s[i+1:], true
+		case '\\':
+			i++
+			if i == len(s) {
+				return "", s, false
+			}
+			switch e := s[i]; e {
+			case 'a':
+				b.WriteByte('\a')
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'v':
+				b.WriteByte('\v')
+			case '"', '\\':
+				b.WriteByte(e)
+			default:
+				if e < '0' || e > '3' { // git writes three octal digits, at most \377
+					return "", s, false
+				}
+				v := 0
+				for k := 0; k < 3; k++ {
+					if i+k >= len(s) || s[i+k] < '0' || s[i+k] > '7' {
+						return "", s, false
+					}
+					v = v*8 + int(s[i+k]-'0')
+				}
+				b.WriteByte(byte(v))
+				i += 2
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", s, false
+}
+
+// gitNames reads the two names of a diff --git line, "a/x b/y", either
+// of them quoted by git. The a/ and b/ prefixes are dropped.
 func gitNames(s string) (string, string) {
 	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, `"`) {
+		old, rest, ok := unquoteC(s)
+		if !ok || !strings.HasPrefix(rest, " ") {
+			return "", ""
+		}
+		rest = strings.TrimLeft(rest, " ")
+		nw := rest
+		if strings.HasPrefix(rest, `"`) {
+			var tail string
+			if nw, tail, ok = unquoteC(rest); !ok || strings.TrimSpace(tail) != "" {
+				return "", ""
+			}
+		}
+		return stripGitPrefixes(old, nw)
+	}
+	if i := strings.Index(s, ` "b/`); i >= 0 {
+		if nw, tail, ok := unquoteC(s[i+1:]); ok && strings.TrimSpace(tail) == "" {
+			return stripGitPrefixes(s[:i], nw)
+		}
+	}
 	if i := strings.Index(s, " b/"); i >= 0 && strings.HasPrefix(s, "a/") {
 		return s[2:i], s[i+3:]
 	}
@@ -390,6 +469,13 @@ func gitNames(s string) (string, string) {
 		return f[0], f[1]
 	}
 	return "", ""
+}
+
+func stripGitPrefixes(old, nw string) (string, string) {
+	if strings.HasPrefix(old, "a/") && strings.HasPrefix(nw, "b/") {
+		return old[2:], nw[2:]
+	}
+	return old, nw
 }
 
 // stripPrefixes drops git's a/ and b/, or another first component both
@@ -422,7 +508,10 @@ func stripPrefixes(old, nw string) (string, string) {
 // go-diff read it: what go-diff accepts is what is analyzed.
 func viaGoDiff(f *FileDiff) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "--- %s\n+++ %s\n", f.OldName, f.NewName)
+	// go-diff is given placeholder names: the names are not what it is
+	// asked to read, and one with a newline in it (git writes such names
+	// quoted; they are decoded by now) would end its header line
+	b.WriteString("--- a/file\n+++ b/file\n")
 	for _, h := range f.Hunks {
 		fmt.Fprintf(&b, "@@ -%d,%d +%d,%d @@", h.OldStart, h.OldLines, h.NewStart, h.NewLines)
 		if h.Section != "" {
