@@ -173,7 +173,11 @@ func summary(r *Result) string {
 	fmt.Fprintf(&sb, "%s, %s in %s", plural(errs, "error"), plural(warns, "warning"), plural(r.Stats.Files, "file"))
 	if len(r.Inputs) > 0 {
 		p, h, u := inputTotals(r)
-		fmt.Fprintf(&sb, ", %s, %s (%d unrecovered)", plural(p, "patch"), plural(h, "hunk"), u)
+		if u > 0 {
+			fmt.Fprintf(&sb, ", %s, %s (%d unrecovered, not checked)", plural(p, "patch"), plural(h, "hunk"), u)
+		} else {
+			fmt.Fprintf(&sb, ", %s, %s (0 unrecovered)", plural(p, "patch"), plural(h, "hunk"))
+		}
 	}
 	if fixes > 0 {
 		fmt.Fprintf(&sb, ", %d fixed", fixes)
