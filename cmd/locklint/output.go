@@ -29,8 +29,8 @@ type collected struct {
 	// relative to (locklint diff); findings with a patch name repository
 	// paths already.
 	root string
-	// unchecked counts error diagnostics: code the user asked to check
-	// that was not analyzed at all (a hunk that could not be recovered).
+	// unchecked counts code the user asked to check that was not
+	// analyzed at all: hunks, or error diagnostics if there are more.
 	unchecked int
 }
 
@@ -84,16 +84,17 @@ func workTreeTop() string {
 // addSeries records what analyzing one patch input gave.
 func (r *collected) addSeries(path string, series *diffscan.Series, res *diffscan.Result) {
 	// hunks quoted again in replies are counted once
-	in := report.Input{Path: path, Patches: len(series.Patches), Hunks: series.HunkCount() + series.Unrecovered, HunksUnrecovered: series.Unrecovered}
+	in := report.Input{Path: path, Patches: len(series.Patches), Hunks: series.HunkCount() + series.Unrecovered, HunksUnrecovered: res.Unchecked}
+	errs := 0
 	for _, d := range append(series.Diags, res.Diags...) {
 		in.Diagnostics = append(in.Diagnostics, d.String())
 		if d.Error {
-			r.unchecked++
+			errs++
 		}
 	}
-	if r.unchecked == 0 && series.Unrecovered > 0 {
-		r.unchecked = series.Unrecovered
-	}
+	// an error line always fails the run, even one that lost no hunk
+	// (a MIME part past the nesting limit may have held a patch)
+	r.unchecked += max(errs, res.Unchecked)
 	r.series = true
 	r.res.Inputs = append(r.res.Inputs, in)
 	r.res.Findings = append(r.res.Findings, res.Findings...)
@@ -192,8 +193,8 @@ func (s *settings) finish(stdout, stderr io.Writer, r *collected) error {
 	case r.inputErrs > 0:
 		return &exitError{code: exitUsage}
 	case r.unchecked > 0 && !s.allowUnchecked:
-		fmt.Fprintf(stderr, "locklint: failing: %d %s above could not be analyzed, so that code was not checked (--allow-unchecked accepts it)\n",
-			r.unchecked, plural(r.unchecked, "error"))
+		fmt.Fprintf(stderr, "locklint: failing: %d %s of the input could not be analyzed, so that code was not checked; the errors above say where (--allow-unchecked accepts it)\n",
+			r.unchecked, plural(r.unchecked, "place"))
 		return &exitError{code: exitFindings}
 	case failing(r.res.Findings, s.failOn, r.series) > 0:
 		return &exitError{code: exitFindings}
