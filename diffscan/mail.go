@@ -73,8 +73,10 @@ import (
 // after base64 data (kept), a multipart body without a usable boundary
 // (read as text), a header whose encoded words do not decode (kept), a
 // message without a text part. Errors (Error true): base64 that does not
-// decode (the raw text is kept as the body). ReadMessages does not panic
-// on any input.
+// decode (the raw text is kept as the body); MIME parts nested more than
+// maxMIMEDepth deep (not read; said once per message). Diagnostics of one
+// message that say the same thing are folded into the first, with a
+// count. ReadMessages does not panic on any input.
 func ReadMessages(source string, data []byte) ([]*Message, []Diag) {
 	r := &reader{source: source}
 	data = fromUTF16(data)
@@ -224,6 +226,7 @@ type reader struct {
 	diags   []Diag
 	about   []*Message // the message of each of diags
 	skipped []string   // parts of the current message that were not text
+	tooDeep bool       // the current message has parts below maxMIMEDepth
 }
 
 func (r *reader) diag(m *Message, line int, isErr bool, format string, args ...any) {
@@ -238,6 +241,7 @@ func (r *reader) diag(m *Message, line int, isErr bool, format string, args ...a
 // subjects and number are known: the subject, else "message N" (N =
 // Index+1) when the input has more than one message, else "".
 func (r *reader) finishDiags(n int) []Diag {
+	r.foldRepeats()
 	for i, m := range r.about {
 		switch {
 		case m == nil:
@@ -248,6 +252,35 @@ func (r *reader) finishDiags(n int) []Diag {
 		}
 	}
 	return r.diags
+}
+
+// foldRepeats keeps one of the diagnostics of a message that say the
+// same thing, with how many more there were: a message of 5,000 parts
+// with the same fault printed it 5,000 times.
+func (r *reader) foldRepeats() {
+	type key struct {
+		m    *Message
+		err  bool
+		text string
+	}
+	first := map[key]int{}
+	more := map[int]int{}
+	var diags []Diag
+	var about []*Message
+	for i, d := range r.diags {
+		k := key{r.about[i], d.Error, d.Text}
+		if j, ok := first[k]; ok {
+			more[j]++
+			continue
+		}
+		first[k] = len(diags)
+		diags = append(diags, d)
+		about = append(about, r.about[i])
+	}
+	for j, n := range more {
+		diags[j].Text += fmt.Sprintf(" (and %d more times in this message)", n)
+	}
+	r.diags, r.about = diags, about
 }
 
 // bare is the one Message of input without headers.
@@ -619,6 +652,11 @@ type piece struct {
 	plain bool // text/plain
 }
 
+// maxMIMEDepth bounds how deep MIME parts are read. Real mail nests
+// about 5 deep (a forwarded message in a multipart/mixed in a
+// multipart/alternative ...); each level copies its part's lines, so the
+// bound also bounds the work at 16 times the message. A part below it is
+// not read, and an error says so (once per message): it may hold a patch.
 const maxMIMEDepth = 16
 
 // decodeBody decodes a message body into text: every kept part
@@ -628,7 +666,7 @@ const maxMIMEDepth = 16
 // when the message has a text/plain part, else turned into text with
 // HTMLText.
 func (r *reader) decodeBody(m *Message, hs headers, body []rawLine) string {
-	r.skipped = nil
+	r.skipped, r.tooDeep = nil, false
 	ps := r.decodeEntity(m, hs, body, 0, true)
 	plain := false
 	for _, p := range ps {
@@ -653,7 +691,7 @@ func (r *reader) decodeBody(m *Message, hs headers, body []rawLine) string {
 		}
 		texts = append(texts, t)
 	}
-	if len(ps) == 0 && strings.TrimSpace(joinLines(body)) != "" {
+	if len(ps) == 0 && !r.tooDeep && strings.TrimSpace(joinLines(body)) != "" {
 		line := m.BodyLine
 		r.diag(m, line, false, "no text part in the message (%s); body left empty", strings.Join(r.skipped, ", "))
 	}
@@ -709,7 +747,14 @@ func (r *reader) decodeEntity(m *Message, hs headers, body []rawLine, depth int,
 	if len(body) > 0 {
 		line = body[0].n
 	}
-	if strings.HasPrefix(ct, "multipart/") && depth < maxMIMEDepth {
+	if (strings.HasPrefix(ct, "multipart/") || ct == "message/rfc822" || ct == "message/global") && depth >= maxMIMEDepth {
+		if !r.tooDeep {
+			r.tooDeep = true
+			r.diag(m, line, true, "MIME parts nested more than %d deep: the %s part here and all it holds are not read (it may hold a patch)", maxMIMEDepth, ct)
+		}
+		return nil
+	}
+	if strings.HasPrefix(ct, "multipart/") {
 		boundary := params["boundary"]
 		if boundary == "" {
 			r.diag(m, line, false, "%s without a boundary; body read as text", ct)
@@ -725,7 +770,7 @@ func (r *reader) decodeEntity(m *Message, hs headers, body []rawLine, depth int,
 		}
 		ct, params = "text/plain", map[string]string{}
 	}
-	if (ct == "message/rfc822" || ct == "message/global") && depth < maxMIMEDepth {
+	if ct == "message/rfc822" || ct == "message/global" {
 		inner := body
 		if cte == "quoted-printable" || cte == "base64" {
 			inner = splitLines(string(r.decodeCTE(m, cte, body, line)), nil)
