@@ -53,6 +53,8 @@ type jsonInput struct {
 	Patches          int      `json:"patches"`
 	Hunks            int      `json:"hunks"`
 	HunksUnrecovered int      `json:"hunks_unrecovered"`
+	HunksFragments   int      `json:"hunks_fragments"`
+	Tree             *string  `json:"tree"`
 	Diagnostics      []string `json:"diagnostics"`
 }
 
@@ -96,7 +98,12 @@ func writeJSON(w io.Writer, r *Result, o Options) error {
 		out.Findings = append(out.Findings, jf)
 	}
 	for _, in := range r.Inputs {
-		ji := jsonInput{Path: in.Path, Patches: in.Patches, Hunks: in.Hunks, HunksUnrecovered: in.HunksUnrecovered, Diagnostics: []string{}}
+		ji := jsonInput{Path: in.Path, Patches: in.Patches, Hunks: in.Hunks, HunksUnrecovered: in.HunksUnrecovered,
+			HunksFragments: in.HunksFragments, Diagnostics: []string{}}
+		if in.Tree != "" {
+			tree := in.Tree
+			ji.Tree = &tree
+		}
 		ji.Diagnostics = append(ji.Diagnostics, in.Diagnostics...)
 		out.Inputs = append(out.Inputs, ji)
 	}

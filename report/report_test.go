@@ -242,10 +242,32 @@ func TestSummary(t *testing.T) {
 			Inputs: []Input{{Patches: 1, Hunks: 1}}, Stats: Stats{Files: 3}},
 			"2 errors, 0 warnings in 3 files, 1 patch, 1 hunk (0 unrecovered), 1 fixed"},
 		{&Result{Inputs: []Input{{Patches: 2, Hunks: 5, HunksUnrecovered: 1}, {Patches: 1, Hunks: 2}}},
-			"0 errors, 0 warnings in 0 files, 3 patches, 7 hunks (1 unrecovered)"},
+			"0 errors, 0 warnings in 0 files, 3 patches, 7 hunks (1 unrecovered, not checked)"},
 	} {
 		if got := summary(c.r); got != c.want {
 			t.Errorf("summary = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// The text output says when hunks were read without their code around
+// them, and says nothing when none were.
+func TestTextSaysFragments(t *testing.T) {
+	for _, c := range []struct {
+		in   []Input
+		want string
+	}{
+		{[]Input{{Patches: 1, Hunks: 3, HunksFragments: 2}, {Patches: 1, Hunks: 5, HunksFragments: 5}},
+			"7 hunks analyzed as fragments, without the code around them"},
+		{[]Input{{Patches: 1, Hunks: 1, HunksFragments: 1}}, "\n1 hunk analyzed as fragments"},
+		{[]Input{{Patches: 1, Hunks: 3, Tree: "."}}, ""},
+	} {
+		var buf bytes.Buffer
+		if err := Write(&buf, &Result{Inputs: c.in}, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := buf.String(); c.want == "" && strings.Contains(got, "fragments") || !strings.Contains(got, c.want) {
+			t.Errorf("%+v: %q, want %q", c.in, got, c.want)
 		}
 	}
 }

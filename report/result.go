@@ -58,6 +58,12 @@ type Input struct {
 	Patches          int
 	Hunks            int
 	HunksUnrecovered int
+	// HunksFragments counts the hunks analyzed as fragments: without the
+	// code around them (no tree, or a file the tree lacks or a hunk that
+	// did not apply).
+	HunksFragments int
+	// Tree is the source tree the patches were applied to; "" for none.
+	Tree string
 	// Diagnostics are the input problems, already formatted
 	// ("path:line: warning: ... "), in input order.
 	Diagnostics []string

@@ -105,6 +105,10 @@ func writeText(w io.Writer, r *Result, o Options) error {
 		}
 	}
 	t.w.WriteString(summary(r) + "\n")
+	if n := fragmentHunks(r); n > 0 {
+		fmt.Fprintf(t.w, "%s analyzed as fragments, without the code around them: --tree DIR (or running at the top of a kernel tree) checks whole functions\n",
+			plural(n, "hunk"))
+	}
 	return t.w.Flush()
 }
 
@@ -183,4 +187,14 @@ func summary(r *Result) string {
 		fmt.Fprintf(&sb, ", %d fixed", fixes)
 	}
 	return sb.String()
+}
+
+// fragmentHunks counts the hunks of all inputs read without their
+// surrounding code: what they prove is less than what a tree would.
+func fragmentHunks(r *Result) int {
+	n := 0
+	for _, in := range r.Inputs {
+		n += in.HunksFragments
+	}
+	return n
 }

@@ -41,7 +41,8 @@ func newCheckCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&o.stats, "stats", false, "print files, functions, functions with parse errors, bytes and elapsed time")
 	f.StringVar(&o.dumpIR, "dump-ir", "", "print the IR of the function `NAME` (debugging)")
-	f.String("tree", "", "apply patches to the source tree in `DIR` (in memory) and analyze whole functions before and after")
+	f.String("tree", "", "apply patches to the source tree in `DIR` (in memory) and analyze whole functions before and after (default: the kernel tree at the current directory, if any)")
+	f.Bool("no-tree", false, "analyze the hunks as fragments, even at the top of a kernel tree")
 	addOutputFlags(f)
 	return cmd
 }
@@ -144,15 +145,37 @@ func checkPatches(ctx context.Context, stdin io.Reader, stderr io.Writer, path s
 			report.Clean(path), series.Messages, plural(series.Messages, "message"))
 	}
 	an := &diffscan.Analyzer{Set: s.set, Jobs: s.jobs}
-	if s.tree != "" {
-		if fi, err := os.Stat(s.tree); err != nil || !fi.IsDir() {
-			fail(fmt.Errorf("--tree %s: not a directory", s.tree))
+	tree := s.tree
+	switch {
+	case tree != "":
+		if fi, err := os.Stat(tree); err != nil || !fi.IsDir() {
+			fail(fmt.Errorf("--tree %s: not a directory", tree))
 			return
 		}
-		an.Tree = diffscan.DirTree(s.tree)
+	case !s.noTree && len(series.Patches) > 0:
+		// like checkpatch.pl: the kernel tree we stand in
+		tree = findKernelTree(series)
+	}
+	if tree != "" {
+		an.Tree = diffscan.DirTree(tree)
+	}
+	if s.verbose {
+		switch {
+		case tree == "":
+			fmt.Fprintf(stderr, "locklint: %s: no tree (--tree DIR, or run at the top of a kernel tree): hunks are analyzed as fragments\n", report.Clean(path))
+		case s.tree == "":
+			fmt.Fprintf(stderr, "locklint: %s: applied to the kernel tree %s, found here (--no-tree: fragments only)\n", report.Clean(path), report.Clean(tree))
+		default:
+			fmt.Fprintf(stderr, "locklint: %s: applied to the tree %s\n", report.Clean(path), report.Clean(tree))
+		}
 	}
 	res := an.Run(ctx, series)
 	r.addSeries(path, series, res)
+	in := &r.res.Inputs[len(r.res.Inputs)-1]
+	in.Tree = tree
+	if tree == "" {
+		in.HunksFragments = max(0, series.HunkCount()-res.Unchecked+series.Unrecovered)
+	}
 }
 
 // stdinName is how C read from standard input is named in reports.

@@ -34,6 +34,7 @@ type settings struct {
 	noQuoted, showFixed           bool
 	allowUnchecked, verbose       bool
 	tree                          string
+	noTree                        bool
 	baseline, writeBaseline       string
 	configFile                    string
 
@@ -73,7 +74,7 @@ func addOutputFlags(f *pflag.FlagSet) {
 func settingNames() map[string]bool {
 	f := pflag.NewFlagSet("", pflag.ContinueOnError)
 	addOutputFlags(f)
-	names := map[string]bool{"tree": true}
+	names := map[string]bool{"tree": true, "no-tree": true}
 	f.VisitAll(func(fl *pflag.Flag) { names[fl.Name] = true })
 	return names
 }
@@ -120,6 +121,13 @@ func loadSettings(cmd *cobra.Command) (*settings, error) {
 	}
 	if cmd.Flags().Lookup("tree") != nil {
 		s.tree = v.GetString("tree")
+		s.noTree = v.GetBool("no-tree")
+		if s.tree != "" && s.noTree && cmd.Flags().Changed("tree") && cmd.Flags().Changed("no-tree") {
+			return nil, usage(fmt.Errorf("--tree and --no-tree do not go together"))
+		}
+		if cmd.Flags().Changed("no-tree") {
+			s.tree = "" // the flag over a configured tree
+		}
 	}
 	where := "flag, LOCKLINT_* or " + cfg
 	if cfg == "" {
