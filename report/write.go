@@ -106,35 +106,6 @@ func ruleSet(o Options) (*rules.Set, error) {
 	return rules.Default()
 }
 
-// Explain is a rule's documentation, every era of it (what `locklint
-// explain ID` prints); false when set has no rule id and no built-in
-// has it.
-func Explain(set *rules.Set, id string) (string, bool) {
-	entries := ruleEntries(set, id)
-	return helpText(entries), len(entries) > 0
-}
-
-// ruleEntries returns every entry (every era) of a rule: the set's, or
-// else the built-in one.
-func ruleEntries(set *rules.Set, id string) []*rules.Rule {
-	var out []*rules.Rule
-	if set != nil {
-		for _, r := range set.Rules {
-			if r.ID == id {
-				out = append(out, r)
-			}
-		}
-	}
-	if len(out) == 0 {
-		for _, b := range rules.Builtins {
-			if b.ID == id {
-				out = append(out, b)
-			}
-		}
-	}
-	return out
-}
-
 // RuleIDs lists the ids of the set's rules and the built-ins, sorted.
 func RuleIDs(set *rules.Set) []string {
 	seen := map[string]bool{}
@@ -155,96 +126,6 @@ func RuleIDs(set *rules.Set) []string {
 	}
 	sort.Strings(ids)
 	return ids
-}
-
-// helpText is a rule's documentation, every era of it, as
-// `locklint explain` shows it.
-func helpText(entries []*rules.Rule) string {
-	if len(entries) == 0 {
-		return ""
-	}
-	var sb strings.Builder
-	first := entries[0]
-	fmt.Fprintf(&sb, "%s (%s, %s)\n\n", first.ID, first.Kind, first.Severity)
-	for _, r := range entries {
-		if len(entries) > 1 {
-			fmt.Fprintf(&sb, "when the input calls %s:\n", strings.Join(r.When, ", "))
-		}
-		fmt.Fprintf(&sb, "  message: %s\n  source:  %s\n", r.Message, r.Source)
-		for _, kv := range [][2]string{
-			{"fields:  ", strings.Join(r.Fields, ", ")},
-			{"locks:   ", strings.Join(r.Locks, " or ")},
-			{"order:   ", strings.Join(r.Order, " -> ")},
-			{"in:      ", strings.Join(r.In, ", ")},
-		} {
-			if kv[1] != "" {
-				sb.WriteString("  " + kv[0] + kv[1] + "\n")
-			}
-		}
-		sb.WriteString("\n")
-	}
-	for _, r := range entries {
-		if r.Explain != "" {
-			sb.WriteString(indentBlock(r.Explain) + "\n")
-		}
-		if r.Bad != "" {
-			sb.WriteString("Bad:\n" + indentBlock(r.Bad) + "\n")
-		}
-		if r.Good != "" {
-			sb.WriteString("Good:\n" + indentBlock(r.Good) + "\n")
-		}
-	}
-	return sb.String()
-}
-
-// helpMarkdown is helpText as Markdown, the examples in C code blocks.
-func helpMarkdown(entries []*rules.Rule) string {
-	if len(entries) == 0 {
-		return ""
-	}
-	var sb strings.Builder
-	first := entries[0]
-	fmt.Fprintf(&sb, "**%s** (%s, %s)\n\n", first.ID, first.Kind, first.Severity)
-	for _, r := range entries {
-		if len(entries) > 1 {
-			fmt.Fprintf(&sb, "When the input calls %s:\n\n", "`"+strings.Join(r.When, "`, `")+"`")
-		}
-		fmt.Fprintf(&sb, "- message: %s\n- source: %s\n", r.Message, r.Source)
-		for _, kv := range [][2]string{
-			{"fields", strings.Join(r.Fields, ", ")},
-			{"locks", strings.Join(r.Locks, " or ")},
-			{"order", strings.Join(r.Order, " -> ")},
-			{"in", strings.Join(r.In, ", ")},
-		} {
-			if kv[1] != "" {
-				fmt.Fprintf(&sb, "- %s: `%s`\n", kv[0], kv[1])
-			}
-		}
-		sb.WriteString("\n")
-	}
-	code := func(s string) string {
-		return "```c\n" + strings.TrimRight(s, "\n") + "\n```\n\n"
-	}
-	for _, r := range entries {
-		if r.Explain != "" {
-			sb.WriteString(strings.TrimRight(r.Explain, "\n") + "\n\n")
-		}
-		if r.Bad != "" {
-			sb.WriteString("Bad:\n\n" + code(r.Bad))
-		}
-		if r.Good != "" {
-			sb.WriteString("Good:\n\n" + code(r.Good))
-		}
-	}
-	return strings.TrimRight(sb.String(), "\n") + "\n"
-}
-
-func indentBlock(s string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "    " + l
-	}
-	return strings.Join(lines, "\n") + "\n"
 }
 
 // diag is an input diagnostic taken apart: "path:line: warning: text".
