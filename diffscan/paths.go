@@ -171,8 +171,10 @@ func candidates(names ...string) []string {
 	}
 	for _, n := range ok {
 		for i := strings.IndexByte(n, '/'); i >= 0; i = strings.IndexByte(n, '/') {
-			n = n[i+1:]
-			add(n)
+			// "a//x.c" strips to "/x.c": a shorter form is checked too
+			if n = n[i+1:]; CheckPath(n) == nil {
+				add(n)
+			}
 		}
 	}
 	return out

@@ -47,7 +47,7 @@ func TestCheckPath(t *testing.T) {
 
 // hostileTree makes dir/tree with a file, links inside and out of it, a
 // FIFO and a directory, and dir/outside/secret.c next to it.
-func hostileTree(t *testing.T) (tree, outside string) {
+func hostileTree(t testing.TB) (tree, outside string) {
 	t.Helper()
 	dir := t.TempDir()
 	tree, outside = filepath.Join(dir, "tree"), filepath.Join(dir, "outside")
