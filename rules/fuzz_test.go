@@ -34,6 +34,11 @@ func FuzzLoadData(f *testing.F) {
 	f.Add([]byte(`{"rules": [{"id": "y", "kind": "order", "message": "m", "order": ["vmlist", "page"]}]}`), uint8(1))
 	f.Add([]byte("[[rules]]\nid = \"z\"\nkind = \"forbid-call\"\nmessage = \"no\"\ncalls = [\"schedule()\"]\n"), uint8(2))
 	f.Add([]byte("rules: [1, 2, {id: }]\nlocks: 3\n"), uint8(0))
+	// The schema check's paths: unknown keys, wrong types, aliases,
+	// inline tables, keys given twice.
+	f.Add([]byte("a: &x {mesage: m}\nrules:\n  - <<: *x\n    kind: 3\n    calls: f()\n"), uint8(0))
+	f.Add([]byte("rules = [{id = \"r\", cals = [1]}]\n[locks.l]\nspinn = \"yes\"\n"), uint8(2))
+	f.Add([]byte(`{"rules": [{"id": "r", "id": "s", "severity": 3}], "locks": {"": {}}}`), uint8(1))
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
 		format := []string{"yaml", "json", "toml"}[which%3]
 		_, err := LoadData("fuzz."+format, data, format)

@@ -15,6 +15,7 @@ const (
 	fVersion
 	fSeverity
 	fKind
+	fID
 	fLocks
 	fRules
 )
@@ -31,7 +32,7 @@ var (
 	topFields  = []field{{"version", fVersion}, {"locks", fLocks}, {"rules", fRules}}
 	lockFields = []field{{"doc", fString}, {"acquire", fStrings}, {"try", fStrings}, {"try-zero", fStrings},
 		{"release", fStrings}, {"held", fStrings}, {"sleeps", fBool}, {"single", fBool}, {"spin", fBool}}
-	ruleFields = []field{{"id", fString}, {"kind", fKind}, {"severity", fSeverity}, {"message", fString},
+	ruleFields = []field{{"id", fID}, {"kind", fKind}, {"severity", fSeverity}, {"message", fString},
 		{"source", fString}, {"when", fStrings}, {"explain", fString}, {"bad", fString}, {"good", fString},
 		{"fields", fStrings}, {"locks", fStrings}, {"fresh", fStrings}, {"publish", fStrings},
 		{"calls", fStrings}, {"in", fStrings}, {"instance-from", fStrings}, {"order", fStrings}, {"first", fStrings}}
@@ -126,7 +127,7 @@ func (c *schemaChecker) rules(k tkey, path string) {
 	for i, r := range k.val.list {
 		rpath := fmt.Sprintf("%s[%d]", path, i)
 		what := fmt.Sprintf("rule %d", i+1)
-		if id := r.get("id"); id != nil && id.kind == tScalar && id.typ == sString && id.str != "" {
+		if id := r.get("id"); id != nil && isString(id) && validID(id.str) {
 			what = "rule " + id.str
 		}
 		if r.kind != tMap {
@@ -218,6 +219,15 @@ func (c *schemaChecker) value(what string) func(field, tkey, string) {
 			} else if Severity(v.str).Rank() == 0 {
 				c.errorf(at, path, what, "severity: %q is not error, warning or info", v.str)
 			}
+		case fID:
+			// An id is printed at the start of lines (explain, the rules
+			// list) and used in suppression comments, which accept only
+			// these characters.
+			if !isString(v) {
+				c.errorf(at, path, what, "id: want a string, not %s", describe(v))
+			} else if !validID(v.str) {
+				c.errorf(at, path, what, "id: %q is not an id (letters, digits, '-', '_' and '.')", v.str)
+			}
 		case fKind:
 			// An unknown kind name is validate's to report, at the rule's
 			// line: the command line's tests pin that message there.
@@ -226,6 +236,18 @@ func (c *schemaChecker) value(what string) func(field, tkey, string) {
 			}
 		}
 	}
+}
+
+func validID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func isString(n *tnode) bool { return n.kind == tScalar && n.typ == sString }
