@@ -129,8 +129,9 @@ func TestSyntaxErrorsHavePositions(t *testing.T) {
 		{"json", "{\"rules\": []} {}", "f.json:1:15: "},
 		{"toml", "[[rules]]\nid = \"r\"\nid = = \"s\"\n", "f.toml:3:6: "},
 		// go-toml reports a key defined twice without a position; the
-		// message still names the file and the key.
-		{"toml", "[[rules]]\nid = \"r\"\nid = \"s\"\n", "f.toml: toml: key id is already defined"},
+		// parser's tree gives the second one's.
+		{"toml", "[[rules]]\nid = \"r\"\nid = \"s\"\n", "f.toml:3:1: key id is already defined"},
+		{"toml", "[locks.l]\nacquire = [\"a()\"]\n\n[locks.l]\nrelease = [\"b()\"]\n", "f.toml: toml: table l already exists"},
 		{"yaml", "rules:\n  - id: r\n    kind: [x\n", "f.yaml:2: did not find expected"},
 	} {
 		_, err := LoadData("f."+tc.format, []byte(tc.data), tc.format)

@@ -287,8 +287,56 @@ func tomlTree(data []byte) (*tnode, error) {
 	// defined twice) and gives its errors a position.
 	var v map[string]any
 	if err := toml.Unmarshal(data, &v); err != nil {
+		var de *toml.DecodeError
+		if !errors.As(err, &de) {
+			// A key defined twice comes without a position; the
+			// parser's tree has both, so say where.
+			if t, terr := tomlParse(data); terr == nil {
+				if at, key, ok := firstDuplicate(t, 0); ok {
+					return nil, &posError{at, fmt.Sprintf("key %s is already defined", key)}
+				}
+			}
+		}
 		return nil, err
 	}
+	return tomlParse(data)
+}
+
+// firstDuplicate finds the first key given twice in one map of the
+// tree: its second occurrence.
+func firstDuplicate(n *tnode, depth int) (pos, string, bool) {
+	if n == nil || depth > maxTreeDepth {
+		return pos{}, "", false
+	}
+	seen := map[string]bool{}
+	for _, k := range n.keys {
+		if seen[k.name] {
+			return k.at, k.name, true
+		}
+		seen[k.name] = true
+		if at, key, ok := firstDuplicate(k.val, depth+1); ok {
+			return at, key, ok
+		}
+	}
+	for _, it := range n.list {
+		if at, key, ok := firstDuplicate(it, depth+1); ok {
+			return at, key, ok
+		}
+	}
+	return pos{}, "", false
+}
+
+// posError is a parse error at a position the decoder did not give.
+type posError struct {
+	at  pos
+	msg string
+}
+
+func (e *posError) Error() string { return e.msg }
+
+// tomlParse builds the tree of a TOML file with go-toml's parser, which
+// keeps every key's offset.
+func tomlParse(data []byte) (*tnode, error) {
 	lines := newLineIndex(data)
 	var p unstable.Parser
 	p.Reset(data)
@@ -428,6 +476,10 @@ func tomlTree(data []byte) (*tnode, error) {
 // syntaxError is a rules file's parse error with the position the
 // parser gave as line and column.
 func syntaxError(name string, data []byte, err error) error {
+	var pe *posError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s:%d:%d: %s", name, pe.at.line, pe.at.col, pe.msg)
+	}
 	var js *json.SyntaxError
 	if errors.As(err, &js) {
 		// Offset counts the bytes read, the bad one included.
