@@ -2,16 +2,20 @@ package diffscan
 
 import "fmt"
 
-// Diag is an input diagnostic: something in the input that was repaired
-// (a warning) or could not be recovered (an error). It names where: the
-// input, the message (by subject or index), the file diff and the hunk.
+// Diag is an input diagnostic. A warning (Error false) is something that
+// was repaired, or code that was checked in a weaker way (as fragments,
+// without the tree). An error is code the user asked to check that was
+// not checked at all (counted in Result.Unchecked or Series.Unrecovered),
+// or a part of the mail that was not read and may hold a patch: a run
+// with one must not pass as clean. It names where: the input, the
+// message (by subject or index), the file diff and the hunk.
 type Diag struct {
 	Input   string // path or "-"
 	Line    int    // line in the input, 0 if unknown
 	Message string // message subject or "message N"; "" for a bare diff
 	File    string // file the diff is for, "" if none
 	Hunk    string // hunk header, "" if none
-	Error   bool   // true: something was lost; false: repaired
+	Error   bool   // true: not checked, or not read; false: repaired or weaker
 	Text    string
 }
 
