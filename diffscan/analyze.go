@@ -298,7 +298,8 @@ func (a *Analyzer) images(s *Series, p *Patch, f *FileDiff, mem *memTree, res *R
 	// /tmp writes (seed 003), so skipping it needs no word; a ".." or a
 	// NUL in it is an attempt and is named.
 	if err := CheckPath(f.Name()); err != nil {
-		warn("", f.Line, "path %s refused (%v): the file is analyzed as fragments, without the tree", quoteName(f.Name()), err)
+		// the name is the diagnostic's File already
+		warn("", f.Line, "path refused (%v): analyzed as fragments, without the tree", err)
 		return nil, nil, false
 	}
 	for _, n := range []string{f.OldName, f.NewName} {

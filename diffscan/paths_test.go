@@ -273,3 +273,24 @@ func TestSeed003Tree(t *testing.T) {
 		t.Errorf("no hunk failed to apply: %v", r.Diags)
 	}
 }
+
+// The paths looked for are named, a few of them, with control
+// characters escaped so that a name cannot break the diagnostic's line.
+func TestResolveMessage(t *testing.T) {
+	_, _, err := resolve(mapTree{}, "a/b/c/d/e/f.c", "/abs/x.c", "../up.c")
+	if err == nil || !errors.Is(err, fs.ErrNotExist) ||
+		err.Error() != "not in the tree (looked for a/b/c/d/e/f.c, b/c/d/e/f.c, c/d/e/f.c, d/e/f.c and 2 shorter forms)" {
+		t.Errorf("%v", err)
+	}
+	_, _, err = resolve(mapTree{}, "mm/\x1b]0;pwned\x07.c")
+	if err == nil || strings.ContainsAny(err.Error(), "\x1b\x07") || !strings.Contains(err.Error(), `"mm/\x1b]0;pwned\a.c"`) {
+		t.Errorf("%q", err)
+	}
+	if _, _, err = resolve(mapTree{}, "/etc/passwd", "../x.c"); err == nil || err.Error() != "not in the tree (no name to look for)" {
+		t.Errorf("%v", err)
+	}
+	p, data, err := resolve(mapTree{"mm/x.c": "x"}, "linux-2.3/mm/x.c")
+	if p != "mm/x.c" || string(data) != "x" || err != nil {
+		t.Errorf("stripped: %q %q %v", p, data, err)
+	}
+}
