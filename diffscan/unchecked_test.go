@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/locklint/locklint/check"
+	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/rules"
 )
 
 const twoLocks = "--- a/mm/x.c\n+++ b/mm/x.c\n@@ -1,3 +1,5 @@ void f(struct s *p)\n void f(struct s *p)\n {\n" +
@@ -85,5 +89,49 @@ func TestUnknownFileRead(t *testing.T) {
 		if got := show(r.Findings); got != "0/0 (unknown file):4 double-acquire introduced f @@ -1,3 +1,5 @@\n" || r.Unchecked != 0 {
 			t.Errorf("tree %v: findings %q, unchecked %d, diags %v", tree, got, r.Unchecked, r.Diags)
 		}
+	}
+}
+
+// A panic in the front end or the engine loses no hunk silently: the
+// hunks it took are counted, with an error, and the run goes on.
+func TestUncheckedOnPanic(t *testing.T) {
+	set := defaultRules(t)
+	other := "--- a/mm/y.c\n+++ b/mm/y.c\n@@ -1,3 +1,5 @@ void g(struct s *p)\n void g(struct s *p)\n {\n" +
+		"+\tspin_lock(&p->lock);\n+\tspin_lock(&p->lock);\n \tint a;\n"
+	series := "From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001\nSubject: [PATCH 1/2] x\n\n" + twoLocks +
+		"\nFrom 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001\nSubject: [PATCH 2/2] y\n\n" + other
+
+	defer func(p func(context.Context, string, []byte) (*parse.File, error)) { parseFile = p }(parseFile)
+	parseFile = func(ctx context.Context, name string, src []byte) (*parse.File, error) {
+		if name == "mm/x.c" {
+			panic("boom")
+		}
+		return parse.ParseFile(ctx, name, src)
+	}
+	r := (&Analyzer{Set: set}).Run(context.Background(), Read("s.mbox", []byte(series), Options{}))
+	if r.Unchecked != 1 || len(r.Diags) != 1 || !r.Diags[0].Error || !strings.Contains(r.Diags[0].Text, "front end panic: boom") ||
+		r.Diags[0].File != "mm/x.c" || r.Diags[0].Message != "[PATCH 1/2] x" {
+		t.Errorf("front end: unchecked %d, diags %v", r.Unchecked, r.Diags)
+	}
+	if got := show(r.Findings); got != "2/2 mm/y.c:4 double-acquire introduced g @@ -1,3 +1,5 @@\n" {
+		t.Errorf("front end: findings %s", got)
+	}
+	parseFile = parse.ParseFile
+
+	defer func(c func(*rules.Set, []*parse.File) []check.Finding) { runCheck = c }(runCheck)
+	runCheck = func(set *rules.Set, files []*parse.File) []check.Finding {
+		for _, f := range files {
+			if f.Name == "mm/x.c" {
+				panic("bang")
+			}
+		}
+		return check.Run(set, files)
+	}
+	r = (&Analyzer{Set: set}).Run(context.Background(), Read("s.mbox", []byte(series), Options{}))
+	if r.Unchecked != 1 || len(r.Diags) != 1 || !r.Diags[0].Error || !strings.Contains(r.Diags[0].Text, "engine panic: bang") {
+		t.Errorf("engine: unchecked %d, diags %v", r.Unchecked, r.Diags)
+	}
+	if got := show(r.Findings); got != "2/2 mm/y.c:4 double-acquire introduced g @@ -1,3 +1,5 @@\n" {
+		t.Errorf("engine: findings %s", got)
 	}
 }
