@@ -50,6 +50,10 @@ type Result struct {
 	// in a weaker way (as a fragment, without the tree) is checked and
 	// not counted here. The command fails the run when it is not 0.
 	Unchecked int
+	// Fragments is the number of hunks analyzed as fragments: all of
+	// them without a Tree; with one, those of files that fell back to
+	// fragments (each with a warning saying why).
+	Fragments int
 }
 
 // image is one side of one file of a patch, as the parser sees it.
@@ -158,6 +162,7 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 	type unit struct {
 		f         *FileDiff
 		pre, post []*image
+		frag      bool // read as fragments
 	}
 	var units []*unit
 	for _, f := range p.Files {
@@ -180,6 +185,7 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 			}
 		}
 		u.pre, u.post = fragmentImages(f)
+		u.frag = true
 	}
 	var all []*image
 	for _, u := range units {
@@ -195,6 +201,7 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 			res.Diags = append(res.Diags, Diag{Input: s.Source, Line: u.f.Line, Message: label(p.Msg, s.Messages), File: u.f.Name(),
 				Text: fmt.Sprintf("cannot parse %s (%v): analyzed as fragments", quoteName(bad.path), bad.err)})
 			u.pre, u.post = fragmentImages(u.f)
+			u.frag = true
 			again = append(append(again, u.pre...), u.post...)
 		}
 	}
@@ -206,6 +213,9 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 			res.Diags = append(res.Diags, Diag{Input: s.Source, Line: u.f.Line, Message: label(p.Msg, s.Messages), File: u.f.Name(), Error: true,
 				Text: fmt.Sprintf("cannot parse the hunks (%v): %d %s not analyzed", bad.err, len(u.f.Hunks), plural(len(u.f.Hunks), "hunk"))})
 			continue
+		}
+		if u.frag {
+			res.Fragments += len(u.f.Hunks)
 		}
 		pre, post = append(pre, u.pre...), append(post, u.post...)
 	}

@@ -36,7 +36,7 @@ func TestUnchecked(t *testing.T) {
 	// a fragment the front end refuses (a NUL byte): not analyzed
 	r := run(&Analyzer{}, context.Background(), strings.Replace(twoLocks, "int a;", "int a;\x00", 1)+
 		"--- a/mm/y.c\n+++ b/mm/y.c\n@@ -1,3 +1,5 @@ void g(struct s *p)\n void g(struct s *p)\n {\n+\tspin_lock(&p->lock);\n+\tspin_lock(&p->lock);\n \tint a;\n")
-	if r.Unchecked != 1 || errs(r) != 1 || r.Diags[0].File != "mm/x.c" || !strings.Contains(r.Diags[0].Text, "1 hunk not analyzed") {
+	if r.Unchecked != 1 || r.Fragments != 1 || errs(r) != 1 || r.Diags[0].File != "mm/x.c" || !strings.Contains(r.Diags[0].Text, "1 hunk not analyzed") {
 		t.Errorf("NUL in a hunk: unchecked %d, diags %v", r.Unchecked, r.Diags)
 	}
 	if got := show(r.Findings); !strings.Contains(got, "mm/y.c:4 double-acquire introduced g") || strings.Contains(got, "mm/x.c") {
@@ -53,14 +53,19 @@ func TestUnchecked(t *testing.T) {
 		!strings.Contains(r.Diags[0].Text, "analyzed as fragments") {
 		t.Errorf("NUL in the tree's file: unchecked %d, diags %v", r.Unchecked, r.Diags)
 	}
-	if got := show(r.Findings); got != "0/0 mm/x.c:4 double-acquire introduced f @@ -1,3 +1,5 @@\n" {
-		t.Errorf("findings of the fragment: %s", got)
+	if got := show(r.Findings); got != "0/0 mm/x.c:4 double-acquire introduced f @@ -1,3 +1,5 @@\n" || r.Fragments != 1 {
+		t.Errorf("findings of the fragment: %s (%d hunks as fragments)", got, r.Fragments)
+	}
+	// the same file without the NUL: applied, no fragments
+	os.WriteFile(filepath.Join(dir, "mm", "x.c"), []byte("void f(struct s *p)\n{\n\tint a;\n}\n"), 0o644)
+	if r = run(&Analyzer{Tree: DirTree(dir)}, context.Background(), twoLocks); r.Fragments != 0 || len(r.Diags) != 0 || len(r.Findings) != 1 {
+		t.Errorf("applied: %d hunks as fragments, diags %v, findings %s", r.Fragments, r.Diags, show(r.Findings))
 	}
 
 	// not in the tree, or a hunk that does not apply: warnings, checked
 	for _, tree := range []Tree{mapTree{}, mapTree{"mm/x.c": "int other;\n"}} {
 		r = run(&Analyzer{Tree: tree}, context.Background(), twoLocks)
-		if r.Unchecked != 0 || errs(r) != 0 || len(r.Diags) != 1 || len(r.Findings) != 1 {
+		if r.Unchecked != 0 || r.Fragments != 1 || errs(r) != 0 || len(r.Diags) != 1 || len(r.Findings) != 1 {
 			t.Errorf("tree %v: unchecked %d, diags %v, findings %s", tree, r.Unchecked, r.Diags, show(r.Findings))
 		}
 	}
