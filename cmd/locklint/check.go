@@ -173,8 +173,18 @@ func checkPatches(ctx context.Context, stdin io.Reader, stderr io.Writer, path s
 	r.addSeries(path, series, res)
 	in := &r.res.Inputs[len(r.res.Inputs)-1]
 	in.Tree = tree
-	if tree == "" {
-		in.HunksFragments = max(0, series.HunkCount()-res.Unchecked+series.Unrecovered)
+	in.HunksFragments = res.Fragments
+	// a finding's line text (for baselines) comes from the tree, through
+	// the same checks as the analysis: a patch may name any path
+	root := tree
+	if root == "" {
+		root = "."
+	}
+	for _, f := range res.Findings {
+		if r.seriesRoots == nil {
+			r.seriesRoots = map[string]string{}
+		}
+		r.seriesRoots[f.File] = root
 	}
 }
 

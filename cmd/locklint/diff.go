@@ -55,6 +55,9 @@ type gitTree struct {
 }
 
 func (g gitTree) ReadFile(p string) ([]byte, error) {
+	if err := diffscan.CheckPath(p); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
 	spec := g.rev + ":" + p
 	if g.rev == ":" {
 		spec = ":" + p

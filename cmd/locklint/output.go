@@ -23,6 +23,9 @@ type collected struct {
 	lines func(file string, line int) string
 	// series is set when the input had patches: only new findings fail
 	series bool
+	// seriesRoots maps the files of patch findings to the tree they are
+	// read from ("." without one)
+	seriesRoots map[string]string
 	// inputErrs counts inputs that could not be read at all (exit 2).
 	inputErrs int
 	// root, when set, is the git work tree the findings' files are
@@ -135,7 +138,17 @@ func (s *settings) finish(stdout, stderr io.Writer, r *collected) error {
 	}
 	lines := r.lines
 	if lines == nil {
-		lines = report.SourceLines("")
+		fromDisk := report.SourceLines("")
+		lines = func(file string, line int) string {
+			if root, ok := r.seriesRoots[file]; ok {
+				data, err := diffscan.DirTree(root).ReadFile(file)
+				if err != nil {
+					return ""
+				}
+				return diffscan.LineAt(data, line)
+			}
+			return fromDisk(file, line)
+		}
 	}
 	if s.baseline != "" {
 		b, err := report.ReadBaseline(s.baseline)
