@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -25,7 +27,45 @@ type builder struct {
 	// lastCall is the index in cur.Events of the most recent call event,
 	// so an assignment can name the call's result variable.
 	lastCall int
+
+	// depth counts the nested stmt, expr and cond calls under way (see
+	// MaxNesting); work is expr's stack of nodes still to walk, shared by
+	// nested calls, each of which uses the part above where it started.
+	depth int
+	work  []int
+	// joins is ifStmt's stack of the join blocks of an else-if chain.
+	joins []*Block
 }
+
+// MaxNesting bounds how deeply the IR builder nests while it reads a body:
+// statements inside statements, and expressions that need their own
+// control flow or ordering (calls in calls, assignments in assignments,
+// conditionals, && and || with calls on the right). Past it, the
+// construct is left out and the function gets a ParseError there, instead
+// of a stack that grows with the input: Go cannot recover from a stack
+// overflow. Plain nesting (parentheses, casts, unary and binary operators,
+// commas, subscripts, fields, initializers) and else-if chains are walked
+// without recursion and are not bounded by it. Linux 6.1 nests at most
+// about 40 levels deep by this count.
+const MaxNesting = 1000
+
+// enter counts one more level of nesting at node i, or records that i is
+// too deep (what names the construct) and tells the caller to skip it.
+func (b *builder) enter(i int, what string) bool {
+	if b.depth >= MaxNesting {
+		off := b.t.nodes[0].start
+		if i >= 0 {
+			off = b.t.nodes[i].start
+		}
+		b.fn.ParseErrors = append(b.fn.ParseErrors, ParseError{Pos: b.pos(off),
+			Msg: fmt.Sprintf("%s nested too deeply (more than %d levels): not analyzed", what, MaxNesting)})
+		return false
+	}
+	b.depth++
+	return true
+}
+
+func (b *builder) leave() { b.depth-- }
 
 type guard struct {
 	ev         Event
@@ -168,6 +208,20 @@ func (b *builder) buildFunction(i int) *Function {
 	b.edge(b.cur, b.exit, Edge{})
 	compact(fn)
 	b.collectErrors(i)
+	// statement expressions too deep to be read: their events are missing
+	deep := b.f.tooDeep
+	for k := sort.Search(len(deep), func(k int) bool { return deep[k] >= fnode.start }); k < len(deep) && deep[k] < fnode.end; k++ {
+		b.fn.ParseErrors = append(b.fn.ParseErrors, ParseError{Pos: b.pos(deep[k]),
+			Msg: fmt.Sprintf("statement expressions nested too deeply (more than %d levels): not analyzed", maxStmtExprDepth)})
+	}
+	// the limits were recorded as they were met, the tree's errors after
+	sort.SliceStable(fn.ParseErrors, func(x, y int) bool {
+		p, q := fn.ParseErrors[x].Pos, fn.ParseErrors[y].Pos
+		if p.Line != q.Line {
+			return p.Line < q.Line
+		}
+		return p.Col < q.Col
+	})
 	return fn
 }
 
@@ -177,11 +231,12 @@ func (b *builder) collectErrors(i int) {
 	end := int(t.nodes[i].next)
 	for j := i; j < end; j++ {
 		n := &t.nodes[j]
-		if symKind[n.sym] == kError || n.flags&(flagMissing|flagTruncated) != 0 {
-			b.fn.ParseErrors = append(b.fn.ParseErrors, b.pos(n.start))
-			if symKind[n.sym] == kError {
-				j = int(n.next) - 1 // one report per ERROR subtree
-			}
+		switch {
+		case symKind[n.sym] == kError:
+			b.fn.ParseErrors = append(b.fn.ParseErrors, ParseError{Pos: b.pos(n.start), Msg: "syntax error"})
+			j = int(n.next) - 1 // one report per ERROR subtree
+		case n.flags&flagMissing != 0:
+			b.fn.ParseErrors = append(b.fn.ParseErrors, ParseError{Pos: b.pos(n.start), Msg: "missing " + symNames[n.sym]})
 		}
 	}
 }
@@ -219,21 +274,23 @@ func (b *builder) namedChildren(i int, buf []int) []int {
 
 // findFuncDeclarator digs through pointer and parenthesized declarators to
 // the function_declarator, counting pointer levels of the return type.
+// `int (*f(void))(int)` returns a function pointer: the function declarator
+// that declares the name is the innermost one, and each one around it adds
+// a level. A loop, not recursion, however deep the declarator.
 func (b *builder) findFuncDeclarator(i int) (int, int) {
 	t := b.t
 	ptr := 0
+	best, bestPtr := -1, 0
 	for i >= 0 {
 		switch t.kind(i) {
 		case kFunctionDeclarator:
-			// `int (*f(void))(int)` returns a function pointer: the name is
-			// further in; the outermost declarator with an identifier wins
+			best, bestPtr = i, ptr
 			inner := b.childByField(i, fDeclarator)
-			if inner >= 0 && t.kind(inner) != kIdentifier {
-				if fd, p := b.findFuncDeclarator(inner); fd >= 0 {
-					return fd, ptr + p + 1
-				}
+			if inner < 0 || t.kind(inner) == kIdentifier {
+				return i, ptr
 			}
-			return i, ptr
+			ptr++
+			i = inner
 		case kPointerDeclarator:
 			ptr++
 			i = b.childByField(i, fDeclarator)
@@ -244,7 +301,7 @@ func (b *builder) findFuncDeclarator(i int) (int, int) {
 			i = b.firstNamed(i)
 		}
 	}
-	return -1, 0
+	return best, bestPtr
 }
 
 // typeName is the base type of a type specifier node.

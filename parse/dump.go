@@ -28,7 +28,7 @@ func Dump(w io.Writer, fn *Function) {
 		fmt.Fprintf(w, "  annotation %s(%s) [%s]\n", a.Kind, a.Arg.Text, a.Arg.Norm)
 	}
 	for _, p := range fn.ParseErrors {
-		fmt.Fprintf(w, "  parse-error %d:%d\n", p.Line, p.Col)
+		fmt.Fprintf(w, "  parse-error %d:%d %s\n", p.Line, p.Col, p.Msg)
 	}
 	for _, blk := range fn.Blocks {
 		tag := ""

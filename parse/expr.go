@@ -1,82 +1,141 @@
 package parse
 
 import (
+	"strconv"
 	"strings"
 	"unsafe"
 )
 
 // expr emits the events of the expression at node i in evaluation order:
 // operands before the operation, arguments before the call.
-func (b *builder) expr(i int) {
-	if i < 0 {
+//
+// Nodes that only pass their operands' events on (parentheses, casts,
+// unary and plain binary operators, commas, subscripts, fields,
+// initializer lists) are walked with an explicit stack, so that
+// `((((x))))`, `!!!!x` or `a+a+...+a` cost no Go stack however long they
+// are. Constructs that must do something after their operands (a call
+// emits its event, a conditional joins its branches) recurse, counted by
+// enter against MaxNesting.
+func (b *builder) expr(root int) {
+	if root < 0 {
+		return
+	}
+	if !b.enter(root, "expression") {
 		return
 	}
 	t := b.t
-	switch t.kind(i) {
-	case kCallExpression:
-		b.call(i)
-	case kAssignmentExpression:
-		b.assignment(i)
-	case kUpdateExpression:
-		arg := b.childByField(i, fArgument)
-		b.subExprs(arg)
-		op := "++"
-		if strings.Contains(t.text(i), "--") {
-			op = "--"
+	base := len(b.work)
+	b.work = append(b.work, root)
+	for len(b.work) > base {
+		i := b.work[len(b.work)-1]
+		b.work = b.work[:len(b.work)-1]
+		switch t.kind(i) {
+		case kCallExpression:
+			b.call(i)
+		case kAssignmentExpression:
+			b.assignment(i)
+		case kUpdateExpression:
+			arg := b.childByField(i, fArgument)
+			b.subExprs(arg)
+			op := "++"
+			if strings.Contains(t.text(i), "--") {
+				op = "--"
+			}
+			b.write(arg, op)
+		case kConditionalExpression:
+			if !b.hasEvents(i) {
+				b.work = append(b.work, b.childByField(i, fCondition))
+				continue
+			}
+			b.conditional(i)
+		case kBinaryExpression:
+			op := b.operator(i)
+			l, r := b.childByField(i, fLeft), b.childByField(i, fRight)
+			if (op == "&&" || op == "||") && b.hasEvents(r) {
+				rb, join := b.newBlock(), b.newBlock()
+				b.ensure()
+				if op == "&&" {
+					b.cond(l, rb, join)
+				} else {
+					b.cond(l, join, rb)
+				}
+				b.cur = rb
+				b.expr(r)
+				b.edge(b.cur, join, Edge{})
+				b.cur = join
+				continue
+			}
+			// the left operand first: it is on top
+			if r >= 0 {
+				b.work = append(b.work, r)
+			}
+			if l >= 0 {
+				b.work = append(b.work, l)
+			}
+		case kParenthesizedExpression:
+			if se, ok := b.f.stmtExprAt(t.nodes[i].start); ok {
+				b.stmtExpr(se)
+				continue
+			}
+			b.pushOperands(i)
+		case kSizeofExpression, kAlignofExpression, kOffsetofExpression,
+			kIdentifier, kFieldIdentifier, kNumberLiteral, kStringLiteral,
+			kConcatenatedString, kCharLiteral, kTrue, kFalse, kNull,
+			kTypeDescriptor, kComment, kGnuAsmExpression, kGenericExpression:
+			// unevaluated, or nothing to record
+		case kCompoundStatement:
+			b.stmt(i)
+		default:
+			b.pushOperands(i)
 		}
-		b.write(arg, op)
-	case kConditionalExpression:
+	}
+	b.leave()
+}
+
+// conditional reads `c ? a : b` with calls in a or b as a branch, and a
+// chain `c1 ? a1 : c2 ? a2 : ...` in a loop, as ifStmt reads an else-if
+// chain: the same blocks as reading each alternative on its own.
+func (b *builder) conditional(i int) {
+	t := b.t
+	base := len(b.joins)
+	for {
 		c := b.childByField(i, fCondition)
 		then := b.childByField(i, fConsequence)
 		alt := b.childByField(i, fAlternative)
-		if !b.hasEvents(then) && !b.hasEvents(alt) {
-			b.expr(c)
-			return
-		}
 		tb, fb, join := b.newBlock(), b.newBlock(), b.newBlock()
+		b.joins = append(b.joins, join)
 		b.ensure()
 		b.cond(c, tb, fb)
 		b.cur = tb
 		b.expr(then)
 		b.edge(b.cur, join, Edge{})
 		b.cur = fb
+		if alt >= 0 && t.kind(alt) == kConditionalExpression && b.hasEvents(alt) {
+			i = alt
+			continue
+		}
 		b.expr(alt)
-		b.edge(b.cur, join, Edge{})
-		b.cur = join
-	case kBinaryExpression:
-		op := b.operator(i)
-		l, r := b.childByField(i, fLeft), b.childByField(i, fRight)
-		if (op == "&&" || op == "||") && b.hasEvents(r) {
-			rb, join := b.newBlock(), b.newBlock()
-			b.ensure()
-			if op == "&&" {
-				b.cond(l, rb, join)
-			} else {
-				b.cond(l, join, rb)
-			}
-			b.cur = rb
-			b.expr(r)
-			b.edge(b.cur, join, Edge{})
-			b.cur = join
-			return
+		break
+	}
+	for k := len(b.joins) - 1; k >= base; k-- {
+		b.edge(b.cur, b.joins[k], Edge{})
+		b.cur = b.joins[k]
+	}
+	b.joins = b.joins[:base]
+}
+
+// pushOperands puts the named children of i that are evaluated (not its
+// type) on the work stack, the first on top, so they are walked in order.
+func (b *builder) pushOperands(i int) {
+	t := b.t
+	from := len(b.work)
+	for c := t.firstChild(i); c >= 0; c = t.nextSibling(i, c) {
+		if t.nodes[c].flags&flagNamed != 0 && t.nodes[c].field != fType {
+			b.work = append(b.work, c)
 		}
-		b.expr(l)
-		b.expr(r)
-	case kParenthesizedExpression:
-		if se, ok := b.f.stmtExprAt(t.nodes[i].start); ok {
-			b.stmtExpr(se)
-			return
-		}
-		b.subExprs(i)
-	case kSizeofExpression, kAlignofExpression, kOffsetofExpression,
-		kIdentifier, kFieldIdentifier, kNumberLiteral, kStringLiteral,
-		kConcatenatedString, kCharLiteral, kTrue, kFalse, kNull,
-		kTypeDescriptor, kComment, kGnuAsmExpression, kGenericExpression:
-		// unevaluated, or nothing to record
-	case kCompoundStatement:
-		b.stmt(i)
-	default:
-		b.subExprs(i)
+	}
+	for x, y := from, len(b.work)-1; x < y; x, y = x+1, y-1 {
+		b.work[x], b.work[y] = b.work[y], b.work[x]
 	}
 }
 
@@ -94,25 +153,39 @@ func (b *builder) subExprs(i int) {
 }
 
 // hasEvents reports whether the subtree at i contains anything expr would
-// record: then a conditional around it needs real branches.
+// record: then a conditional around it needs real branches. The answer for
+// every node of the tree is worked out once, in one backward pass, so that
+// asking at each level of a deep chain (`a ? b : c ? d : ...`, `a && (b &&
+// (...))`) stays linear.
 func (b *builder) hasEvents(i int) bool {
 	if i < 0 {
 		return false
 	}
 	t := b.t
-	for j := i; j < int(t.nodes[i].next); j++ {
-		switch t.kind(j) {
-		case kCallExpression, kAssignmentExpression, kUpdateExpression:
-			return true
-		case kParenthesizedExpression:
-			if _, ok := b.f.stmtExprAt(t.nodes[j].start); ok {
-				return true
+	if t.events == nil {
+		t.events = make([]bool, len(t.nodes))
+		for j := len(t.nodes) - 1; j >= 0; j-- {
+			switch t.kind(j) {
+			case kCallExpression, kAssignmentExpression, kUpdateExpression:
+				t.events[j] = true
+				continue
+			case kParenthesizedExpression:
+				if _, ok := b.f.stmtExprAt(t.nodes[j].start); ok {
+					t.events[j] = true
+					continue
+				}
+			case kSizeofExpression, kAlignofExpression, kOffsetofExpression:
+				continue // unevaluated
 			}
-		case kSizeofExpression, kAlignofExpression, kOffsetofExpression:
-			j = int(t.nodes[j].next) - 1
+			for c := t.firstChild(j); c >= 0; c = t.nextSibling(j, c) {
+				if t.events[c] {
+					t.events[j] = true
+					break
+				}
+			}
 		}
 	}
-	return false
+	return t.events[i]
 }
 
 // operator returns the operator token of a binary or assignment expression.
@@ -266,89 +339,136 @@ func (b *builder) write(l int, op string) {
 // cond emits the events of condition c and edges to tb when it holds and
 // to fb when it does not, splitting && and || into their own branches so
 // that a trylock in `a && trylock(l)` is seen on the right path.
+//
+// Wrappers that only flip or pass on the condition (`!`, `== 0`,
+// likely(), a comma's right side) are followed in a loop, and so is the
+// last operand of a && or || chain; the chain's left spine is kept in a
+// slice. Only the other operands recurse, counted against MaxNesting.
 func (b *builder) cond(c int, tb, fb *Block) {
-	b.ensure()
-	if c < 0 {
+	if !b.enter(c, "condition") {
+		b.ensure()
 		b.edge(b.cur, tb, Edge{})
 		b.edge(b.cur, fb, Edge{})
 		return
 	}
+	b.condLoop(c, tb, fb)
+	b.leave()
+}
+
+// link is one && or || of a condition's left spine: its right operand,
+// the targets of the whole, and the block where the right operand is
+// tested.
+type link struct {
+	r      int
+	tb, fb *Block
+	mid    *Block
+}
+
+func (b *builder) condLoop(c int, tb, fb *Block) {
 	t := b.t
-	c = b.strip(c)
-	switch t.kind(c) {
-	case kUnaryExpression:
-		if strings.HasPrefix(t.text(c), "!") {
-			b.cond(b.childByField(c, fArgument), fb, tb)
+	for {
+		b.ensure()
+		if c < 0 {
+			b.edge(b.cur, tb, Edge{})
+			b.edge(b.cur, fb, Edge{})
 			return
 		}
-	case kBinaryExpression:
-		l, r := b.childByField(c, fLeft), b.childByField(c, fRight)
-		switch b.operator(c) {
-		case "&&":
-			mid := b.newBlock()
-			b.cond(l, mid, fb)
-			b.cur = mid
-			b.cond(r, tb, fb)
-			return
-		case "||":
-			mid := b.newBlock()
-			b.cond(l, tb, mid)
-			b.cur = mid
-			b.cond(r, tb, fb)
-			return
-		case "==":
-			if b.isZero(r) {
-				b.cond(l, fb, tb)
+		c = b.strip(c)
+		switch t.kind(c) {
+		case kUnaryExpression:
+			if strings.HasPrefix(t.text(c), "!") {
+				c, tb, fb = b.childByField(c, fArgument), fb, tb
+				continue
+			}
+		case kBinaryExpression:
+			l, r := b.childByField(c, fLeft), b.childByField(c, fRight)
+			switch b.operator(c) {
+			case "&&", "||":
+				// `((a && b) || c) && d`: the blocks between the tests
+				// are made outermost first, as nested calls would
+				var spine []link
+				x, xt, xf := c, tb, fb
+				for {
+					op := ""
+					if x >= 0 && t.kind(x) == kBinaryExpression {
+						op = b.operator(x)
+					}
+					if op != "&&" && op != "||" {
+						break
+					}
+					mid := b.newBlock()
+					spine = append(spine, link{r: b.childByField(x, fRight), tb: xt, fb: xf, mid: mid})
+					if op == "&&" {
+						xt = mid
+					} else {
+						xf = mid
+					}
+					x = b.strip(b.childByField(x, fLeft))
+				}
+				b.cond(x, xt, xf)
+				for k := len(spine) - 1; k > 0; k-- {
+					b.cur = spine[k].mid
+					b.cond(spine[k].r, spine[k].tb, spine[k].fb)
+				}
+				// the outermost right operand is the tail: no recursion
+				b.cur = spine[0].mid
+				c, tb, fb = spine[0].r, spine[0].tb, spine[0].fb
+				continue
+			case "==":
+				if b.isZero(r) {
+					c, tb, fb = l, fb, tb
+					continue
+				}
+			case "!=":
+				if b.isZero(r) {
+					c = l
+					continue
+				}
+				// `a != b` is `!(a == b)`: one condition text for both, so
+				// that branches on either correlate
+				b.expr(l)
+				b.expr(r)
+				eq := b.rawNorm(l) + "==" + b.rawNorm(r)
+				b.edge(b.cur, fb, Edge{Cond: eq})
+				b.edge(b.cur, tb, Edge{Cond: eq, Neg: true})
 				return
 			}
-		case "!=":
-			if b.isZero(r) {
-				b.cond(l, tb, fb)
-				return
-			}
-			// `a != b` is `!(a == b)`: one condition text for both, so
-			// that branches on either correlate
-			b.expr(l)
-			b.expr(r)
-			eq := b.rawNorm(l) + "==" + b.rawNorm(r)
-			b.edge(b.cur, fb, Edge{Cond: eq})
-			b.edge(b.cur, tb, Edge{Cond: eq, Neg: true})
-			return
-		}
-	case kCallExpression:
-		// likely()/unlikely() and friends do not change the condition
-		if fn := b.childByField(c, fFunction); fn >= 0 {
-			switch t.text(fn) {
-			case "likely", "unlikely", "WARN_ON", "WARN_ON_ONCE", "unlikely_notrace":
-				if args := b.namedChildren(b.childByField(c, fArguments), nil); len(args) == 1 {
-					b.cond(args[0], tb, fb)
-					return
+		case kCallExpression:
+			// likely()/unlikely() and friends do not change the condition
+			if fn := b.childByField(c, fFunction); fn >= 0 {
+				switch t.text(fn) {
+				case "likely", "unlikely", "WARN_ON", "WARN_ON_ONCE", "unlikely_notrace":
+					if args := b.namedChildren(b.childByField(c, fArguments), nil); len(args) == 1 {
+						c = args[0]
+						continue
+					}
 				}
 			}
-		}
-	case kAssignmentExpression:
-		// `if ((page = lookup(x)))`: the events, then a test of the variable
-		if b.operator(c) == "=" {
-			b.expr(c)
-			b.cond(b.childByField(c, fLeft), tb, fb)
+		case kAssignmentExpression:
+			// `if ((page = lookup(x)))`: the events, then a test of the variable
+			if b.operator(c) == "=" {
+				b.expr(c)
+				c = b.childByField(c, fLeft)
+				continue
+			}
+		case kCommaExpression:
+			b.expr(b.childByField(c, fLeft))
+			c = b.childByField(c, fRight)
+			continue
+		case kNumberLiteral, kTrue, kFalse:
+			if b.isZero(c) {
+				b.edge(b.cur, fb, Edge{})
+			} else {
+				b.edge(b.cur, tb, Edge{})
+			}
 			return
 		}
-	case kCommaExpression:
-		b.expr(b.childByField(c, fLeft))
-		b.cond(b.childByField(c, fRight), tb, fb)
-		return
-	case kNumberLiteral, kTrue, kFalse:
-		if b.isZero(c) {
-			b.edge(b.cur, fb, Edge{})
-		} else {
-			b.edge(b.cur, tb, Edge{})
-		}
+		b.expr(c)
+		n := b.norm(c).Norm
+		b.edge(b.cur, tb, Edge{Cond: n})
+		b.edge(b.cur, fb, Edge{Cond: n, Neg: true})
 		return
 	}
-	b.expr(c)
-	n := b.norm(c).Norm
-	b.edge(b.cur, tb, Edge{Cond: n})
-	b.edge(b.cur, fb, Edge{Cond: n, Neg: true})
 }
 
 // condBack is cond for a do-while, whose true edge goes back to the top.
@@ -404,14 +524,57 @@ func (b *builder) strip(i int) int {
 	return i
 }
 
+// MaxExprText bounds the text an Expr keeps of one expression, as written
+// and normalized. A longer one keeps its first MaxExprText bytes and a
+// mark with its full length: no lock or condition is written that long,
+// and without the bound every level of a deeply nested expression would
+// copy all of the text under it (quadratic in the nesting).
+const MaxExprText = 4096
+
+// clip cuts an expression's source to MaxExprText bytes; long tells
+// whether it did.
+func clip(src []byte) ([]byte, bool) {
+	if len(src) <= MaxExprText {
+		return src, false
+	}
+	return src[:MaxExprText], true
+}
+
+// clipMark ends a clipped text: `…` and the length of the whole, which no
+// expression as written contains.
+func clipMark(s string, n int) string {
+	return s + "…" + strconv.Itoa(n)
+}
+
+// exprText is the text of src as Expr.Text holds it: whitespace
+// collapsed, clipped.
+func exprText(src []byte) string {
+	c, long := clip(src)
+	text := collapse(unsafe.String(unsafe.SliceData(c), len(c)))
+	if long {
+		text = clipMark(text, len(src))
+	}
+	return text
+}
+
+// exprNorm is squeeze, clipped.
+func exprNorm(src []byte) string {
+	c, long := clip(src)
+	n := squeeze(c)
+	if long {
+		n = clipMark(n, len(src))
+	}
+	return n
+}
+
 // norm returns the expression at node i as written and normalized.
 func (b *builder) norm(i int) Expr {
 	if i < 0 {
 		return Expr{}
 	}
-	text := collapse(b.t.text(i))
-	j := b.strip(i)
 	t := b.t
+	text := exprText(t.src[t.nodes[i].start:t.nodes[i].end])
+	j := b.strip(i)
 	if t.kind(j) == kParenthesizedExpression {
 		return Expr{Text: text, Norm: "({...})"} // a statement expression
 	}
@@ -421,7 +584,7 @@ func (b *builder) norm(i int) Expr {
 	if j < 0 {
 		return Expr{Text: text}
 	}
-	return Expr{Text: text, Norm: squeeze(t.src[t.nodes[j].start:t.nodes[j].end])}
+	return Expr{Text: text, Norm: exprNorm(t.src[t.nodes[j].start:t.nodes[j].end])}
 }
 
 // rawNorm is the text of node i without spaces, as written (no `&` or
@@ -430,43 +593,69 @@ func (b *builder) rawNorm(i int) string {
 	if i < 0 {
 		return ""
 	}
-	return squeeze(b.t.src[b.t.nodes[i].start:b.t.nodes[i].end])
+	return exprNorm(b.t.src[b.t.nodes[i].start:b.t.nodes[i].end])
 }
 
 // normText normalizes expression text that has no syntax tree (annotation
-// arguments, macro arguments).
+// arguments, macro arguments): leading `&` and parentheses around the
+// whole are dropped. The pairs of parentheses are matched once, so that
+// `((((x))))` of any depth takes one pass.
 func normText(s string) Expr {
-	text := collapse(s)
-	n := strings.TrimSpace(text)
-	for {
-		n = strings.TrimSpace(n)
-		if strings.HasPrefix(n, "&") {
-			n = n[1:]
-			continue
-		}
-		if strings.HasPrefix(n, "(") && strings.HasSuffix(n, ")") && balanced(n[1:len(n)-1]) {
-			n = n[1 : len(n)-1]
-			continue
-		}
-		break
+	c := s
+	if len(c) > MaxExprText {
+		c = c[:MaxExprText]
 	}
-	return Expr{Text: text, Norm: squeeze([]byte(n))}
+	long := len(c) < len(s)
+	text := collapse(c)
+	n := strings.TrimSpace(text)
+	if long {
+		text = clipMark(text, len(s))
+	}
+	match := matchParens(n)
+	lo, hi := 0, len(n)
+	for lo < hi {
+		switch {
+		case isSpace(n[lo]):
+			lo++
+		case isSpace(n[hi-1]):
+			hi--
+		case n[lo] == '&':
+			lo++
+		case n[lo] == '(' && n[hi-1] == ')' && int(match[lo]) == hi-1:
+			lo, hi = lo+1, hi-1
+		default:
+			goto done
+		}
+	}
+done:
+	norm := squeeze([]byte(n[lo:hi]))
+	if long {
+		norm = clipMark(norm, len(s))
+	}
+	return Expr{Text: text, Norm: norm}
 }
 
-func balanced(s string) bool {
-	d := 0
+// matchParens maps the index of each `(` of s to that of the `)` that
+// closes it, -1 when none does.
+func matchParens(s string) []int32 {
+	if strings.IndexByte(s, '(') < 0 {
+		return nil
+	}
+	match := make([]int32, len(s))
+	var open []int32
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '(':
-			d++
+			match[i] = -1
+			open = append(open, int32(i))
 		case ')':
-			d--
-			if d < 0 {
-				return false
+			if k := len(open); k > 0 {
+				match[open[k-1]] = int32(i)
+				open = open[:k-1]
 			}
 		}
 	}
-	return d == 0
+	return match
 }
 
 // squeeze drops whitespace and comments outside literals.

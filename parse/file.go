@@ -28,7 +28,15 @@ type File struct {
 	// sub holds the trees of statement expressions, keyed by the offset
 	// of their `(` in the file.
 	sub map[uint32]subTree
+	// tooDeep are the offsets, in order, of the statement expressions
+	// nested deeper than maxStmtExprDepth, which are not read
+	tooDeep []uint32
 }
+
+// maxStmtExprDepth is how many levels of statement expressions inside
+// statement expressions are read, each level one more parse of a buffer
+// the size of the file; the kernel's deepest nest a handful of levels.
+const maxStmtExprDepth = 8
 
 type subTree struct {
 	t    *tree
@@ -231,7 +239,7 @@ func (f *File) walkTop(b *builder, root int) {
 		case kError:
 			f.TopLevelErrors = append(f.TopLevelErrors, f.pos(n.start))
 		default:
-			if n.flags&(flagMissing|flagTruncated) != 0 {
+			if n.flags&(flagMissing) != 0 {
 				f.TopLevelErrors = append(f.TopLevelErrors, f.pos(n.start))
 			}
 		}
@@ -313,7 +321,15 @@ func (f *File) parseStmtExprs(ctx context.Context, src []byte, p *prepared) erro
 	const header = "void __se(void){"
 	f.sub = map[uint32]subTree{}
 	level := p.stmtExprs
-	for depth := 0; len(level) > 0 && depth < 8; depth++ {
+	f.tooDeep = nil
+	for depth := 0; len(level) > 0; depth++ {
+		if depth == maxStmtExprDepth {
+			for _, se := range level {
+				f.tooDeep = append(f.tooDeep, se.start)
+			}
+			sort.Slice(f.tooDeep, func(i, j int) bool { return f.tooDeep[i] < f.tooDeep[j] })
+			break
+		}
 		buf := make([]byte, len(src)+1)
 		for i, c := range src {
 			if c == '\n' {

@@ -36,9 +36,13 @@ static int grow(ll_flat *f) {
 int ll_flatten(const void *root, ll_flat *f) {
 	ll_TSNode rn = *(const ll_TSNode *)root;
 	ll_TSTreeCursor c = ts_tree_cursor_new(rn);
-	// stack of indices of open ancestors, to fill in each node's end index
-	uint32_t stack[4096];
-	uint32_t depth = 0;
+	// Indices of the open ancestors, to fill in each node's end index. On
+	// the heap and grown as needed: the walk itself never recurses, so a
+	// tree of any depth (an else-if chain of 100,000 branches) is read
+	// whole and the depth limits are the IR builder's, which can say where
+	// they were hit.
+	uint32_t *stack = NULL;
+	uint32_t depth = 0, scap = 0;
 	int rc = 0;
 	f->len = 0;
 	for (;;) {
@@ -57,17 +61,20 @@ int ll_flatten(const void *root, ll_flat *f) {
 		o->flags = ts_node_is_missing(n) ? LL_MISSING : 0;
 		o->next = i + 1;
 		if (ts_tree_cursor_goto_first_child(&c)) {
-			if (depth < sizeof(stack) / sizeof(stack[0])) {
-				stack[depth++] = i;
-				continue;
+			if (depth == scap) {
+				uint32_t ncap = scap ? scap * 2 : 256;
+				uint32_t *ns = realloc(stack, (size_t)ncap * sizeof(*stack));
+				if (!ns) {
+					rc = -1;
+					break;
+				}
+				stack = ns;
+				scap = ncap;
 			}
-			// deeper than any real C: keep the node, drop its
-			// subtree and say so, so the caller can report it
-			ts_tree_cursor_goto_parent(&c);
-			o->flags |= LL_TRUNCATED;
+			stack[depth++] = i;
+			continue;
 		}
-		// leaf (or too deep to descend): move to the next sibling,
-		// closing ancestors on the way up
+		// a leaf: move to the next sibling, closing ancestors on the way up
 		for (;;) {
 			if (ts_tree_cursor_goto_next_sibling(&c))
 				break;
@@ -82,6 +89,7 @@ done:
 		depth--;
 		f->nodes[stack[depth]].next = f->len;
 	}
+	free(stack);
 	ts_tree_cursor_delete(&c);
 	return rc;
 }

@@ -1,6 +1,6 @@
 #include <stdint.h>
 
-enum { LL_NAMED = 1, LL_MISSING = 2, LL_TRUNCATED = 4 };
+enum { LL_NAMED = 1, LL_MISSING = 2 };
 
 typedef struct {
 	uint32_t start, end; // byte range

@@ -1,5 +1,7 @@
 package parse
 
+import "fmt"
+
 // Pos is a place in a source file: 1-based line, and 1-based column counted
 // in bytes (a tab is one column), as sparse and gcc -fdiagnostics-column-unit=byte do.
 type Pos struct {
@@ -140,9 +142,24 @@ type Function struct {
 	// return leads to.
 	Blocks []*Block
 	Exit   int
-	// ParseErrors lists where the body holds an ERROR or MISSING node:
-	// events inside the broken part may be missing from the CFG.
-	ParseErrors []Pos
+	// ParseErrors lists where the body could not be read fully: an ERROR
+	// or MISSING node, or a construct past one of the front end's bounds
+	// (nesting deeper than MaxNesting). Events inside the broken part may
+	// be missing from the CFG; the rest is read as usual. In order of
+	// position.
+	ParseErrors []ParseError
+}
+
+// ParseError is one place in a body the front end could not read fully.
+// It is a Pos (so `p.Line`, `p.Col` work as on a position) with what went
+// wrong there.
+type ParseError struct {
+	Pos
+	Msg string
+}
+
+func (e ParseError) String() string {
+	return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg)
 }
 
 // VarType returns the declared type of a parameter or local, if known.

@@ -2,8 +2,18 @@ package parse
 
 import "strings"
 
-// stmt adds the statement at node i to the CFG.
+// stmt adds the statement at node i to the CFG. Statements inside
+// statements recurse, counted against MaxNesting; an else-if chain does
+// not (see ifStmt).
 func (b *builder) stmt(i int) {
+	if !b.enter(i, "statements") {
+		return
+	}
+	b.stmt1(i)
+	b.leave()
+}
+
+func (b *builder) stmt1(i int) {
 	t := b.t
 	switch t.kind(i) {
 	case kCompoundStatement:
@@ -139,38 +149,73 @@ func (b *builder) resultCall(val int) bool {
 		b.lastCall < len(b.cur.Events) && b.cur.Events[b.lastCall].Off == b.t.nodes[v].start
 }
 
+// ifStmt reads an if statement and the else-if chain after it in a loop:
+// generated code has chains of many thousands of branches, and each link
+// is two levels deeper in the syntax tree. The blocks and edges are those
+// that reading each `else if` as a nested statement would give.
 func (b *builder) ifStmt(i int) {
 	t := b.t
-	cond := b.childByField(i, fCondition)
-	then := b.childByField(i, fConsequence)
-	alt := b.childByField(i, fAlternative)
-	tb, fb, join := b.newBlock(), b.newBlock(), b.newBlock()
-	b.ensure()
-	if cond >= 0 {
-		b.cond(cond, tb, fb)
-	} else {
-		b.edge(b.cur, tb, Edge{})
-		b.edge(b.cur, fb, Edge{})
-	}
-	b.cur = tb
-	if then >= 0 {
-		b.stmt(then)
-	}
-	b.edge(b.cur, join, Edge{})
-	b.cur = fb
-	if alt >= 0 {
-		if t.kind(alt) == kElseClause {
-			for c := t.firstChild(alt); c >= 0; c = t.nextSibling(alt, c) {
-				if t.nodes[c].flags&flagNamed != 0 {
-					b.stmt(c)
-				}
-			}
+	base := len(b.joins)
+	for {
+		cond := b.childByField(i, fCondition)
+		then := b.childByField(i, fConsequence)
+		alt := b.childByField(i, fAlternative)
+		tb, fb, join := b.newBlock(), b.newBlock(), b.newBlock()
+		b.joins = append(b.joins, join)
+		b.ensure()
+		if cond >= 0 {
+			b.cond(cond, tb, fb)
 		} else {
-			b.stmt(alt)
+			b.edge(b.cur, tb, Edge{})
+			b.edge(b.cur, fb, Edge{})
 		}
+		b.cur = tb
+		if then >= 0 {
+			b.stmt(then)
+		}
+		b.edge(b.cur, join, Edge{})
+		b.cur = fb
+		if alt < 0 {
+			break
+		}
+		if t.kind(alt) != kElseClause {
+			b.stmt(alt)
+			break
+		}
+		if next := b.elseIf(alt); next >= 0 {
+			i = next
+			continue
+		}
+		for c := t.firstChild(alt); c >= 0; c = t.nextSibling(alt, c) {
+			if t.nodes[c].flags&flagNamed != 0 {
+				b.stmt(c)
+			}
+		}
+		break
 	}
-	b.edge(b.cur, join, Edge{})
-	b.cur = join
+	// close the chain innermost first, each join flowing into the next
+	for k := len(b.joins) - 1; k >= base; k-- {
+		b.edge(b.cur, b.joins[k], Edge{})
+		b.cur = b.joins[k]
+	}
+	b.joins = b.joins[:base]
+}
+
+// elseIf returns the if statement an else clause holds alone (comments
+// aside, which have no events), or -1.
+func (b *builder) elseIf(alt int) int {
+	t := b.t
+	found := -1
+	for c := t.firstChild(alt); c >= 0; c = t.nextSibling(alt, c) {
+		if t.nodes[c].flags&flagNamed == 0 || t.kind(c) == kComment {
+			continue
+		}
+		if found >= 0 || t.kind(c) != kIfStatement {
+			return -1
+		}
+		found = c
+	}
+	return found
 }
 
 // loop runs body between head and after, with break and continue targets.

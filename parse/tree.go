@@ -26,9 +26,8 @@ type node struct {
 }
 
 const (
-	flagNamed     = C.LL_NAMED
-	flagMissing   = C.LL_MISSING
-	flagTruncated = C.LL_TRUNCATED
+	flagNamed   = C.LL_NAMED
+	flagMissing = C.LL_MISSING
 )
 
 // tsNodeSize is sizeof(TSNode): uint32_t context[4] and two pointers.
@@ -41,6 +40,8 @@ var _ = [1]struct{}{}[unsafe.Sizeof(node{})-C.sizeof_ll_node]
 type tree struct {
 	nodes []node
 	src   []byte
+	// events caches hasEvents for every node, built on first use
+	events []bool
 }
 
 var (
