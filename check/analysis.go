@@ -119,6 +119,10 @@ func (a *analysis) run() *summary {
 					}
 				}
 				st := join(ins, a.joinName(id))
+				if tooManyLocks(st) {
+					a.c.gaveUp++
+					return &summary{}
+				}
 				if visits[id] > 20 {
 					st = dropFacts(st, a.joinName(id))
 				}
@@ -128,6 +132,13 @@ func (a *analysis) run() *summary {
 				a.in[id] = st
 			}
 			o := a.block(id, a.in[id])
+			if tooManyLocks(o) {
+				// every block's state holds every lock: thousands of them
+				// (a generated else-if chain taking a different lock in
+				// each branch) would need memory quadratic in the code
+				a.c.gaveUp++
+				return &summary{}
+			}
 			if visits[id] == 1 || !o.equal(out[id]) {
 				out[id] = o
 				for _, e := range a.fn.Blocks[id].Succs {
@@ -154,6 +165,20 @@ func (a *analysis) run() *summary {
 
 type predEdge struct{ from, edge int }
 
+// maxLocksPerPath bounds the lock instances one partition tracks; past it
+// the function is given up like one whose dataflow does not settle. Kernel
+// functions touch a few dozen at most.
+const maxLocksPerPath = 256
+
+func tooManyLocks(s state) bool {
+	for _, p := range s {
+		if len(p.locks) > maxLocksPerPath {
+			return true
+		}
+	}
+	return false
+}
+
 func dropFacts(s state, joinName func(string, string, string) string) state {
 	if len(s) <= 1 {
 		return s
@@ -166,24 +191,34 @@ func dropFacts(s state, joinName func(string, string, string) string) state {
 	return state{all}
 }
 
-// rpo orders blocks in reverse postorder from the entry, then any
-// unreachable ones.
+// rpo orders blocks in reverse postorder from the entry. The depth-first
+// walk keeps its own stack (block, next successor to try): a CFG is as
+// deep as the code is long (an else-if chain of 100,000 branches), too
+// deep to recurse on. Unreachable blocks are left out, as they get no
+// state.
 func (a *analysis) rpo() []int {
 	nb := len(a.fn.Blocks)
 	seen := make([]bool, nb)
-	var post []int
-	var visit func(int)
-	visit = func(b int) {
-		seen[b] = true
-		for _, e := range a.fn.Blocks[b].Succs {
-			if !seen[e.To] {
-				visit(e.To)
+	post := make([]int, 0, nb)
+	type frame struct{ b, k int }
+	stack := []frame{{0, 0}}
+	seen[0] = true
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		succs := a.fn.Blocks[top.b].Succs
+		if top.k < len(succs) {
+			to := succs[top.k].To
+			top.k++
+			if !seen[to] {
+				seen[to] = true
+				stack = append(stack, frame{to, 0})
 			}
+			continue
 		}
-		post = append(post, b)
+		post = append(post, top.b)
+		stack = stack[:len(stack)-1]
 	}
-	visit(0)
-	order := make([]int, 0, nb)
+	order := make([]int, 0, len(post))
 	for i := len(post) - 1; i >= 0; i-- {
 		order = append(order, post[i])
 	}

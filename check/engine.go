@@ -149,34 +149,55 @@ func (c *Checker) Run() []Finding {
 	return out
 }
 
-// summarize analyzes fi after the functions it calls (depth first; a call
-// back into a function being analyzed sees no summary, which is how
-// recursion stays finite).
+// summarize analyzes fi after the functions it calls, depth first; a
+// call back into a function being analyzed sees no summary, which is how
+// recursion stays finite. The walk of the call graph keeps its own stack
+// (a chain of calls through thousands of functions must not grow the Go
+// stack with it); each frame is a function and the event it resumes at.
 func (c *Checker) summarize(fi *fnInfo) *summary {
-	if fi.sum != nil {
+	if fi.sum != nil || fi.busy {
 		return fi.sum
 	}
-	if fi.busy {
-		return nil
+	type frame struct {
+		fi      *fnInfo
+		blk, ev int
 	}
 	fi.busy = true
-	for _, b := range fi.fn.Blocks {
-		for i := range b.Events {
-			e := &b.Events[i]
-			if e.Kind == parse.EvCall {
-				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee != fi {
-					c.summarize(callee)
-				}
+	stack := []frame{{fi: fi}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		// the next callee of top that still needs its summary
+		var next *fnInfo
+		blocks := top.fi.fn.Blocks
+		for next == nil && top.blk < len(blocks) {
+			evs := blocks[top.blk].Events
+			if top.ev >= len(evs) {
+				top.blk, top.ev = top.blk+1, 0
+				continue
+			}
+			e := &evs[top.ev]
+			top.ev++
+			if e.Kind != parse.EvCall {
+				continue
+			}
+			if callee := c.lookup(e.Callee, top.fi.file); callee != nil && callee != top.fi && callee.sum == nil && !callee.busy {
+				next = callee
 			}
 		}
+		if next != nil {
+			next.busy = true
+			stack = append(stack, frame{fi: next})
+			continue
+		}
+		done := top.fi
+		stack = stack[:len(stack)-1]
+		if !c.relevant(done) {
+			done.sum = c.quickSummary(done)
+		} else {
+			done.sum = newAnalysis(c, done).run()
+		}
+		done.busy = false
 	}
-	if !c.relevant(fi) {
-		fi.sum = c.quickSummary(fi)
-	} else {
-		a := newAnalysis(c, fi)
-		fi.sum = a.run()
-	}
-	fi.busy = false
 	return fi.sum
 }
 

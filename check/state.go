@@ -349,9 +349,19 @@ func (p *partition) setFact(f string, v bool) {
 			return
 		}
 	}
+	if len(p.facts) >= maxFactsPerPath {
+		// the oldest fact goes: a path through a chain of thousands of
+		// tests would otherwise carry them all, copied at every branch
+		p.fh ^= factHash(p.facts[0].f, p.facts[0].v)
+		p.facts = append(p.facts[:0], p.facts[1:]...)
+	}
 	p.facts = append(p.facts, factEntry{f, v})
 	p.fh ^= factHash(f, v)
 }
+
+// maxFactsPerPath bounds the branch facts one partition keeps; real
+// functions test far fewer conditions that matter to a lock.
+const maxFactsPerPath = 128
 
 // clearFacts forgets every fact.
 func (p *partition) clearFacts() {
@@ -380,6 +390,12 @@ func (p *partition) factsKey() string {
 // disagree become a join object, published if published on every path,
 // tries kept when identical.
 func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string) {
+	if len(p.locks) > maxLocksPerPath {
+		// too many locks: the analysis gives up on the function
+		// (tooManyLocks), and merging on would cost time and memory
+		// quadratic in the number of paths that meet here
+		return
+	}
 	for k, qv := range q.locks.all() {
 		pv := p.get(k)
 		pv.b |= qv.b

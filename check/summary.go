@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/locklint/locklint/parse"
 	"github.com/locklint/locklint/rules"
@@ -79,7 +80,7 @@ func (a *analysis) summarize(exit state) {
 				continue
 			}
 		}
-		sl := sumLock{class: k.class, param: param, path: path, spin: sites[k].spin, text: sites[k].site.full()}
+		sl := sumLock{class: k.class, param: param, path: path, spin: sites[k].spin, text: clipNote(sites[k].site.full())}
 		if kind, ok := a.conditional[k]; ok {
 			sl.kind = kind
 			if kind == opUnknownAPI {
@@ -123,6 +124,23 @@ func (a *analysis) summarize(exit state) {
 			a.sum.releases = appendUnique(a.sum.releases, sl)
 		}
 	}
+}
+
+// maxNoteText bounds the text a summary lock carries into its callers'
+// notes. Each caller's note quotes its callee's (`c0(p) (takes c1(p)
+// (takes ...))`), so down a chain of thousands of calls the texts would
+// grow with the chain and their total with its square.
+const maxNoteText = 256
+
+func clipNote(s string) string {
+	if len(s) <= maxNoteText {
+		return s
+	}
+	i := maxNoteText
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 // finishNotes fills in, once, the trace notes a summary's locks leave at
