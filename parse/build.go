@@ -45,8 +45,9 @@ type builder struct {
 // of a stack that grows with the input: Go cannot recover from a stack
 // overflow. Plain nesting (parentheses, casts, unary and binary operators,
 // commas, subscripts, fields, initializers) and else-if chains are walked
-// without recursion and are not bounded by it. Linux 6.1 nests at most
-// about 40 levels deep by this count.
+// without recursion and are not bounded by it. By this count the deepest
+// function of Linux 6.1 (all 55,405 .c and .h files) nests 105 levels
+// (lib/crypto/curve25519-fiat32.c), so the bound is ten times that.
 const MaxNesting = 1000
 
 // enter counts one more level of nesting at node i, or records that i is
