@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/locklint/locklint/parse"
@@ -21,6 +22,13 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Add([]byte("int f(void){ spin_lock(&a); if (x) return 1; spin_unlock(&a); return 0; }"))
 	f.Add([]byte("int f(void){ while (1) { mutex_lock(&m); if (y) break; } do { } while (z); }"))
+	// at and past the front end's nesting bound, and deep control flow
+	rep := strings.Repeat
+	d := parse.MaxNesting + 5
+	f.Add([]byte("int f(void) { spin_lock(&l); " + rep("{", d) + " spin_unlock(&l); " + rep("}", d) + " return 0; }"))
+	f.Add([]byte("int f(void) { spin_lock(&l); return " + rep("g(", d) + "x" + rep(")", d) + "; }"))
+	f.Add([]byte("int f(int x) { if (x) spin_lock(&l);" + rep(" else if (x == 1) g();", 3000) + " if (x) spin_unlock(&l); return 0; }"))
+	f.Add([]byte("int f(int x) { return " + rep("(x ? spin_trylock(&l) : ", d) + "0" + rep(")", d) + "; }"))
 	set, err := rules.Default()
 	if err != nil {
 		f.Fatal(err)

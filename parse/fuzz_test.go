@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -30,6 +31,9 @@ func FuzzParseFile(f *testing.F) {
 		"STATIC\n", "NOKPROBE_SYMBOL(f)\nint g(int x)\n", "\\\n#define x \\\n",
 		"int f(){ \"unterminated\n }", "/* open comment", "int f(){ 'x }",
 	} {
+		f.Add([]byte(s))
+	}
+	for _, s := range deepSeeds() {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
@@ -77,4 +81,37 @@ func FuzzParseFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// deepSeeds are bodies at and past the front end's bounds (MaxNesting,
+// statement expressions, clipped texts), so the fuzzer starts from inputs
+// that reach them.
+func deepSeeds() []string {
+	rep := strings.Repeat
+	d := MaxNesting + 5
+	var chain strings.Builder
+	chain.WriteString("int f(int x) { if (x == 0) spin_lock(&l);")
+	for i := 1; i < 3000; i++ {
+		chain.WriteString(" else if (x == 1) g();")
+	}
+	chain.WriteString(" return 0; }")
+	se := "0"
+	for k := 0; k <= maxStmtExprDepth+1; k++ {
+		se = "({ g(); " + se + "; })"
+	}
+	return []string{
+		"int f(void) { return " + rep("(", 5000) + "1" + rep(")", 5000) + "; }",
+		"int f(void) { return " + rep("f(", d) + "x" + rep(")", d) + "; }",
+		"int f(void) { " + rep("{", d) + " spin_lock(&l); " + rep("}", d) + " }",
+		"int f(void) { " + rep("a = ", d) + "g(); }",
+		"int f(void) { return " + rep("x ? g() : ", d) + "0; }",
+		"int f(void) { return " + rep("(x ? ", d) + "g()" + rep(" : 0)", d) + "; }",
+		"int f(void) { if (" + rep("!", d) + "x && " + rep("(y || ", d) + "g()" + rep(")", d) + ") h(); }",
+		"int f(void) { return " + rep("a+", 20000) + "g(); }",
+		"int f(void) { int v[] = " + rep("{", 3000) + "1" + rep("}", 3000) + "; }",
+		"int f(void) { return " + se + "; }",
+		"int f(void) { list_for_each_entry(" + rep("(", 3000) + "p" + rep(")", 3000) + ", h, m) { g(); } }",
+		"int f(void) { return g(" + rep("a ", MaxExprText) + "); }",
+		chain.String(),
+	}
 }

@@ -312,7 +312,9 @@ func (p *prepared) rewriteSyscall(s *scanner, w string, start, end int) bool {
 	if len(args) == 1 {
 		// SYSCALL_DEFINE0(name): `long   name()`; the name moves one byte left
 		// to make room for the `(`.
-		if nameStart-start < 6 {
+		if nameStart-start < 6 || s.b[nameStart-1] == '\n' {
+			// no room, or the byte the name moves onto is a line break
+			// that must stay where it is
 			return false
 		}
 		copy(out[nameStart-1:], name)
