@@ -285,7 +285,11 @@ func checkSources(ctx context.Context, stdout, stderr io.Writer, files []string,
 				st.FunctionsWithErrors++
 				if o.verbose {
 					p := fn.ParseErrors[0]
-					broken = append(broken, fmt.Sprintf("%s:%d:%d: %s", fn.File, p.Line, p.Col, fn.Name))
+					why := ""
+					if p.Msg != "" {
+						why = ": " + p.Msg // a limit hit, not only a syntax error
+					}
+					broken = append(broken, fmt.Sprintf("%s:%d:%d: %s%s", fn.File, p.Line, p.Col, fn.Name, why))
 				}
 			}
 			if o.dumpIR != "" && fn.Name == o.dumpIR {
@@ -295,9 +299,15 @@ func checkSources(ctx context.Context, stdout, stderr io.Writer, files []string,
 		}
 	})
 	prog.clear()
-	// a unit whose files did not all parse is analyzed with the rest
-	for u, fs := range units {
-		if len(fs) > 0 {
+	// a unit whose files did not all parse is analyzed with the rest, in
+	// name order
+	left := make([]string, 0, len(units))
+	for u := range units {
+		left = append(left, u)
+	}
+	sort.Strings(left)
+	for _, u := range left {
+		if fs := units[u]; len(fs) > 0 {
 			add(check.Run(s.set, fs))
 		}
 		delete(units, u)

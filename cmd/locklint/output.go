@@ -262,9 +262,31 @@ func sortFindings(fs []report.Finding) {
 		if a.Column != b.Column {
 			return a.Column < b.Column
 		}
-		return a.Rule < b.Rule
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		// a total order, so that output never depends on the order
+		// findings were collected in
+		if a.Message != b.Message {
+			return a.Message < b.Message
+		}
+		if a.Function != b.Function {
+			return a.Function < b.Function
+		}
+		if a.Status != b.Status {
+			return a.Status < b.Status
+		}
+		return traceKey(a) < traceKey(b)
 	}
 	sort.SliceStable(fs, func(i, j int) bool { return less(fs[i], fs[j]) })
+}
+
+func traceKey(f report.Finding) string {
+	var b strings.Builder
+	for _, n := range f.Trace {
+		fmt.Fprintf(&b, "%s\x00%d\x00%s\x00", n.File, n.Line, n.Note)
+	}
+	return b.String()
 }
 
 // inputError is an input that could not be read, named with its place.
