@@ -1,3 +1,5 @@
+//go:build cgo
+
 package parse
 
 // compact removes the empty pass-through blocks that building leaves

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package parse
 
 // scanner is a minimal C lexer for prep: it finds identifiers and

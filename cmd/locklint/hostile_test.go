@@ -357,3 +357,26 @@ func TestOutputIndependentOfJobs(t *testing.T) {
 		}
 	}
 }
+
+// Without cgo the build stops with one line that says what is needed,
+// not with a page of undefined names from tree-sitter.
+func TestBuildWithoutCgoSaysSo(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	c := exec.Command("go", "build", "-o", os.DevNull, ".")
+	c.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := c.CombinedOutput()
+	if err == nil {
+		t.Fatal("built without cgo")
+	}
+	var msgs []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			msgs = append(msgs, l)
+		}
+	}
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "needs_cgo__install_gcc_or_clang") {
+		t.Errorf("want one line naming the cgo requirement, got:\n%s", out)
+	}
+}
