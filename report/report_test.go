@@ -261,6 +261,7 @@ func TestTextSaysFragments(t *testing.T) {
 			"7 hunks analyzed as fragments, without the code around them"},
 		{[]Input{{Patches: 1, Hunks: 1, HunksFragments: 1}}, "\n1 hunk analyzed as fragments"},
 		{[]Input{{Patches: 1, Hunks: 3, Tree: "."}}, ""},
+		{[]Input{{Patches: 1, Hunks: 3, Tree: ".", HunksFragments: 1}}, "1 hunk analyzed as fragments, without the code around them: their files are not in the tree"},
 	} {
 		var buf bytes.Buffer
 		if err := Write(&buf, &Result{Inputs: c.in}, Options{}); err != nil {

@@ -105,9 +105,12 @@ func writeText(w io.Writer, r *Result, o Options) error {
 		}
 	}
 	t.w.WriteString(summary(r) + "\n")
-	if n := fragmentHunks(r); n > 0 {
-		fmt.Fprintf(t.w, "%s analyzed as fragments, without the code around them: --tree DIR (or running at the top of a kernel tree) checks whole functions\n",
-			plural(n, "hunk"))
+	if n, withTree := fragmentHunks(r); n > 0 {
+		hint := "--tree DIR (or running at the top of a kernel tree) checks whole functions"
+		if withTree {
+			hint = "their files are not in the tree or they do not apply to it (the warnings above say which)"
+		}
+		fmt.Fprintf(t.w, "%s analyzed as fragments, without the code around them: %s\n", plural(n, "hunk"), hint)
 	}
 	return t.w.Flush()
 }
@@ -190,11 +193,14 @@ func summary(r *Result) string {
 }
 
 // fragmentHunks counts the hunks of all inputs read without their
-// surrounding code: what they prove is less than what a tree would.
-func fragmentHunks(r *Result) int {
-	n := 0
+// surrounding code (what they prove is less than what a tree would), and
+// tells whether some of them had a tree they could not use.
+func fragmentHunks(r *Result) (n int, withTree bool) {
 	for _, in := range r.Inputs {
 		n += in.HunksFragments
+		if in.HunksFragments > 0 && in.Tree != "" {
+			withTree = true
+		}
 	}
-	return n
+	return n, withTree
 }
