@@ -43,9 +43,13 @@ type analysis struct {
 }
 
 type retSnap struct {
-	pos    parse.Pos
-	value  string
-	known  string // "nonzero" when the facts say so
+	pos   parse.Pos
+	value string
+	known string // what the value is on the paths here (valueClass)
+	// end is set for the end of the body, which paths run off: merged
+	// there from many blocks, a lock held on some of them only is too
+	// coarse a state to warn about
+	end    bool
 	locks  map[key]bits
 	passed map[key]bool
 }
@@ -149,8 +153,26 @@ func (a *analysis) run() *summary {
 		}
 	}
 	a.rep = true
+	// the end of the body is a return too: a void function that returns
+	// early with the lock held and releases it at the end is unbalanced
+	// like any other. The paths that run off the end are taken along
+	// their edges (a branch on a trylock's result decides there) and met
+	// as one return.
+	var offEnd []state
 	for _, id := range order {
-		a.block(id, a.in[id])
+		o := a.block(id, a.in[id])
+		if !a.fallsOff(id) {
+			continue
+		}
+		for k := range a.fn.Blocks[id].Succs {
+			if e := &a.fn.Blocks[id].Succs[k]; e.To == a.fn.Exit {
+				offEnd = append(offEnd, a.edge(o, e))
+			}
+		}
+	}
+	if st := join(offEnd, a.joinName(a.fn.Exit)); len(st) > 0 {
+		a.recordReturn(st, &parse.Event{Kind: parse.EvReturn, Pos: a.fn.End})
+		a.returns[len(a.returns)-1].end = true
 	}
 	a.checkBalance()
 	a.summarize(a.in[a.fn.Exit])
@@ -164,6 +186,23 @@ func (a *analysis) run() *summary {
 }
 
 type predEdge struct{ from, edge int }
+
+// fallsOff tells whether block id reaches the exit by running off the end
+// of the body rather than by a return.
+func (a *analysis) fallsOff(id int) bool {
+	b := a.fn.Blocks[id]
+	if id == a.fn.Exit {
+		return false
+	}
+	toExit := false
+	for _, e := range b.Succs {
+		toExit = toExit || e.To == a.fn.Exit
+	}
+	if !toExit {
+		return false
+	}
+	return len(b.Events) == 0 || b.Events[len(b.Events)-1].Kind != parse.EvReturn
+}
 
 // maxLocksPerPath bounds the lock instances one partition tracks; past it
 // the function is given up like one whose dataflow does not settle. Kernel
@@ -265,20 +304,32 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 		return s
 	}
 	want := !e.Neg
+	cond := e.Cond
+	// `av == NULL` tests what `!av` does, and `av != NULL` what `av` does:
+	// one fact for both spellings, so that a lock returned with an object
+	// is known not held on the path where the object is NULL
+	if x, ok := strings.CutSuffix(cond, "==NULL"); ok && isPath(x) {
+		cond, want = x, !want
+	} else if x, ok := strings.CutSuffix(cond, "!=NULL"); ok && isPath(x) {
+		cond = x
+	}
 	var out state
 	for _, p := range s {
-		if f, ok := p.facts.lookup(e.Cond); ok && f != want {
+		if f, ok := p.facts.lookup(cond); ok && f != want {
 			continue // this path cannot take the edge
 		}
-		_, hasTry := p.tries[e.Cond]
-		if !hasTry && !a.relevantCond(e.Cond, p) {
+		_, hasTry := p.tries[cond]
+		if !hasTry && !a.relevantCond(cond, p) && !a.relevantCond(e.Cond, p) {
 			out = append(out, p) // nothing to learn here; join copies on write
 			continue
 		}
 		q := p.clone()
-		q.setFact(e.Cond, want)
-		if tries, ok := q.tries[e.Cond]; ok {
-			q.delTry(e.Cond)
+		q.setFact(cond, want)
+		if !want && parse.IsIdentifier(cond) {
+			q.nullObject(cond)
+		}
+		if tries, ok := q.tries[cond]; ok {
+			q.delTry(cond)
 			for _, t := range tries {
 				if (t.op.kind == opTry) == want {
 					q.setLock(t.k, lockVal{b: bH, site: t.site})
@@ -493,11 +544,38 @@ func (a *analysis) relevantVars() {
 		}
 	}
 	// a branch that decides whether a lock operation runs is worth
-	// remembering, whatever it tests (`if (locked) unlock(...)`)
+	// remembering, whatever it tests (`if (locked) unlock(...)`); so is
+	// one that tests a variable some return gives back (`if (ret)` makes
+	// the `return ret` after it an error, which decides whether a lock
+	// held there is a leak or the success of a conditional-acquire API)
+	retVars := map[string]bool{}
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			if e := &b.Events[i]; e.Kind == parse.EvReturn && e.Value.Norm != "" {
+				v := e.Value.Norm
+				if inner, ok := strings.CutPrefix(v, "PTR_ERR("); ok {
+					v = strings.TrimSuffix(inner, ")")
+				}
+				if parse.IsIdentifier(v) {
+					retVars[v] = true
+				}
+			}
+		}
+	}
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
-			if e.Cond != "" && lockBlock[e.To] {
+			if e.Cond == "" {
+				continue
+			}
+			if lockBlock[e.To] {
 				a.condRel[e.Cond] = true
+				continue
+			}
+			for v := range retVars {
+				if mentions(e.Cond, v) {
+					a.condRel[e.Cond] = true
+					break
+				}
 			}
 		}
 	}

@@ -284,7 +284,7 @@ func (c *Checker) quickSummary(fi *fnInfo) *summary {
 				if !ok || containsInt(s.passes, pi) {
 					continue
 				}
-				if callee == nil || callee.sum == nil || containsInt(callee.sum.passes, k) {
+				if callee == nil && passesLock(e) || callee != nil && (callee.sum == nil || containsInt(callee.sum.passes, k)) {
 					s.passes = append(s.passes, pi)
 				}
 			}

@@ -631,3 +631,24 @@ func mentions(text, v string) bool {
 		i = j + 1
 	}
 }
+
+// nullObject records that variable v is NULL here: no lock on the object
+// it holds, or on one of its fields, is held on this path (a lookup that
+// returns its object locked, or NULL, holds nothing when it returns NULL).
+func (p *partition) nullObject(v string) {
+	obj, ok := p.vars[v]
+	if !ok {
+		return
+	}
+	var gone []key
+	for k, lv := range p.locks.all() {
+		if lv.b&bH != 0 && (k.inst == obj || strings.HasPrefix(k.inst, obj+"->") || strings.HasPrefix(k.inst, obj+".")) {
+			gone = append(gone, k)
+		}
+	}
+	for _, k := range gone {
+		lv, _ := p.locks.lookup(k)
+		lv.b = bN
+		p.setLock(k, lv)
+	}
+}

@@ -15,21 +15,11 @@ func severity(s string) rules.Severity { return rules.Severity(s) }
 // for the summary.
 func (a *analysis) recordReturn(s state, e *parse.Event) {
 	r := retSnap{pos: e.Pos, value: e.Value.Norm, locks: map[key]bits{}, passed: map[key]bool{}}
-	// what the value is known to be on the paths here: `return ret` after
-	// `if (ret)` returns non-zero
-	if parse.IsIdentifier(r.value) {
-		zero, nonzero := true, true
-		for _, p := range s {
-			f, ok := p.facts.lookup(r.value)
-			zero = zero && ok && !f
-			nonzero = nonzero && ok && f
-		}
-		switch {
-		case len(s) > 0 && zero:
-			r.value = "0"
-		case len(s) > 0 && nonzero:
-			r.known = "nonzero"
-		}
+	// what the value is on the paths here: `return ret` after `if (ret)`
+	// returns an error, after `if (!ret)` zero
+	r.known = a.valueClass(s, r.value)
+	if r.known == valZero {
+		r.value = "0"
 	}
 	for _, p := range s {
 		for k, v := range p.locks.all() {
@@ -119,6 +109,12 @@ func (a *analysis) summarize(exit state) {
 		sl := sumLock{class: genericClass(an.Arg.Norm, a.typeOf), param: param, path: path, text: "__" + an.Kind + "(" + an.Arg.Text + ")"}
 		switch an.Kind {
 		case "acquires":
+			// checked against the body: a function annotated
+			// `__acquires(l)` that keeps l only on success, or on some
+			// paths, is summarized by what its paths do
+			if hasLock(a.sum.conditional, sl) || hasLock(a.sum.mayAcquire, sl) {
+				continue
+			}
 			a.sum.acquires = appendUnique(a.sum.acquires, sl)
 		case "releases":
 			a.sum.releases = appendUnique(a.sum.releases, sl)
@@ -156,6 +152,16 @@ func (s *summary) finishNotes() {
 			}
 		}
 	}
+}
+
+// hasLock tells whether ls names l's lock (class, parameter and path).
+func hasLock(ls []sumLock, l sumLock) bool {
+	for _, x := range ls {
+		if x.class == l.class && x.param == l.param && x.path == l.path {
+			return true
+		}
+	}
+	return false
 }
 
 func appendUnique(ls []sumLock, l sumLock) []sumLock {
@@ -263,7 +269,7 @@ func (a *analysis) checkBalance() {
 				heldAt = append(heldAt, r)
 			case b == bN:
 				releasedAt = append(releasedAt, r)
-			case b&bH != 0 && b&bN != 0:
+			case b&bH != 0 && b&bN != 0 && !r.end:
 				mixed = append(mixed, r)
 			}
 		}
@@ -312,57 +318,4 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 	}
 	a.c.report(Finding{Rule: "lock-balance", Severity: severity(sev), Message: msg, File: a.fn.File, Line: r.pos.Line,
 		Column: r.pos.Col, Function: a.fn.Name, Trace: tr})
-}
-
-// conditionalAPI tells whether returns that keep the lock and returns
-// that release it look like an API rather than a forgotten unlock: a
-// trylock-style function returns 1 (or an object) with the lock and 0,
-// NULL or an error without; a killable-style one returns 0 with the lock
-// and an error without; and returns of different variables (`return ret`
-// against `return poisonret`) are taken as deliberate too. An error code,
-// or the same expression, returned both ways is the classic bug. The kind
-// says how callers can tell success (unknown when they cannot).
-func conditionalAPI(held, released []retSnap) (opKind, bool) {
-	kind := func(r retSnap) string {
-		v := r.value
-		switch {
-		case r.known != "":
-			return r.known
-		case v == "0" || v == "NULL" || v == "false":
-			return "zero"
-		case strings.HasPrefix(v, "-") || strings.HasPrefix(v, "ERR_PTR"):
-			return "error"
-		case v == "":
-			return "void"
-		case v == "1" || v == "true":
-			return "one"
-		}
-		return "value"
-	}
-	all := func(rs []retSnap, kinds ...string) bool {
-		for _, r := range rs {
-			if !contains(kinds, kind(r)) {
-				return false
-			}
-		}
-		return true
-	}
-	switch {
-	case all(held, "value", "one", "nonzero") && all(released, "zero", "error"):
-		return opTry, true
-	case all(held, "zero") && all(released, "error", "nonzero", "one", "value"):
-		return opTryZero, true
-	case all(held, "one") && all(released, "zero"):
-		return opTry, true
-	case !all(held, "value") || !all(released, "value"):
-		return 0, false
-	}
-	for _, h := range held {
-		for _, r := range released {
-			if h.value == r.value {
-				return 0, false
-			}
-		}
-	}
-	return opUnknownAPI, true
 }

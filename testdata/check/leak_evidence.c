@@ -1,0 +1,205 @@
+/* Leak or conditional-acquire API, decided from what the paths return. */
+struct foo { struct mutex lock; spinlock_t slock; int n; };
+struct obj { spinlock_t lock; int refs; };
+
+/* void: no caller can tell the paths apart */
+static void early_void(struct foo *f)
+{
+	spin_lock(&f->slock);
+	if (f->n < 0)
+		return; /* want "lock-balance" */
+	f->n++;
+	spin_unlock(&f->slock);
+}
+
+/* a call in the condition is no trylock; held only on the error return */
+static int call_in_cond(struct foo *f)
+{
+	spin_lock(&f->slock);
+	if (!check_it(f))
+		return -EINVAL; /* want "lock-balance" */
+	f->n++;
+	spin_unlock(&f->slock);
+	return 0;
+}
+
+/* the object went to a function not seen, whose name says nothing of
+ * locks: it is assumed to leave the lock alone; `ret` after `if (ret)` is
+ * an error */
+static int ret_after_test(struct foo *f, int v)
+{
+	int ret;
+
+	mutex_lock(&f->lock);
+	ret = foo_check(f, v);
+	if (ret)
+		return ret; /* want "lock-balance" */
+	f->n = v;
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
+/* the error travels down a goto ladder */
+static int ladder(struct foo *f, int v)
+{
+	int ret;
+
+	mutex_lock(&f->lock);
+	ret = foo_check(f, v);
+	if (ret < 0)
+		goto err;
+	f->n = v;
+	mutex_unlock(&f->lock);
+	return 0;
+err:
+	return ret; /* want "lock-balance" */
+}
+
+/* `return ret` with ret not known: it may be the 0 the releasing return
+ * gives, so callers cannot tell */
+static int unknown_value(struct foo *f, int v)
+{
+	int ret;
+
+	mutex_lock(&f->lock);
+	ret = foo_set(f, v);
+	if (f->n)
+		return ret; /* want "lock-balance" */
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
+/* trylock-style: held exactly when it returns true */
+static bool foo_trylock_busy(struct foo *f)
+{
+	spin_lock(&f->slock);
+	if (f->n) {
+		spin_unlock(&f->slock);
+		return false;
+	}
+	return true;
+}
+
+/* killable-style: held exactly on 0 */
+static int foo_lock_live(struct foo *f)
+{
+	mutex_lock(&f->lock);
+	if (f->n < 0) {
+		mutex_unlock(&f->lock);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* an object returned locked, or NULL without a lock */
+static struct obj *obj_get_locked(struct foo *f)
+{
+	struct obj *o = obj_lookup(f);
+
+	if (!o)
+		return NULL;
+	spin_lock(&o->lock);
+	if (o->refs == 0) {
+		spin_unlock(&o->lock);
+		return NULL;
+	}
+	return o;
+}
+
+/* callers that use them right stay quiet */
+static int use_apis(struct foo *f)
+{
+	struct obj *o;
+
+	if (!foo_trylock_busy(f))
+		return -EBUSY;
+	f->n++;
+	spin_unlock(&f->slock);
+	if (foo_lock_live(f))
+		return -ENODEV;
+	f->n--;
+	mutex_unlock(&f->lock);
+	o = obj_get_locked(f);
+	if (!o)
+		return -ENOENT;
+	o->refs++;
+	spin_unlock(&o->lock);
+	return 0;
+}
+
+/* a helper whose name says it drops locks may have dropped it */
+static int handed_to_unlocker(struct foo *f, int v)
+{
+	mutex_lock(&f->lock);
+	if (v < 0) {
+		foo_finish_and_unlock(f);
+		return -EINVAL;
+	}
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
+/* a function handed the lock itself may drop it */
+static int handed_the_lock(struct foo *f, int v)
+{
+	spin_lock(&f->slock);
+	if (v < 0) {
+		wait_for_space(&f->slock, v);
+		return -EAGAIN;
+	}
+	spin_unlock(&f->slock);
+	return 0;
+}
+
+/* a lookup that returns its object locked holds nothing when it is NULL */
+static void null_holds_nothing(struct foo *f)
+{
+	struct obj *o = obj_get_locked(f);
+
+	if (o == NULL)
+		return;
+	o->refs--;
+	spin_unlock(&o->lock);
+}
+
+/* __acquires() on a function that keeps the lock only on success is
+ * read from the body: callers that release on success only are right */
+static int foo_enter(struct foo *f) __acquires(&f->lock)
+{
+	mutex_lock(&f->lock);
+	if (f->n < 0) {
+		mutex_unlock(&f->lock);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int enter_user(struct foo *f)
+{
+	if (foo_enter(f))
+		return -EIO;
+	f->n = 0;
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
+/* the two shapes rules/examples_test.go kept as known misses */
+static int set_entry(struct mm_struct *mm, pmd_t *pmd)
+{
+	int err;
+
+	spin_lock(&mm->page_table_lock);
+	err = check_pmd(pmd);
+	if (err)
+		return err; /* want "lock-balance" */
+	spin_unlock(&mm->page_table_lock);
+	return 0;
+}
+
+static void drop_entry(struct mm_struct *mm, int err)
+{
+	spin_lock(&mm->page_table_lock);
+	if (err)
+		return; /* want "lock-balance" */
+	spin_unlock(&mm->page_table_lock);
+}
