@@ -34,6 +34,8 @@ type Checker struct {
 	// orderAt records, per pair of classes, where the second was taken
 	// while the first was held
 	orderAt map[[2]string]orderSite
+	// sleep caches the sleep checker's per-function work (sleep.go)
+	sleep *sleepCache
 }
 
 type orderSite struct {
@@ -60,6 +62,7 @@ func New(set *rules.Set, files []*parse.File) *Checker {
 	c := &Checker{set: set, rec: newRecognizer(set), files: files, structs: map[string]map[string]parse.Var{},
 		byName: map[string][]*fnInfo{}, findings: map[string]*Finding{}, orderAt: map[[2]string]orderSite{},
 		sev: map[string]rules.Severity{}, callTexts: map[*parse.Event]string{}}
+	c.rec.defined = c.byName
 	idents := map[string]bool{}
 	for _, f := range files {
 		for name, fields := range f.Structs {
@@ -207,7 +210,7 @@ func (c *Checker) summarize(fi *fnInfo) *summary {
 // functions do not, and need no dataflow.
 func (c *Checker) relevant(fi *fnInfo) bool {
 	fn := fi.fn
-	if len(fn.Annotations) > 0 {
+	if len(fn.Annotations) > 0 || c.sleepRelevant(fi) {
 		return true
 	}
 	ty := &typer{fn: fn, structs: c.structs}
@@ -267,7 +270,7 @@ func (s *summary) effective() bool {
 // quickSummary is the summary of a function with nothing to track: only
 // which parameters it hands to code that is not analyzed.
 func (c *Checker) quickSummary(fi *fnInfo) *summary {
-	s := &summary{}
+	s := &summary{sleeps: c.quickSleeps(fi)}
 	params := map[string]int{}
 	for i, p := range fi.fn.Params {
 		params[p.Name] = i
@@ -372,6 +375,9 @@ type summary struct {
 	// analyzed (calls through pointers, other files): it may lock them
 	passes []int
 	needs  []need
+	// sleeps says where the function may sleep outside an atomic section
+	// of its own (sleep.go)
+	sleeps []sleepFact
 }
 
 // sumLock is a lock named relative to the function's interface: argument

@@ -9,50 +9,6 @@ import (
 	"github.com/locklint/locklint/rules"
 )
 
-// sleepers may sleep; GFP-taking allocators only with a sleeping mask.
-var sleepers = map[string]bool{
-	"schedule": true, "schedule_timeout": true, "msleep": true, "ssleep": true, "usleep_range": true,
-	"cond_resched": true, "might_sleep": true, "wait_for_completion": true, "synchronize_rcu": true,
-	"flush_work": true, "copy_from_user": true, "copy_to_user": true, "get_user": true, "put_user": true,
-	"lock_page": true, "folio_lock": true, "wait_on_page_locked": true, "wait_on_page_writeback": true,
-	"vfree": true, "get_user_pages": true, "mmap_read_lock": true, "mmap_write_lock": true,
-	"vmalloc": true, "vzalloc": true,
-}
-
-var gfpAllocators = map[string]bool{
-	"kmalloc": true, "kzalloc": true, "kcalloc": true, "kmalloc_array": true, "kmem_cache_alloc": true,
-	"kmem_cache_zalloc": true, "alloc_pages": true, "alloc_page": true, "__get_free_pages": true,
-	"__get_free_page": true, "get_zeroed_page": true, "kmalloc_node": true, "kzalloc_node": true,
-	"alloc_pages_node": true, "folio_alloc": true, "kstrdup": true, "krealloc": true,
-}
-
-func maySleep(e *parse.Event) bool {
-	if strings.HasPrefix(e.Callee, "wait_event_cmd") {
-		// wait_event_cmd(wq, cond, unlock, lock) drops the lock around
-		// its sleep through its command arguments
-		for _, a := range e.Args {
-			if strings.Contains(a.Norm, "unlock") {
-				return false
-			}
-		}
-	}
-	// wait_event_*_locked and wait_event_lock_irq* drop the lock while
-	// they sleep
-	if sleepers[e.Callee] || strings.HasPrefix(e.Callee, "wait_event") && !strings.Contains(e.Callee, "_lock") {
-		return true
-	}
-	if gfpAllocators[e.Callee] {
-		for _, arg := range e.Args {
-			n := arg.Norm
-			if strings.Contains(n, "GFP_KERNEL") || strings.Contains(n, "GFP_USER") || strings.Contains(n, "GFP_HIGHUSER") ||
-				strings.Contains(n, "GFP_NOFS") || strings.Contains(n, "GFP_NOIO") || n == "SLAB_KERNEL" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // call handles a call event: rule checks against the state before it,
 // then its effect on locks, directly or through the callee's summary.
 func (a *analysis) call(s state, e *parse.Event) {
@@ -219,13 +175,7 @@ func (a *analysis) isSpin(k key, v lockVal) bool {
 // checkCall runs the rules that look at calls.
 func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 	call := e.Callee + "()"
-	if a.isSleepy(e, ops) {
-		if k, v, ok := a.heldSpin(s); ok {
-			a.finding("sleep-under-spinlock", a.c.sev["sleep-under-spinlock"], e,
-				fmt.Sprintf("%s may sleep, called while holding spinlock %s", call, k.inst),
-				a.note(v.site, "%s taken here", v.site.full()))
-		}
-	}
+	a.checkSleep(s, e, ops)
 	for _, r := range a.c.active {
 		if !r.AppliesIn(a.fn.Name) {
 			continue
@@ -278,26 +228,6 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 			a.checkNeed(s, e, &callee.sum.needs[i])
 		}
 	}
-}
-
-// userAccess are the calls that fault in user memory, and so may sleep,
-// unless page faults are disabled (pagefault_disable(), as futex code does).
-var userAccess = map[string]bool{"copy_from_user": true, "copy_to_user": true, "get_user": true, "put_user": true}
-
-func (a *analysis) isSleepy(e *parse.Event, ops []lockOp) bool {
-	if userAccess[e.Callee] && (a.callsAny("pagefault_disable") || a.callsAny("pagefault_enable") ||
-		strings.Contains(a.fn.Name, "inatomic")) {
-		return false // page faults are off here: user access fails instead of sleeping
-	}
-	for _, op := range ops {
-		if op.kind == opAcquire && op.sleep {
-			return true
-		}
-		if op.kind == opAcquire || op.kind == opRelease || op.kind == opHeld {
-			return false
-		}
-	}
-	return maySleep(e)
 }
 
 // checkRequires handles a `requires` rule at a call.
@@ -909,7 +839,7 @@ func (a *analysis) hasOutParam(e *parse.Event) bool {
 // lock each time it is evaluated: it indexes an array (`pages[i]` in a
 // loop) or calls a function (`EXT4_SB(sb)->s_fc_lock`).
 func unstable(inst string) bool {
-	return strings.ContainsAny(inst, "[(")
+	return unstableInst(inst)
 }
 
 // callsAny tells whether the function calls name anywhere.

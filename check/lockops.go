@@ -134,6 +134,9 @@ type recognizer struct {
 	byCallee map[string][]classPattern
 	wild     []classPattern
 	cache    map[*parse.Event][]lockOp
+	// defined are the functions the input defines: a helper of the
+	// wrapper table that is among them is read from its body
+	defined map[string][]*fnInfo
 }
 
 type classPattern struct {
@@ -202,6 +205,9 @@ func (r *recognizer) compute(e *parse.Event, typeOf rules.TypeOf) []lockOp {
 	}
 	if e.Kind == parse.EvScopeEnd || e.Callee == "guard" || e.Callee == "scoped_guard" || e.Callee == "scoped_cond_guard" {
 		return r.guardOps(e, typeOf)
+	}
+	if ops := r.wrapperOps(e, typeOf); ops != nil {
+		return ops
 	}
 	op, ok := genericOps[e.Callee]
 	if !ok || len(e.Args) == 0 {

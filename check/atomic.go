@@ -1,0 +1,331 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/locklint/locklint/parse"
+)
+
+// Atomic sections other than spinlocks: interrupts, preemption and
+// softirqs disabled, RCU read-side sections. The lock dataflow does not
+// track them (they are not locks: they nest, and have no instance), so
+// they get a small dataflow of their own, run only over functions that
+// open one.
+
+// section is one kind of atomic section.
+type section struct {
+	ctx          string          // how a message names it
+	opened       string          // how a trace names where it began
+	enter, leave map[string]bool // calls that open and close one level
+	reset        map[string]bool // calls that close every level
+}
+
+var sections = []section{
+	{ctx: "with interrupts disabled", opened: "interrupts disabled here",
+		enter: set("local_irq_disable", "local_irq_save", "raw_local_irq_save", "raw_local_irq_disable", "local_lock_irqsave", "local_lock_irq"),
+		leave: set("local_irq_restore", "raw_local_irq_restore", "local_unlock_irqrestore", "local_unlock_irq"),
+		reset: set("local_irq_enable", "raw_local_irq_enable")},
+	{ctx: "with preemption disabled", opened: "preemption disabled here",
+		enter: set("preempt_disable", "preempt_disable_notrace", "get_cpu", "get_cpu_var", "get_cpu_ptr", "kmap_atomic",
+			"rcu_read_lock_sched", "rcu_read_lock_sched_notrace", "local_lock", "kernel_fpu_begin"),
+		leave: set("preempt_enable", "preempt_enable_no_resched", "preempt_enable_notrace", "put_cpu", "put_cpu_var",
+			"put_cpu_ptr", "kunmap_atomic", "rcu_read_unlock_sched", "rcu_read_unlock_sched_notrace", "local_unlock", "kernel_fpu_end")},
+	{ctx: "with softirqs disabled", opened: "softirqs disabled here",
+		enter: set("local_bh_disable", "rcu_read_lock_bh"),
+		leave: set("local_bh_enable", "rcu_read_unlock_bh")},
+	{ctx: "in an RCU read-side section", opened: "RCU read-side section begins here",
+		enter: set("rcu_read_lock"),
+		leave: set("rcu_read_unlock")},
+}
+
+func set(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// maxDepth caps the nesting counted, so that the dataflow is finite.
+const maxDepth = 3
+
+// secState is, per section kind, the least and the most levels open over
+// the paths to a point, and where the outermost one opened.
+type secState struct {
+	min, max [4]int8
+	where    [4]parse.Pos
+}
+
+func (s *secState) join(t *secState) {
+	for i := range s.min {
+		if t.min[i] < s.min[i] {
+			s.min[i] = t.min[i]
+		}
+		if t.max[i] > s.max[i] {
+			s.max[i] = t.max[i]
+		}
+		if s.where[i] == (parse.Pos{}) {
+			s.where[i] = t.where[i]
+		}
+	}
+}
+
+func (s *secState) apply(e *parse.Event) {
+	if e.Kind != parse.EvCall {
+		return
+	}
+	for i := range sections {
+		sec := &sections[i]
+		switch {
+		case sec.enter[e.Callee]:
+			if s.max[i] == 0 {
+				s.where[i] = e.Pos
+			}
+			if s.min[i] < maxDepth {
+				s.min[i]++
+			}
+			if s.max[i] < maxDepth {
+				s.max[i]++
+			}
+		case sec.leave[e.Callee]:
+			if s.min[i] > 0 {
+				s.min[i]--
+			}
+			if s.max[i] > 0 {
+				s.max[i]--
+			}
+		case sec.reset[e.Callee]:
+			s.min[i], s.max[i] = 0, 0
+		}
+		if s.max[i] == 0 {
+			s.where[i] = parse.Pos{}
+		}
+	}
+}
+
+// secFlow is the section state before each call of a function.
+type secFlow struct {
+	at map[*parse.Event]secState
+}
+
+// sleepCache holds what the sleep checker computes once per Checker.
+type sleepCache struct {
+	flows     map[*fnInfo]*secFlow
+	callbacks map[*fnInfo]callbackReg
+}
+
+func (c *Checker) sleepData() *sleepCache {
+	if c.sleep == nil {
+		c.sleep = &sleepCache{flows: map[*fnInfo]*secFlow{}}
+	}
+	return c.sleep
+}
+
+// opensSection tells whether a function calls something that opens an
+// atomic section.
+func opensSection(fn *parse.Function) bool {
+	for _, b := range fn.Blocks {
+		for i := range b.Events {
+			if e := &b.Events[i]; e.Kind == parse.EvCall {
+				for j := range sections {
+					if sections[j].enter[e.Callee] {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// flowOf computes (once) the sections open before each call of fi; nil
+// when fi opens none, or when its flow does not settle.
+func (c *Checker) flowOf(fi *fnInfo) *secFlow {
+	sc := c.sleepData()
+	if fl, ok := sc.flows[fi]; ok {
+		return fl
+	}
+	var fl *secFlow
+	if opensSection(fi.fn) {
+		fl = computeFlow(fi.fn)
+	}
+	sc.flows[fi] = fl
+	return fl
+}
+
+func computeFlow(fn *parse.Function) *secFlow {
+	nb := len(fn.Blocks)
+	in := make([]*secState, nb)
+	in[0] = &secState{}
+	preds := make([][]int, nb)
+	for _, b := range fn.Blocks {
+		for _, e := range b.Succs {
+			preds[e.To] = append(preds[e.To], b.ID)
+		}
+	}
+	out := make([]*secState, nb)
+	// blocks in order, again until nothing changes: the values are bounded
+	// (0..maxDepth), and the passes too, for control flow that never
+	// settles
+	for pass := 0; ; pass++ {
+		if pass > 50 {
+			return nil
+		}
+		changed := false
+		for id := 0; id < nb; id++ {
+			var st *secState
+			if id == 0 {
+				st = &secState{}
+			}
+			for _, p := range preds[id] {
+				if out[p] == nil {
+					continue
+				}
+				if st == nil {
+					c := *out[p]
+					st = &c
+				} else {
+					st.join(out[p])
+				}
+			}
+			if st == nil {
+				continue
+			}
+			in[id] = st
+			o := *st
+			for i := range fn.Blocks[id].Events {
+				o.apply(&fn.Blocks[id].Events[i])
+			}
+			if out[id] == nil || out[id].min != o.min || out[id].max != o.max {
+				out[id] = &o
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	fl := &secFlow{at: map[*parse.Event]secState{}}
+	for id, b := range fn.Blocks {
+		if in[id] == nil {
+			continue
+		}
+		st := *in[id]
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind == parse.EvCall {
+				fl.at[e] = st
+			}
+			st.apply(e)
+		}
+	}
+	return fl
+}
+
+// callbackReg is where a function is registered to run in atomic context.
+type callbackReg struct {
+	kind, fn, file string
+	pos            parse.Pos
+	text           string
+}
+
+// registrations name the calls that register a callback which the kernel
+// runs in atomic context, and which argument is the callback.
+var registrations = map[string]struct {
+	arg  int
+	kind string
+}{
+	"timer_setup": {1, "timer callback"}, "setup_timer": {1, "timer callback"},
+	"timer_setup_on_stack": {1, "timer callback"}, "setup_deferrable_timer": {1, "timer callback"},
+	"tasklet_init": {1, "tasklet"}, "tasklet_setup": {1, "tasklet"},
+	"request_irq": {1, "hard-irq handler"}, "devm_request_irq": {2, "hard-irq handler"},
+	"request_threaded_irq": {1, "hard-irq handler"}, "devm_request_threaded_irq": {2, "hard-irq handler"},
+	"request_percpu_irq": {1, "hard-irq handler"},
+}
+
+// atomicCallbacks finds (once) the functions in scope registered to run
+// in atomic context.
+func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
+	sc := c.sleepData()
+	if sc.callbacks != nil {
+		return sc.callbacks
+	}
+	sc.callbacks = map[*fnInfo]callbackReg{}
+	for _, fi := range c.funcs {
+		for _, b := range fi.fn.Blocks {
+			for i := range b.Events {
+				e := &b.Events[i]
+				r, ok := registrations[e.Callee]
+				if e.Kind != parse.EvCall || !ok || r.arg >= len(e.Args) {
+					continue
+				}
+				name := e.Args[r.arg].Norm
+				if !parse.IsIdentifier(name) || name == "NULL" {
+					continue
+				}
+				cb := c.lookup(name, fi.file)
+				if cb == nil {
+					continue
+				}
+				if _, dup := sc.callbacks[cb]; !dup {
+					sc.callbacks[cb] = callbackReg{kind: r.kind, fn: fi.fn.Name, file: fi.fn.File, pos: e.Pos,
+						text: clipNote(e.Callee + "(" + argText(e) + ")")}
+				}
+			}
+		}
+	}
+	return sc.callbacks
+}
+
+// sleepRelevant tells whether a function with no lock operation still
+// needs the dataflow: it may sleep inside an atomic section of its own,
+// or it runs in atomic context and may sleep.
+func (c *Checker) sleepRelevant(fi *fnInfo) bool {
+	if _, ok := c.atomicCallbacks()[fi]; !ok && c.flowOf(fi) == nil {
+		return false
+	}
+	ty := &typer{fn: fi.fn, structs: c.structs}
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			if e := &b.Events[i]; e.Kind == parse.EvCall {
+				if _, _, _, ok := c.sleepReason(fi, e, c.rec.ops(e, ty.typeOf)); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// quickSleeps is the "may sleep" part of the summary of a function the
+// dataflow skips: it holds no lock and opens no atomic section, so any
+// call in it that may sleep does so in its caller's context.
+func (c *Checker) quickSleeps(fi *fnInfo) []sleepFact {
+	var fs []sleepFact
+	ty := &typer{fn: fi.fn, structs: c.structs}
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall || userAccess[e.Callee] && faultsOff(fi.fn) {
+				continue
+			}
+			if _, chain, param, ok := c.sleepReason(fi, e, c.rec.ops(e, ty.typeOf)); ok {
+				fs = addSleep(fs, param, fi.fn.File, e, e.Callee+"("+argText(e)+")", chain)
+			}
+		}
+	}
+	return fs
+}
+
+// faultsOff tells whether fn runs with page faults disabled, so that its
+// user accesses fail instead of sleeping.
+func faultsOff(fn *parse.Function) bool {
+	for _, b := range fn.Blocks {
+		for i := range b.Events {
+			if n := b.Events[i].Callee; b.Events[i].Kind == parse.EvCall && (n == "pagefault_disable" || n == "pagefault_enable") {
+				return true
+			}
+		}
+	}
+	return strings.Contains(fn.Name, "inatomic")
+}

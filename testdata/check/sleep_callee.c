@@ -1,0 +1,117 @@
+/* Sleeping one or more calls below a spinlock, through summaries. */
+
+struct box {
+	spinlock_t lock;
+	struct mutex m;
+	void *buf;
+	int n;
+};
+
+static void pause_a_bit(int ms)
+{
+	msleep(ms);
+}
+
+/* sleeps on one path only: still "may sleep" */
+static void maybe_pause(int n)
+{
+	if (n > 2)
+		pause_a_bit(n);
+}
+
+void two_down(struct box *b)
+{
+	spin_lock(&b->lock);
+	maybe_pause(b->n); /* want "sleep-under-spinlock" */
+	spin_unlock(&b->lock);
+}
+
+/* the allocation sleeps only when the caller's mask allows it */
+static void *grab(size_t len, gfp_t gfp)
+{
+	return kzalloc(len, gfp);
+}
+
+static void *grab_more(size_t len, gfp_t flags)
+{
+	return grab(len * 2, flags);
+}
+
+void mask_from_caller(struct box *b)
+{
+	spin_lock(&b->lock);
+	b->buf = grab_more(16, GFP_KERNEL); /* want "sleep-under-spinlock" */
+	spin_unlock(&b->lock);
+}
+
+void atomic_mask_is_fine(struct box *b)
+{
+	spin_lock(&b->lock);
+	b->buf = grab_more(16, GFP_ATOMIC);
+	b->buf = grab(8, GFP_NOWAIT);
+	spin_unlock(&b->lock);
+}
+
+/* a helper that takes a mutex sleeps */
+static void take_inner(struct box *b)
+{
+	mutex_lock(&b->m);
+	b->n++;
+	mutex_unlock(&b->m);
+}
+
+void mutex_below(struct box *b)
+{
+	spin_lock_irq(&b->lock);
+	take_inner(b); /* want "sleep-under-spinlock" */
+	spin_unlock_irq(&b->lock);
+}
+
+/* the helper lets go of the caller's spinlock around its sleep */
+static void wait_unlocked(struct box *b)
+{
+	spin_unlock(&b->lock);
+	msleep(10);
+	spin_lock(&b->lock);
+}
+
+void drops_around_sleep(struct box *b)
+{
+	spin_lock(&b->lock);
+	wait_unlocked(b);
+	spin_unlock(&b->lock);
+}
+
+/* the helper sleeps only inside its own atomic section, where it is
+ * reported itself; its callers do not see a sleep */
+static void own_section(struct box *b)
+{
+	spin_lock(&b->lock);
+	b->buf = kmalloc(8, GFP_KERNEL); /* want "sleep-under-spinlock" */
+	spin_unlock(&b->lock);
+}
+
+void calls_own_section(struct box *b, spinlock_t *other)
+{
+	spin_lock(other);
+	own_section(b);
+	spin_unlock(other);
+}
+
+/* sleeping after the lock is dropped is fine */
+void after_unlock(struct box *b)
+{
+	spin_lock(&b->lock);
+	b->n = 0;
+	spin_unlock(&b->lock);
+	maybe_pause(3);
+}
+
+/* a function not in view given a blocking mask allocates with it */
+void unseen_with_mask(struct box *b, struct ops *ops)
+{
+	spin_lock_bh(&b->lock);
+	ops->init(b, GFP_KERNEL); /* want "sleep-under-spinlock" */
+	ops->init(b, GFP_ATOMIC);
+	spin_unlock_bh(&b->lock);
+}

@@ -1,0 +1,102 @@
+/* Atomic context other than a spinlock: interrupts, preemption, softirqs
+ * and RCU read-side sections, and callbacks that run in atomic context. */
+
+struct dev {
+	spinlock_t lock;
+	struct timer_list timer;
+	struct tasklet_struct tl;
+	void *table;
+	int irq;
+};
+
+static void settle(int ms)
+{
+	usleep_range(ms, ms * 2);
+}
+
+void irqs_off(struct dev *d)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	settle(5); /* want "sleep-under-spinlock" */
+	local_irq_restore(flags);
+	settle(5);
+}
+
+void preempt_off(struct dev *d)
+{
+	preempt_disable();
+	d->table = kmalloc(64, GFP_KERNEL); /* want "sleep-under-spinlock" */
+	preempt_enable();
+}
+
+void rcu_section(struct dev *d)
+{
+	rcu_read_lock();
+	kvfree(d->table); /* want "sleep-under-spinlock" */
+	rcu_read_unlock();
+	kvfree(d->table);
+}
+
+/* cond_resched() under RCU alone is not a bug in every configuration */
+void rcu_resched(struct dev *d)
+{
+	rcu_read_lock();
+	cond_resched();
+	rcu_read_unlock();
+}
+
+/* opened on one path only: not provable */
+void maybe_off(struct dev *d, bool atomic)
+{
+	if (atomic)
+		preempt_disable();
+	msleep(1);
+	if (atomic)
+		preempt_enable();
+}
+
+/* nested sections stay open until the last one closes */
+void nested(struct dev *d)
+{
+	local_bh_disable();
+	local_bh_disable();
+	local_bh_enable();
+	msleep(1); /* want "sleep-under-spinlock" */
+	local_bh_enable();
+	msleep(1);
+}
+
+static void on_timer(struct timer_list *t)
+{
+	settle(1); /* want "sleep-under-spinlock" */
+}
+
+static void on_tasklet(struct tasklet_struct *t)
+{
+	struct dev *d = from_tasklet(d, t, tl);
+
+	d->table = kzalloc(8, GFP_ATOMIC);
+	mutex_lock(&big_mutex); /* want "sleep-under-spinlock" */
+	mutex_unlock(&big_mutex);
+}
+
+static irqreturn_t on_irq(int irq, void *data)
+{
+	msleep(1); /* want "sleep-under-spinlock" */
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t in_thread(int irq, void *data)
+{
+	msleep(1);
+	return IRQ_HANDLED;
+}
+
+int start(struct dev *d)
+{
+	timer_setup(&d->timer, on_timer, 0);
+	tasklet_setup(&d->tl, on_tasklet);
+	return request_threaded_irq(d->irq, on_irq, in_thread, 0, "dev", d);
+}

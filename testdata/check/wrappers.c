@@ -1,0 +1,103 @@
+/* Lock helpers that headers and macros define, known without them. */
+
+struct table {
+	int n;
+};
+
+int task_leak(struct task_struct *p, int x)
+{
+	task_lock(p);
+	if (x < 0)
+		return -EINVAL; /* want "lock-balance" */
+	task_unlock(p);
+	return 0;
+}
+
+int task_spellings(struct task_struct *p)
+{
+	task_lock(p);
+	p->flags = 0;
+	spin_unlock(&p->alloc_lock);
+	return 0;
+}
+
+void rtnl_early_return(struct net_device *dev)
+{
+	rtnl_lock();
+	if (dev->flags) {
+		if (bring_up(dev))
+			return; /* want "lock-balance" */
+	}
+	rtnl_unlock();
+}
+
+void rtnl_twice(void)
+{
+	rtnl_lock();
+	rtnl_lock(); /* want "double-acquire" */
+	rtnl_unlock();
+}
+
+int pcp_trylock_leak(struct zone *zone, int x)
+{
+	struct per_cpu_pages *pcp;
+
+	pcp = pcp_spin_trylock(zone->per_cpu_pageset);
+	if (!pcp)
+		return 0;
+	if (x)
+		return -EBUSY; /* want "lock-balance" */
+	pcp_spin_unlock(pcp);
+	return 1;
+}
+
+int table_element(u32 hash, int x)
+{
+	mutex_lock(&fault_mutex_table[hash]);
+	if (x)
+		return -ENOMEM; /* want "lock-balance" */
+	mutex_unlock(&fault_mutex_table[hash]);
+	return 0;
+}
+
+/* each element taken and dropped in the loop: balanced */
+void table_loop(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		mutex_lock(&fault_mutex_table[i]);
+		fault_count[i]++;
+		mutex_unlock(&fault_mutex_table[i]);
+	}
+}
+
+void sock_sleeps_under_bh_lock(struct sock *sk)
+{
+	bh_lock_sock(sk);
+	lock_sock(sk); /* want "sleep-under-spinlock" */
+	release_sock(sk);
+	bh_unlock_sock(sk);
+}
+
+int xa_leak(struct xarray *xa, unsigned long i, void *p)
+{
+	xa_lock_irq(xa);
+	if (!p)
+		return -EINVAL; /* want "lock-balance" */
+	__xa_store(xa, i, p, GFP_KERNEL);
+	xa_unlock_irq(xa);
+	return 0;
+}
+
+/* a helper the input defines is read from its body, not the table:
+ * this configuration's console_lock() takes nothing */
+static void console_lock(void)
+{
+}
+
+void own_definition(void)
+{
+	console_lock();
+	console_lock();
+}
