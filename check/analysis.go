@@ -66,6 +66,7 @@ func (a *analysis) entry() *partition {
 	for _, v := range a.fn.Params {
 		p.setVar(v.Name, v.Name)
 	}
+	defer a.assumeHeld(state{p})
 	for _, an := range a.fn.Annotations {
 		switch an.Kind {
 		case "must_hold", "releases":
@@ -175,6 +176,7 @@ func (a *analysis) run() *summary {
 		a.returns[len(a.returns)-1].end = true
 	}
 	a.checkBalance()
+	a.finishProbe()
 	a.summarize(a.in[a.fn.Exit])
 	a.sum.finishNotes()
 	if debugFn != "" && debugFn == a.fn.Name {
@@ -369,7 +371,10 @@ func (a *analysis) block(id int, s state) state {
 		case parse.EvReturn:
 			if a.rep {
 				a.recordReturn(out, e)
+				a.probeExit(out, e)
 			}
+		case parse.EvGoto:
+			a.probeExit(out, e)
 		}
 		lastCall = nil
 	}

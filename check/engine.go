@@ -36,6 +36,10 @@ type Checker struct {
 	orderAt map[[2]string]orderSite
 	// sleep caches the sleep checker's per-function work (sleep.go)
 	sleep *sleepCache
+	// assume and probes serve Probe (hunkproof.go): locks assumed held,
+	// and the lock states at each function's exits
+	assume map[string][]LockKey
+	probes map[*parse.Function]*FuncLocks
 }
 
 type orderSite struct {
@@ -210,7 +214,7 @@ func (c *Checker) summarize(fi *fnInfo) *summary {
 // functions do not, and need no dataflow.
 func (c *Checker) relevant(fi *fnInfo) bool {
 	fn := fi.fn
-	if len(fn.Annotations) > 0 || c.sleepRelevant(fi) {
+	if len(fn.Annotations) > 0 || c.sleepRelevant(fi) || c.probes != nil {
 		return true
 	}
 	ty := &typer{fn: fn, structs: c.structs}

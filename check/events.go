@@ -16,6 +16,7 @@ func (a *analysis) call(s state, e *parse.Event) {
 		for _, p := range s {
 			p.havoc()
 		}
+		a.assumeHeld(s) // only when probing a fragment (hunkproof.go)
 		return
 	}
 	if e.Result != "" {
@@ -25,6 +26,9 @@ func (a *analysis) call(s state, e *parse.Event) {
 		}
 	}
 	ops := a.c.rec.ops(e, a.typeOf)
+	if len(ops) == 0 {
+		ops = a.namedOps(e) // only when probing a fragment (hunkproof.go)
+	}
 	if e.Kind == parse.EvCall && a.hasOutParam(e) {
 		// `get_user_pages_locked(mm, ..., &locked)`: the callee may drop
 		// the lock and say so through the variable

@@ -279,8 +279,21 @@ func (a *analysis) checkBalance() {
 				continue
 			}
 			rel := releasedAt[0]
+			for _, r := range releasedAt {
+				if !r.end {
+					rel = r // a return in the text is the better example
+					break
+				}
+			}
 			for _, r := range heldAt {
-				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf("%s (%s) is still held at this return; the return at line %d releases it", k.inst, k.class, rel.pos.Line))
+				msg := fmt.Sprintf("%s (%s) is still held at this return; the return at line %d releases it", k.inst, k.class, rel.pos.Line)
+				if rel.end {
+					msg = fmt.Sprintf("%s (%s) is still held at this return; the paths that run to the end of the function release it", k.inst, k.class)
+				}
+				if r.end {
+					msg = fmt.Sprintf("%s (%s) is still held at the end of the function; the return at line %d releases it", k.inst, k.class, rel.pos.Line)
+				}
+				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), msg)
 			}
 		}
 		if unstable(k.inst) {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -276,6 +277,23 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 		f.Status = st
 		f.Patch = ref
 		res.Findings = append(res.Findings, f.Finding)
+	}
+	// what the hunks read as fragments prove on their own, where the
+	// engine's findings on each side do not already say it
+	proofs, err := a.hunkProofs(pre, post)
+	if err != nil {
+		res.Diags = append(res.Diags, Diag{Input: s.Source, Message: label(p.Msg, s.Messages),
+			Text: fmt.Sprintf("the comparison of the hunks' two sides failed (%v)", err)})
+	}
+	for _, f := range proofs {
+		dup := false
+		for _, g := range after {
+			dup = dup || g.Rule == f.Rule && g.File == f.File && g.Line == f.Line
+		}
+		if !dup {
+			f.Patch = ref
+			res.Findings = append(res.Findings, f.Finding)
+		}
 	}
 	gone := map[findingKey]int{}
 	for _, f := range after {
@@ -555,7 +573,18 @@ func (a *Analyzer) findings(ims []*image, texts *lineTexts) (out []*placed, err 
 		if im.frag == nil && !a.relevant(im, f) {
 			continue
 		}
-		r := report.Finding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, File: im.path, Line: line, Column: f.Column,
+		msg := f.Message
+		if im.frag != nil {
+			// a message names lines of the fragment: say the real file's
+			msg = lineRef.ReplaceAllStringFunc(msg, func(ref string) string {
+				n, _ := strconv.Atoi(strings.TrimPrefix(ref, "line "))
+				if real, _ := im.place(n); real > 0 {
+					return "line " + strconv.Itoa(real)
+				}
+				return ref
+			})
+		}
+		r := report.Finding{Rule: f.Rule, Severity: f.Severity, Message: msg, File: im.path, Line: line, Column: f.Column,
 			Function: fn, Status: "unknown"}
 		if h != nil {
 			r.Hunk = &report.HunkRef{Header: h.Header(), OldStart: h.OldStart, NewStart: h.NewStart}
