@@ -33,6 +33,7 @@ func (a *analysis) call(s state, e *parse.Event) {
 		// `get_user_pages_locked(mm, ..., &locked)`: the callee may drop
 		// the lock and say so through the variable
 		a.markPassed(s, e, nil)
+		a.passIfLockFlag(s, e)
 	}
 	if a.rep && e.Kind == parse.EvCall {
 		a.checkCall(s, e, ops)

@@ -180,3 +180,28 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 	}
 	return 0, false
 }
+
+// passIfLockFlag marks every held lock as passed when a call is given the
+// address of a variable whose name is about a lock (`&ilock_shared`,
+// `&locked`): the callee says through it whether it dropped or retook a
+// lock, which may be one it reaches through another path than its
+// arguments (`file_inode(iocb->ki_filp)`), so no lock here is known after it.
+func (a *analysis) passIfLockFlag(s state, e *parse.Event) {
+	flag := false
+	for _, arg := range e.Args {
+		if strings.HasPrefix(arg.Text, "&") && parse.IsIdentifier(arg.Norm) && strings.Contains(strings.ToLower(arg.Norm), "lock") {
+			flag = true
+		}
+	}
+	if !flag {
+		return
+	}
+	for _, p := range s {
+		for k, v := range p.locks.all() {
+			if v.b&bH != 0 && !v.passed {
+				v.passed = true
+				p.setLock(k, v)
+			}
+		}
+	}
+}

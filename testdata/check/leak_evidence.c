@@ -203,3 +203,22 @@ static void drop_entry(struct mm_struct *mm, int err)
 		return; /* want "lock-balance" */
 	spin_unlock(&mm->page_table_lock);
 }
+
+/* a callee told where the lock flag lives may drop a lock it reaches by
+ * another path than its arguments */
+static int checks_may_unlock(struct foo *f, struct bar *b)
+{
+	bool ilock_shared = true;
+	int ret;
+
+	spin_lock(&f->slock);
+	if (f->n) {
+		spin_unlock(&f->slock);
+		return bar_fallback(b);
+	}
+	ret = bar_checks(b, &ilock_shared);
+	if (ret <= 0)
+		return ret;
+	spin_unlock(&f->slock);
+	return ret;
+}
