@@ -28,7 +28,8 @@ var sections = []section{
 	{ctx: "with preemption disabled", opened: "preemption disabled here",
 		enter: set("preempt_disable", "preempt_disable_notrace", "get_cpu", "get_cpu_var", "get_cpu_ptr", "kmap_atomic",
 			"rcu_read_lock_sched", "rcu_read_lock_sched_notrace", "local_lock", "kernel_fpu_begin"),
-		leave: set("preempt_enable", "preempt_enable_no_resched", "preempt_enable_notrace", "put_cpu", "put_cpu_var",
+		leave: set("preempt_enable", "preempt_enable_no_resched", "preempt_enable_notrace", "sched_preempt_enable_no_resched",
+			"preempt_enable_no_resched_notrace", "put_cpu", "put_cpu_var",
 			"put_cpu_ptr", "kunmap_atomic", "rcu_read_unlock_sched", "rcu_read_unlock_sched_notrace", "local_unlock", "kernel_fpu_end")},
 	{ctx: "with softirqs disabled", opened: "softirqs disabled here",
 		enter: set("local_bh_disable", "rcu_read_lock_bh"),
@@ -54,6 +55,9 @@ const maxDepth = 3
 type secState struct {
 	min, max [4]int8
 	where    [4]parse.Pos
+	// dropped: on some path, the function closed a section it did not
+	// open (its caller's: `rcu_read_unlock(); folio_lock(); rcu_read_lock()`)
+	dropped [4]bool
 }
 
 func (s *secState) join(t *secState) {
@@ -67,6 +71,7 @@ func (s *secState) join(t *secState) {
 		if s.where[i] == (parse.Pos{}) {
 			s.where[i] = t.where[i]
 		}
+		s.dropped[i] = s.dropped[i] || t.dropped[i]
 	}
 }
 
@@ -88,6 +93,9 @@ func (s *secState) apply(e *parse.Event) {
 				s.max[i]++
 			}
 		case sec.leave[e.Callee]:
+			if s.max[i] == 0 {
+				s.dropped[i] = true
+			}
 			if s.min[i] > 0 {
 				s.min[i]--
 			}
@@ -121,22 +129,32 @@ func (c *Checker) sleepData() *sleepCache {
 	return c.sleep
 }
 
-// opensSection tells whether a function calls something that opens an
-// atomic section.
+// opensSection tells whether a function calls something that opens or
+// closes an atomic section.
 func opensSection(fn *parse.Function) bool {
 	for _, b := range fn.Blocks {
 		for i := range b.Events {
-			if e := &b.Events[i]; e.Kind == parse.EvCall {
-				for j := range sections {
-					if sections[j].enter[e.Callee] {
-						return true
-					}
-				}
+			if e := &b.Events[i]; e.Kind == parse.EvCall && sectionCalls[e.Callee] {
+				return true
 			}
 		}
 	}
 	return false
 }
+
+// sectionCalls are all the calls that open or close a section, for a
+// quick look at every function.
+var sectionCalls = func() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range sections {
+		for _, ns := range []map[string]bool{s.enter, s.leave, s.reset} {
+			for n := range ns {
+				m[n] = true
+			}
+		}
+	}
+	return m
+}()
 
 // flowOf computes (once) the sections open before each call of fi; nil
 // when fi opens none, or when its flow does not settle.
@@ -196,7 +214,7 @@ func computeFlow(fn *parse.Function) *secFlow {
 			for i := range fn.Blocks[id].Events {
 				o.apply(&fn.Blocks[id].Events[i])
 			}
-			if out[id] == nil || out[id].min != o.min || out[id].max != o.max {
+			if out[id] == nil || out[id].min != o.min || out[id].max != o.max || out[id].dropped != o.dropped {
 				out[id] = &o
 				changed = true
 			}
@@ -309,8 +327,11 @@ func (c *Checker) quickSleeps(fi *fnInfo) []sleepFact {
 			if e.Kind != parse.EvCall || userAccess[e.Callee] && faultsOff(fi.fn) {
 				continue
 			}
-			if _, chain, param, ok := c.sleepReason(fi, e, c.rec.ops(e, ty.typeOf)); ok {
-				fs = addSleep(fs, param, fi.fn.File, e, e.Callee+"("+argText(e)+")", chain)
+			if _, chain, param, ok := c.sleepReason(fi, e, c.rec.ops(e, ty.typeOf)); ok && !resched(e.Callee) {
+				if param < 0 {
+					param = ownGFP(fi.fn)
+				}
+				fs = addSleep(fs, param, fi.fn.File, e, e.Callee+"("+argText(e)+")", chain, fi.fn, b.ID)
 			}
 		}
 	}

@@ -49,15 +49,22 @@ var gfpAllocators = map[string]bool{
 	"alloc_skb": true, "__alloc_skb": true, "skb_clone": true, "skb_copy": true, "dev_alloc_skb": false,
 	"mempool_alloc": true, "dma_alloc_coherent": true, "dma_pool_alloc": true, "idr_alloc": true,
 	"idr_alloc_cyclic": true, "ida_alloc": true, "ida_alloc_range": true, "ida_alloc_min": true, "ida_alloc_max": true,
-	"radix_tree_preload": true, "alloc_workqueue": false, "kasprintf": true, "kvasprintf": true,
+	"radix_tree_preload": true, "kasprintf": true, "kvasprintf": true,
 	"bitmap_zalloc": true, "bitmap_alloc": true, "kmem_cache_alloc_lru": true, "__kmalloc": true,
+	// the page allocator's own entry points: in scope with mm/, they are
+	// still judged by their mask, not by every path of their bodies
+	"__alloc_pages": true, "__folio_alloc": true, "alloc_pages_vma": true, "vma_alloc_folio": true,
+	"alloc_page_vma": true, "alloc_pages_exact": true, "alloc_pages_exact_nid": true, "__alloc_pages_node": true,
+	"__kmalloc_node": true, "kmalloc_trace": true, "kmalloc_node_trace": true, "__kmalloc_node_track_caller": true,
+	"kmalloc_node_track_caller": true, "kmem_cache_alloc_trace": true, "kmalloc_large": true,
 }
 
 // sleepingGFP tells whether a GFP mask expression allows the allocator to
 // block. Only masks written out count: a variable says nothing by itself.
 func sleepingGFP(n string) bool {
-	if strings.Contains(n, "GFP_ATOMIC") || strings.Contains(n, "GFP_NOWAIT") || strings.Contains(n, "__GFP_HIGH)") {
-		return false
+	if strings.Contains(n, "GFP_ATOMIC") || strings.Contains(n, "GFP_NOWAIT") || strings.Contains(n, "__GFP_HIGH)") ||
+		strings.Contains(n, "~__GFP_DIRECT_RECLAIM") || strings.Contains(n, "~__GFP_RECLAIM") || strings.Contains(n, "~(__GFP_DIRECT_RECLAIM") {
+		return false // `gfp & ~__GFP_DIRECT_RECLAIM`: the caller took blocking out
 	}
 	for _, m := range []string{"GFP_KERNEL", "GFP_USER", "GFP_HIGHUSER", "GFP_NOFS", "GFP_NOIO", "__GFP_DIRECT_RECLAIM", "__GFP_RECLAIM"} {
 		if strings.Contains(n, m) {
@@ -80,6 +87,11 @@ func dropsLockAPI(callee string) bool {
 type sleepFact struct {
 	param int
 	chain []Note
+	// guard >= 0: the sleep is reached only when argument guard is
+	// non-zero (nonZero) or zero (!nonZero): `__es_alloc_extent(false)`
+	// takes the GFP_ATOMIC branch
+	guard   int
+	nonZero bool
 }
 
 // maxSleepChain bounds a chain's length: a trace down a deep call graph
@@ -90,10 +102,20 @@ const maxSleepChain = 8
 // or callee, the notes that lead to the sleep, and, when it sleeps only if
 // the GFP mask fi itself was given does, which parameter of fi that is.
 func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string, []Note, int, bool) {
+	if len(ops) == 0 && !sleepers[e.Callee] && !gfpAllocators[e.Callee] && len(e.Args) == 0 {
+		// most calls: nothing that sleeps by name, and no mask to pass
+		if callee := c.lookup(e.Callee, fi.file); callee == nil || callee.sum == nil || len(callee.sum.sleeps) == 0 {
+			return "", nil, -1, false
+		}
+	}
 	call := e.Callee + "()"
 	for _, op := range ops {
 		switch {
 		case op.kind == opAcquire && op.sleep:
+			if strings.HasPrefix(e.Callee, "__Set") || strings.HasPrefix(e.Callee, "__set") || strings.HasPrefix(e.Callee, "__folio_set") {
+				// __SetPageLocked() marks a page nobody else sees yet
+				return "", nil, -1, false
+			}
 			return call, nil, -1, true
 		case op.kind == opAcquire || op.kind == opRelease || op.kind == opHeld || op.kind == opTry:
 			// a spinning primitive, or a trylock (which never waits)
@@ -125,7 +147,9 @@ func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string,
 		return "", nil, -1, false
 	}
 	callee := c.lookup(e.Callee, fi.file)
-	if gfpAllocators[e.Callee] && callee == nil {
+	if gfpAllocators[e.Callee] {
+		// by its mask, whether or not its body is in view: the paths
+		// inside that sleep test the mask first
 		for _, arg := range e.Args {
 			if p := gfpParam(fi.fn, arg.Norm); p >= 0 {
 				return call, nil, p, true
@@ -133,10 +157,13 @@ func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string,
 		}
 		return "", nil, -1, false
 	}
-	if callee != nil && callee.sum != nil {
+	if callee != nil && callee.sum != nil && !putStyle(e.Callee) {
 		var cond *sleepFact
 		for i := range callee.sum.sleeps {
 			f := &callee.sum.sleeps[i]
+			if f.guard >= 0 && f.guard < len(e.Args) && contradicts(e.Args[f.guard].Norm, f.nonZero) {
+				continue // this call's constant argument takes the other branch
+			}
 			if f.param < 0 {
 				return call, f.chain, -1, true
 			}
@@ -155,9 +182,11 @@ func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string,
 		}
 		return "", nil, -1, false
 	}
-	if callee == nil && !dropsLockAPI(e.Callee) {
-		// a function not in view, or called through a pointer, that is
-		// handed a blocking mask allocates with it
+	if callee == nil && !dropsLockAPI(e.Callee) && (strings.ContainsAny(e.Callee, ".>") || strings.Contains(e.Callee, "alloc")) {
+		// a method called through a pointer, or an allocator not in
+		// view, that is handed a blocking mask allocates with it (other
+		// functions take a mask only to look at it: gfp_zone(),
+		// node_zonelist())
 		for _, arg := range e.Args {
 			if sleepingGFP(arg.Norm) && isGFPConst(arg.Norm) {
 				return call, []Note{{File: fi.fn.File, Line: e.Pos.Line, Note: fmt.Sprintf("%s is passed %s", call, arg.Text)}}, -1, true
@@ -166,6 +195,19 @@ func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string,
 	}
 	return "", nil, -1, false
 }
+
+// putStyle names functions that drop a reference (bpf_prog_put(),
+// kcov_put(), put_event()): they free, and may sleep, only on the last
+// one, which a caller inside a lock usually does not hold.
+func putStyle(name string) bool {
+	return strings.Contains(name, "_put") || strings.HasPrefix(name, "put_") || strings.HasSuffix(name, "_unref")
+}
+
+// resched are calls that give up the CPU only if it is wanted: in a chain
+// below a lock they are nearly always behind a flag that says whether the
+// caller may sleep (console_flush_all(do_cond_resched, ...)), so they
+// count only where they are called directly.
+func resched(name string) bool { return strings.HasPrefix(name, "cond_resched") }
 
 // isGFPConst tells whether an argument is a GFP mask written out (and not,
 // say, a flag word that merely mentions one).
@@ -200,13 +242,25 @@ func primitiveSleeps(e *parse.Event) bool {
 	return false
 }
 
-// gfpParam is the index of the parameter of fn that arg is (a gfp_t), or -1.
+// gfpParam is the index of the gfp_t parameter of fn that the mask arg
+// is made from (`gfp`, `gfp_mask & ~__GFP_HIGHMEM`), or -1.
 func gfpParam(fn *parse.Function, arg string) int {
-	if !parse.IsIdentifier(arg) {
-		return -1
-	}
 	for i, p := range fn.Params {
-		if p.Name == arg && p.Pointer == 0 && strings.Contains(p.Type, "gfp") {
+		if p.Pointer == 0 && strings.Contains(p.Type, "gfp") && mentions(arg, p.Name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// ownGFP is the first gfp_t parameter of fn, or -1. A function that is
+// handed a mask sleeps only as far as the mask lets it: its callers pass
+// GFP_ATOMIC when they cannot sleep, and the paths inside that would sleep
+// test the mask first (node_reclaim(), the allocator's slow path). So a
+// sleep found in it is one its callers see only with a blocking mask.
+func ownGFP(fn *parse.Function) int {
+	for i, p := range fn.Params {
+		if p.Pointer == 0 && strings.Contains(p.Type, "gfp") {
 			return i
 		}
 	}
@@ -241,6 +295,10 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 	if rcuMaySleep[e.Callee] && ctx == "in an RCU read-side section" {
 		certain = false
 	}
+	_, callback := a.c.atomicCallbacks()[a.fi]
+	if certain && (callback || interruptContext(ctx, ctxNote.Note)) && freesOnly(e, chain) {
+		certain = false
+	}
 	if certain {
 		if param < 0 {
 			tr := []Note{ctxNote}
@@ -252,12 +310,34 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 		}
 		return
 	}
-	if maybe || a.droppedCallerLock(s) {
+	if maybe || resched(e.Callee) || len(a.callerHeld) > 0 || a.droppedCallerLock(s) {
 		// the sleep may be inside this function's own atomic section, or
 		// after it let go of a lock its caller holds: callers learn nothing
 		return
 	}
-	a.sum.sleeps = addSleep(a.sum.sleeps, param, a.fn.File, e, a.callText(e), chain)
+	if param < 0 {
+		param = ownGFP(a.fn)
+	}
+	b, _ := a.locate(e)
+	a.sum.sleeps = addSleep(a.sum.sleeps, param, a.fn.File, e, a.callText(e), chain, a.fn, b)
+}
+
+// interruptContext tells whether a context counts as interrupt context
+// for in_interrupt(): softirqs disabled (spin_lock_bh too), a softirq or
+// hard-irq callback.
+func interruptContext(ctx, where string) bool {
+	return ctx == "with softirqs disabled" || strings.Contains(where, "_bh(") || strings.HasPrefix(ctx, "in timer") ||
+		strings.HasPrefix(ctx, "in tasklet") || strings.HasPrefix(ctx, "in hard-irq")
+}
+
+// freesOnly tells whether the sleep is vfree()'s: in interrupt context it
+// defers the free instead of sleeping.
+func freesOnly(e *parse.Event, chain []Note) bool {
+	bottom := e.Callee + "("
+	if len(chain) > 0 {
+		bottom = chain[len(chain)-1].Note
+	}
+	return strings.HasPrefix(bottom, "vfree(") || strings.HasPrefix(bottom, "kvfree(")
 }
 
 // chainEnd names the primitive at the bottom of a chain.
@@ -265,12 +345,96 @@ func chainEnd(chain []Note) string {
 	return strings.TrimSuffix(chain[len(chain)-1].Note, " may sleep")
 }
 
+// contradicts tells whether a constant argument is zero where nonZero is
+// needed, or the reverse.
+func contradicts(arg string, nonZero bool) bool {
+	switch arg {
+	case "0", "false", "NULL":
+		return nonZero
+	case "1", "true":
+		return !nonZero
+	}
+	return false
+}
+
+// constGuard finds a scalar parameter whose value decides whether block b
+// of fn is reached: b cannot be reached from the entry when the parameter
+// is zero (nonZero), or when it is not.
+func constGuard(fn *parse.Function, b int) (int, bool, bool) {
+	for i, p := range fn.Params {
+		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 {
+			continue
+		}
+		for _, zero := range []bool{true, false} {
+			if !reachable(fn, b, p.Name, zero) {
+				return i, zero, true
+			}
+		}
+	}
+	return -1, false, false
+}
+
+// reachable tells whether block b can be reached from the entry when
+// variable v is zero (or non-zero) and is not assigned on the way.
+func reachable(fn *parse.Function, b int, v string, zero bool) bool {
+	seen := make([]bool, len(fn.Blocks))
+	stack := []int{0}
+	seen[0] = true
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if id == b {
+			return true
+		}
+		blk := fn.Blocks[id]
+		for i := range blk.Events {
+			if ev := &blk.Events[i]; ev.Kind == parse.EvAssign && ev.Var == v {
+				return true // reassigned: its value at the entry decides nothing
+			}
+		}
+		for _, e := range blk.Succs {
+			if seen[e.To] {
+				continue
+			}
+			if needs, ok := condOn(e, v); ok && needs == zero {
+				continue // the edge needs v non-zero (or zero): not taken
+			}
+			seen[e.To] = true
+			stack = append(stack, e.To)
+		}
+	}
+	return false
+}
+
+// condOn tells whether taking edge e needs v non-zero (true) or zero.
+func condOn(e parse.Edge, v string) (bool, bool) {
+	if e.Cond == "" || e.Case != "" {
+		return false, false
+	}
+	want := !e.Neg
+	c := e.Cond
+	for strings.HasPrefix(c, "!") {
+		c, want = c[1:], !want
+	}
+	if c != v {
+		return false, false
+	}
+	return want, true
+}
+
 // addSleep adds a fact (the first for each param) to a summary.
-func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text string, chain []Note) []sleepFact {
+func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text string, chain []Note, fn *parse.Function, block int) []sleepFact {
 	for _, f := range fs {
-		if f.param == param {
+		if f.param == param && f.guard < 0 {
 			return fs
 		}
+	}
+	guard, zero, ok := -1, false, false
+	if block >= 0 {
+		guard, zero, ok = constGuard(fn, block)
+	}
+	if !ok {
+		guard = -1
 	}
 	n := Note{File: file, Line: e.Pos.Line, Note: clipNote(text) + " may sleep"}
 	if len(chain) > 0 {
@@ -280,7 +444,31 @@ func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text strin
 	if len(ch) > maxSleepChain {
 		ch = append(ch[:maxSleepChain-1:maxSleepChain-1], ch[len(ch)-1])
 	}
-	return append(fs, sleepFact{param: param, chain: ch})
+	f := sleepFact{param: param, chain: ch, guard: guard, nonZero: zero}
+	for i := range fs {
+		if fs[i].param == param {
+			if guard < 0 {
+				fs[i] = f // unguarded says more than guarded
+			}
+			return fs
+		}
+	}
+	return append(fs, f)
+}
+
+// releasedElsewhere tells whether the lock object of k was released, on
+// some path, under another class: `spin_lock(lock)` in a helper given
+// `&free_vmap_area_lock` and `spin_unlock(&free_vmap_area_lock)` in its
+// caller name one lock two ways, and the lock dataflow keeps them apart.
+func (a *analysis) releasedElsewhere(s state, k key) bool {
+	for _, p := range s {
+		for o, v := range p.locks.all() {
+			if o.inst == k.inst && o.class != k.class && v.b&bN != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // droppedCallerLock tells whether, on some path, a lock the caller holds
@@ -298,12 +486,19 @@ func (a *analysis) droppedCallerLock(s state) bool {
 }
 
 // atomicAt tells whether e runs in atomic context: certain when on every
-// path (a spinlock held on all of them, an irq/preempt/RCU section open on
+// path (a spinlock held on all of them, taken here by a primitive or a
+// helper of the table: a lock a callee's summary says it left held is
+// weaker evidence, as the summary may have missed its release, an irq/preempt/RCU section open on
 // all, or a callback that runs in atomic context), maybe when on some. ctx
 // says which, for the message; note says where it began.
 func (a *analysis) atomicAt(s state, e *parse.Event) (ctx string, note Note, certain, maybe bool) {
-	if k, v, ok := a.heldSpin(s); ok {
-		return "while holding spinlock " + k.inst, a.note(v.site, "%s taken here", v.site.full()), true, true
+	if k, v, ok := a.heldSpin(s); ok && v.site.note == "" && !a.releasedElsewhere(s, k) {
+		name := "spinlock " + k.inst
+		if !stable(k.inst) {
+			// an object made in this function has no name of its own
+			name = "the spinlock from " + v.site.text
+		}
+		return "while holding " + name, a.note(v.site, "%s taken here", v.site.full()), true, true
 	}
 	for _, p := range s {
 		for k, v := range p.locks.all() {
@@ -322,7 +517,7 @@ func (a *analysis) atomicAt(s state, e *parse.Event) (ctx string, note Note, cer
 			if st.min[i] > 0 {
 				return sections[i].ctx, Note{File: a.fn.File, Line: st.where[i].Line, Note: sections[i].opened}, true, true
 			}
-			if st.max[i] > 0 {
+			if st.max[i] > 0 || st.dropped[i] {
 				maybe = true
 			}
 		}

@@ -107,8 +107,9 @@ func init() {
 	// xarray.h
 	def(opAcquire, "$0->xa_lock", spin, "xa_lock", "xa_lock_irq", "xa_lock_bh", "xa_lock_irqsave")
 	def(opRelease, "$0->xa_lock", spin, "xa_unlock", "xa_unlock_irq", "xa_unlock_bh", "xa_unlock_irqrestore")
-	def(opAcquire, "$0->xa->xa_lock", spin, "xas_lock", "xas_lock_irq", "xas_lock_bh", "xas_lock_irqsave")
-	def(opRelease, "$0->xa->xa_lock", spin, "xas_unlock", "xas_unlock_irq", "xas_unlock_bh", "xas_unlock_irqrestore")
+	// not xas_lock(): its xa_state is the first argument of xas_for_each(),
+	// which the front end reads as assigned by the loop, so that the
+	// unlock inside the loop would name another lock
 
 	// seqlock.h: the writer side and the exclusive reader take its spinlock
 	def(opAcquire, "$0->lock", spin, "write_seqlock", "write_seqlock_irq", "write_seqlock_bh", "write_seqlock_irqsave",

@@ -115,3 +115,30 @@ void unseen_with_mask(struct box *b, struct ops *ops)
 	ops->init(b, GFP_ATOMIC);
 	spin_unlock_bh(&b->lock);
 }
+
+/* a flag argument picks the branch that does not sleep */
+static void *new_entry(bool nofail)
+{
+	if (!nofail)
+		return kmalloc(32, GFP_ATOMIC);
+	return kzalloc(32, GFP_KERNEL | __GFP_NOFAIL);
+}
+
+static int add_entry(struct box *b, void *pre)
+{
+	void *e = pre;
+
+	if (!e)
+		e = new_entry(false);
+	return e != NULL;
+}
+
+void flag_picks_atomic(struct box *b)
+{
+	spin_lock(&b->lock);
+	add_entry(b, NULL);
+	spin_unlock(&b->lock);
+	spin_lock(&b->lock);
+	b->buf = new_entry(true); /* want "sleep-under-spinlock" */
+	spin_unlock(&b->lock);
+}

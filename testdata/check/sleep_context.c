@@ -100,3 +100,31 @@ int start(struct dev *d)
 	tasklet_setup(&d->tl, on_tasklet);
 	return request_threaded_irq(d->irq, on_irq, in_thread, 0, "dev", d);
 }
+
+/* vfree() defers the free in interrupt context instead of sleeping */
+void free_with_bh_off(struct dev *d)
+{
+	local_bh_disable();
+	vfree(d->table);
+	local_bh_enable();
+	spin_lock_bh(&d->lock);
+	kvfree(d->table);
+	spin_unlock_bh(&d->lock);
+	spin_lock(&d->lock);
+	vfree(d->table); /* want "sleep-under-spinlock" */
+	spin_unlock(&d->lock);
+}
+
+static void reclaim_timer(struct timer_list *t)
+{
+	struct dev *d = from_timer(d, t, timer);
+
+	spin_lock(&d->lock);
+	kvfree(d->table);
+	spin_unlock(&d->lock);
+}
+
+void arm(struct dev *d)
+{
+	timer_setup(&d->timer, reclaim_timer, 0);
+}
