@@ -122,6 +122,20 @@ func (a *analysis) summarize(exit state) {
 	}
 }
 
+// tellsApart tells whether a return's value may say to the caller which
+// paths it came by: a variable or a call the paths may have set
+// differently (`ret = VM_FAULT_LOCKED` on the path that keeps the folio
+// locked). Paths merged at such a return, some holding the lock, are a
+// conditional-acquire API as often as a leak: too weak for a warning. A
+// constant, an error, or no value says nothing.
+func tellsApart(r retSnap) bool {
+	switch r.known {
+	case valVoid, valZero, valNull, valOne, valError:
+		return false
+	}
+	return true
+}
+
 // maxNoteText bounds the text a summary lock carries into its callers'
 // notes. Each caller's note quotes its callee's (`c0(p) (takes c1(p)
 // (takes ...))`), so down a chain of thousands of calls the texts would
@@ -269,7 +283,7 @@ func (a *analysis) checkBalance() {
 				heldAt = append(heldAt, r)
 			case b == bN:
 				releasedAt = append(releasedAt, r)
-			case b&bH != 0 && b&bN != 0 && !r.end:
+			case b&bH != 0 && b&bN != 0 && !r.end && !tellsApart(r):
 				mixed = append(mixed, r)
 			}
 		}

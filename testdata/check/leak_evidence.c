@@ -222,3 +222,34 @@ static int checks_may_unlock(struct foo *f, struct bar *b)
 	spin_unlock(&f->slock);
 	return ret;
 }
+
+/* paths that meet at a return of a variable they set differently: the
+ * value may tell them apart (VM_FAULT_LOCKED), too weak for a warning */
+static int mkwrite_like(struct foo *f, int v)
+{
+	int ret = FOO_LOCKED;
+
+	mutex_lock(&f->lock);
+	if (v) {
+		mutex_unlock(&f->lock);
+		ret = FOO_RETRY;
+		goto out;
+	}
+	f->n = v;
+out:
+	foo_end(f);
+	return ret;
+}
+
+/* a constant tells nothing apart */
+static int merged_constant(struct foo *f, int v)
+{
+	mutex_lock(&f->lock);
+	if (v) {
+		mutex_unlock(&f->lock);
+		goto out;
+	}
+	f->n = v;
+out:
+	return -EIO; /* want "lock-balance" */
+}
