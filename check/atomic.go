@@ -327,11 +327,11 @@ func (c *Checker) quickSleeps(fi *fnInfo) []sleepFact {
 			if e.Kind != parse.EvCall || userAccess[e.Callee] && faultsOff(fi.fn) {
 				continue
 			}
-			if _, chain, param, ok := c.sleepReason(fi, e, c.rec.ops(e, ty.typeOf)); ok && !resched(e.Callee) {
+			if _, chain, param, inh, ok := c.sleepReasonG(fi, e, c.rec.ops(e, ty.typeOf)); ok && !resched(e.Callee) {
 				if param < 0 {
 					param = ownGFP(fi.fn)
 				}
-				fs = addSleep(fs, param, fi.fn.File, e, e.Callee+"("+argText(e)+")", chain, fi.fn, b.ID)
+				fs = addSleep(fs, param, fi.fn.File, e, e.Callee+"("+argText(e)+")", chain, fi.fn, b.ID, inh)
 			}
 		}
 	}

@@ -94,6 +94,13 @@ type sleepFact struct {
 	nonZero bool
 }
 
+// maxSleepDepth is how many calls below a function a sleep may be for its
+// callers to see it. Each level down is one more branch the call may not
+// take in its caller's context (ICMP replies never reach the zerocopy
+// allocation seven calls below them): deeper chains in Linux 6.1 were
+// nearly all paths such a caller never takes.
+const maxSleepDepth = 3
+
 // maxSleepChain bounds a chain's length: a trace down a deep call graph
 // must not grow with it.
 const maxSleepChain = 8
@@ -102,10 +109,26 @@ const maxSleepChain = 8
 // or callee, the notes that lead to the sleep, and, when it sleeps only if
 // the GFP mask fi itself was given does, which parameter of fi that is.
 func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string, []Note, int, bool) {
+	what, chain, param, _, ok := c.sleepReasonG(fi, e, ops)
+	return what, chain, param, ok
+}
+
+// inherited is a guard a sleep found through a callee keeps: the callee
+// sleeps only when its argument is non-zero (or zero), and this call
+// passes one of the caller's own parameters there (`sleep_ok` handed down).
+type inherited struct {
+	guard   int
+	nonZero bool
+}
+
+// sleepReasonG is sleepReason with the guard the caller inherits, if any
+// (guard -1 when none).
+func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string, []Note, int, inherited, bool) {
+	none := inherited{guard: -1}
 	if len(ops) == 0 && !sleepers[e.Callee] && !gfpAllocators[e.Callee] && len(e.Args) == 0 {
 		// most calls: nothing that sleeps by name, and no mask to pass
 		if callee := c.lookup(e.Callee, fi.file); callee == nil || callee.sum == nil || len(callee.sum.sleeps) == 0 {
-			return "", nil, -1, false
+			return "", nil, -1, none, false
 		}
 	}
 	call := e.Callee + "()"
@@ -114,37 +137,38 @@ func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string,
 		case op.kind == opAcquire && op.sleep:
 			if strings.HasPrefix(e.Callee, "__Set") || strings.HasPrefix(e.Callee, "__set") || strings.HasPrefix(e.Callee, "__folio_set") {
 				// __SetPageLocked() marks a page nobody else sees yet
-				return "", nil, -1, false
+				return "", nil, -1, none, false
 			}
-			return call, nil, -1, true
+			return call, nil, -1, none, true
 		case op.kind == opAcquire || op.kind == opRelease || op.kind == opHeld || op.kind == opTry:
 			// a spinning primitive, or a trylock (which never waits)
-			return "", nil, -1, false
+			return "", nil, -1, none, false
 		}
 	}
 	if len(ops) > 0 {
 		// killable and interruptible acquisitions of sleeping locks
 		for _, op := range ops {
-			if op.kind == opTryZero && op.sleep {
-				return call, nil, -1, true
+			if op.kind == opTryZero && op.sleep && !strings.Contains(e.Callee, "trylock") {
+				// mutex_lock_killable() waits; down_trylock() does not
+				return call, nil, -1, none, true
 			}
 		}
-		return "", nil, -1, false
+		return "", nil, -1, none, false
 	}
 	if primitiveSleeps(e) {
-		return call, nil, -1, true
+		return call, nil, -1, none, true
 	}
 	if strings.HasPrefix(e.Callee, "might_sleep_if") || e.Callee == "might_alloc" {
 		// might_sleep_if(gfpflags_allow_blocking(gfp)), might_alloc(gfp)
 		if len(e.Args) > 0 {
 			if p := gfpParam(fi.fn, e.Args[0].Norm); p >= 0 {
-				return call, nil, p, true
+				return call, nil, p, none, true
 			}
 			if sleepingGFP(e.Args[0].Norm) {
-				return call, nil, -1, true
+				return call, nil, -1, none, true
 			}
 		}
-		return "", nil, -1, false
+		return "", nil, -1, none, false
 	}
 	callee := c.lookup(e.Callee, fi.file)
 	if gfpAllocators[e.Callee] {
@@ -152,25 +176,36 @@ func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string,
 		// inside that sleep test the mask first
 		for _, arg := range e.Args {
 			if p := gfpParam(fi.fn, arg.Norm); p >= 0 {
-				return call, nil, p, true
+				return call, nil, p, none, true
 			}
 		}
-		return "", nil, -1, false
+		return "", nil, -1, none, false
 	}
 	if callee != nil && callee.sum != nil && !putStyle(e.Callee) {
 		var cond *sleepFact
 		for i := range callee.sum.sleeps {
 			f := &callee.sum.sleeps[i]
+			if len(f.chain) > maxSleepDepth {
+				continue
+			}
 			if f.guard >= 0 && f.guard < len(e.Args) && contradicts(e.Args[f.guard].Norm, f.nonZero) {
 				continue // this call's constant argument takes the other branch
 			}
+			inh := none
+			if f.guard >= 0 && f.guard < len(e.Args) {
+				for k, p := range fi.fn.Params {
+					if p.Name == e.Args[f.guard].Norm {
+						inh = inherited{guard: k, nonZero: f.nonZero}
+					}
+				}
+			}
 			if f.param < 0 {
-				return call, f.chain, -1, true
+				return call, f.chain, -1, inh, true
 			}
 			if f.param < len(e.Args) {
 				arg := e.Args[f.param].Norm
 				if sleepingGFP(arg) {
-					return call, f.chain, -1, true
+					return call, f.chain, -1, inh, true
 				}
 				if p := gfpParam(fi.fn, arg); p >= 0 && cond == nil {
 					cond = &sleepFact{param: p, chain: f.chain}
@@ -178,9 +213,9 @@ func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string,
 			}
 		}
 		if cond != nil {
-			return call, cond.chain, cond.param, true
+			return call, cond.chain, cond.param, none, true
 		}
-		return "", nil, -1, false
+		return "", nil, -1, none, false
 	}
 	if callee == nil && !dropsLockAPI(e.Callee) && (strings.ContainsAny(e.Callee, ".>") || strings.Contains(e.Callee, "alloc")) {
 		// a method called through a pointer, or an allocator not in
@@ -189,11 +224,11 @@ func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string,
 		// node_zonelist())
 		for _, arg := range e.Args {
 			if sleepingGFP(arg.Norm) && isGFPConst(arg.Norm) {
-				return call, []Note{{File: fi.fn.File, Line: e.Pos.Line, Note: fmt.Sprintf("%s is passed %s", call, arg.Text)}}, -1, true
+				return call, []Note{{File: fi.fn.File, Line: e.Pos.Line, Note: fmt.Sprintf("%s is passed %s", call, arg.Text)}}, -1, none, true
 			}
 		}
 	}
-	return "", nil, -1, false
+	return "", nil, -1, none, false
 }
 
 // putStyle names functions that drop a reference (bpf_prog_put(),
@@ -283,7 +318,7 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 	if userAccess[e.Callee] && faultsOff(a.fn) {
 		return // page faults are off here: user access fails instead of sleeping
 	}
-	what, chain, param, ok := a.c.sleepReason(a.fi, e, ops)
+	what, chain, param, inh, ok := a.c.sleepReasonG(a.fi, e, ops)
 	if !ok {
 		return
 	}
@@ -319,7 +354,7 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 		param = ownGFP(a.fn)
 	}
 	b, _ := a.locate(e)
-	a.sum.sleeps = addSleep(a.sum.sleeps, param, a.fn.File, e, a.callText(e), chain, a.fn, b)
+	a.sum.sleeps = addSleep(a.sum.sleeps, param, a.fn.File, e, a.callText(e), chain, a.fn, b, inh)
 }
 
 // interruptContext tells whether a context counts as interrupt context
@@ -375,32 +410,44 @@ func constGuard(fn *parse.Function, b int) (int, bool, bool) {
 }
 
 // reachable tells whether block b can be reached from the entry when
-// variable v is zero (or non-zero) and is not assigned on the way.
+// variable v starts zero (or non-zero). Assignments of a constant on the
+// way change what it is (`sleep_ok = false` under a condition); any other
+// assignment makes it unknown, and then b counts as reachable.
 func reachable(fn *parse.Function, b int, v string, zero bool) bool {
-	seen := make([]bool, len(fn.Blocks))
-	stack := []int{0}
-	seen[0] = true
+	type at struct {
+		id   int
+		zero bool
+	}
+	seen := map[at]bool{{0, zero}: true}
+	stack := []at{{0, zero}}
 	for len(stack) > 0 {
-		id := stack[len(stack)-1]
+		cur := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if id == b {
+		if cur.id == b {
 			return true
 		}
-		blk := fn.Blocks[id]
+		blk := fn.Blocks[cur.id]
+		z := cur.zero
 		for i := range blk.Events {
 			if ev := &blk.Events[i]; ev.Kind == parse.EvAssign && ev.Var == v {
-				return true // reassigned: its value at the entry decides nothing
+				switch ev.Value.Norm {
+				case "0", "false", "NULL":
+					z = true
+				case "1", "true":
+					z = false
+				default:
+					return true // its value at the entry decides nothing
+				}
 			}
 		}
 		for _, e := range blk.Succs {
-			if seen[e.To] {
-				continue
-			}
-			if needs, ok := condOn(e, v); ok && needs == zero {
+			if needs, ok := condOn(e, v); ok && needs == z {
 				continue // the edge needs v non-zero (or zero): not taken
 			}
-			seen[e.To] = true
-			stack = append(stack, e.To)
+			if next := (at{e.To, z}); !seen[next] {
+				seen[next] = true
+				stack = append(stack, next)
+			}
 		}
 	}
 	return false
@@ -423,7 +470,7 @@ func condOn(e parse.Edge, v string) (bool, bool) {
 }
 
 // addSleep adds a fact (the first for each param) to a summary.
-func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text string, chain []Note, fn *parse.Function, block int) []sleepFact {
+func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text string, chain []Note, fn *parse.Function, block int, inh inherited) []sleepFact {
 	for _, f := range fs {
 		if f.param == param && f.guard < 0 {
 			return fs
@@ -434,7 +481,7 @@ func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text strin
 		guard, zero, ok = constGuard(fn, block)
 	}
 	if !ok {
-		guard = -1
+		guard, zero = inh.guard, inh.nonZero
 	}
 	n := Note{File: file, Line: e.Pos.Line, Note: clipNote(text) + " may sleep"}
 	if len(chain) > 0 {

@@ -28,6 +28,10 @@ type wrapper struct {
 	// the rule set has it
 	class, declared   string
 	spin, sleep, read bool
+	// always: the table wins over a definition in the input, whose body
+	// keeps the lock in a form the engine does not follow (the socket
+	// lock's owner flag)
+	always bool
 }
 
 var wrappers = map[string]wrapper{}
@@ -66,8 +70,9 @@ func init() {
 	def(opRelease, "rtnl_mutex", sleep, "rtnl_unlock")
 
 	// sock.h: the socket's owner lock sleeps; its spinlock does not
-	def(opAcquire, "$0->sk_lock", sleep, "lock_sock", "lock_sock_nested", "lock_sock_fast")
-	def(opRelease, "$0->sk_lock", sleep, "release_sock", "unlock_sock_fast")
+	owner := wrapper{sleep: true, always: true}
+	def(opAcquire, "$0->sk_lock", owner, "lock_sock", "lock_sock_nested", "lock_sock_fast")
+	def(opRelease, "$0->sk_lock", owner, "release_sock", "unlock_sock_fast")
 	def(opAcquire, "$0->sk_lock.slock", spin, "bh_lock_sock", "bh_lock_sock_nested")
 	def(opRelease, "$0->sk_lock.slock", spin, "bh_unlock_sock")
 
@@ -162,7 +167,7 @@ func init() {
 // input defines the helper itself.
 func (r *recognizer) wrapperOps(e *parse.Event, typeOf rules.TypeOf) []lockOp {
 	w, ok := wrappers[e.Callee]
-	if !ok || e.Kind != parse.EvCall || len(r.defined[e.Callee]) > 0 {
+	if !ok || e.Kind != parse.EvCall || len(r.defined[e.Callee]) > 0 && !w.always {
 		return nil
 	}
 	op := lockOp{kind: w.kind, spin: w.spin, sleep: w.sleep, read: w.read}

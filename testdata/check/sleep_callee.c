@@ -142,3 +142,27 @@ void flag_picks_atomic(struct box *b)
 	b->buf = new_entry(true); /* want "sleep-under-spinlock" */
 	spin_unlock(&b->lock);
 }
+
+/* a can-sleep flag handed down through a wrapper */
+static int mbox_wait(struct box *b, bool sleep_ok)
+{
+	if (sleep_ok)
+		msleep(1);
+	else
+		mdelay(1);
+	return 0;
+}
+
+static int mbox_send(struct box *b, bool sleep_ok)
+{
+	b->n++;
+	return mbox_wait(b, sleep_ok);
+}
+
+void flag_through_wrapper(struct box *b)
+{
+	spin_lock_bh(&b->lock);
+	mbox_send(b, false);
+	mbox_send(b, true); /* want "sleep-under-spinlock" */
+	spin_unlock_bh(&b->lock);
+}
