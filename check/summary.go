@@ -300,12 +300,13 @@ func (a *analysis) checkBalance() {
 				}
 			}
 			for _, r := range heldAt {
-				msg := fmt.Sprintf("%s (%s) is still held at this return; the return at line %d releases it", k.inst, k.class, rel.pos.Line)
+				name := a.displayInst(k)
+				msg := fmt.Sprintf("%s (%s) is still held at this return; the return at line %d releases it", name, k.class, rel.pos.Line)
 				if rel.end {
-					msg = fmt.Sprintf("%s (%s) is still held at this return; the paths that run to the end of the function release it", k.inst, k.class)
+					msg = fmt.Sprintf("%s (%s) is still held at this return; the paths that run to the end of the function release it", name, k.class)
 				}
 				if r.end {
-					msg = fmt.Sprintf("%s (%s) is still held at the end of the function; the return at line %d releases it", k.inst, k.class, rel.pos.Line)
+					msg = fmt.Sprintf("%s (%s) is still held at the end of the function; the return at line %d releases it", name, k.class, rel.pos.Line)
 				}
 				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), msg)
 			}
@@ -320,9 +321,36 @@ func (a *analysis) checkBalance() {
 			continue
 		}
 		for _, r := range mixed {
-			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s (%s) is held on some paths to this return and released on others", k.inst, k.class))
+			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s (%s) is held on some paths to this return and released on others", a.displayInst(k), k.class))
 		}
 	}
+}
+
+// displayInst is a lock instance as the code spells it: an object made
+// in the function ("@8766->update_lock", the object a call returned) is
+// named by the expression its acquisition used (`data->update_lock`).
+func (a *analysis) displayInst(k key) string {
+	if stable(k.inst) {
+		return k.inst
+	}
+	i := strings.IndexAny(k.inst, "-.")
+	for _, b := range a.fn.Blocks {
+		for j := range b.Events {
+			e := &b.Events[j]
+			if e.Kind != parse.EvCall {
+				continue
+			}
+			for _, op := range a.c.rec.ops(e, a.typeOf) {
+				if op.class != k.class || op.kind == opRelease || op.inst == "" {
+					continue
+				}
+				if i < 0 || strings.HasSuffix(op.inst, k.inst[i:]) {
+					return op.inst
+				}
+			}
+		}
+	}
+	return "the lock"
 }
 
 func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
