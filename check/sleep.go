@@ -193,10 +193,17 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 			}
 			inh := none
 			if f.guard >= 0 && f.guard < len(e.Args) {
+				arg := e.Args[f.guard].Norm
 				for k, p := range fi.fn.Params {
-					if p.Name == e.Args[f.guard].Norm {
+					if p.Name == arg {
 						inh = inherited{guard: k, nonZero: f.nonZero}
 					}
+				}
+				if inh.guard < 0 && !contradicts(arg, !f.nonZero) {
+					// neither a constant that takes the sleeping branch nor
+					// the caller's own flag: `CAN_NOT_SLEEP`, an enum, an
+					// expression; what it is decides, and is not known here
+					continue
 				}
 			}
 			if f.param < 0 {

@@ -166,3 +166,11 @@ void flag_through_wrapper(struct box *b)
 	mbox_send(b, true); /* want "sleep-under-spinlock" */
 	spin_unlock_bh(&b->lock);
 }
+
+/* a flag whose value is not known here (a macro) proves nothing */
+void flag_unknown(struct box *b)
+{
+	spin_lock(&b->lock);
+	mbox_send(b, CAN_NOT_SLEEP);
+	spin_unlock(&b->lock);
+}
