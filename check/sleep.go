@@ -92,6 +92,9 @@ type sleepFact struct {
 	// takes the GFP_ATOMIC branch
 	guard   int
 	nonZero bool
+	// bit, when set, narrows guard to one flag of it: the sleep needs
+	// `flags & bit` non-zero (or zero): il_send_add_sta(..., CMD_ASYNC)
+	bit string
 }
 
 // maxSleepDepth is how many calls below a function a sleep may be for its
@@ -119,6 +122,7 @@ func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string,
 type inherited struct {
 	guard   int
 	nonZero bool
+	bit     string
 }
 
 // sleepReasonG is sleepReason with the guard the caller inherits, if any
@@ -188,7 +192,7 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 			if len(f.chain) > maxSleepDepth {
 				continue
 			}
-			if f.guard >= 0 && f.guard < len(e.Args) && contradicts(e.Args[f.guard].Norm, f.nonZero) {
+			if f.guard >= 0 && f.guard < len(e.Args) && contradictsBit(e.Args[f.guard].Norm, f.nonZero, f.bit) {
 				continue // this call's constant argument takes the other branch
 			}
 			inh := none
@@ -196,10 +200,10 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 				arg := e.Args[f.guard].Norm
 				for k, p := range fi.fn.Params {
 					if p.Name == arg {
-						inh = inherited{guard: k, nonZero: f.nonZero}
+						inh = inherited{guard: k, nonZero: f.nonZero, bit: f.bit}
 					}
 				}
-				if inh.guard < 0 && !contradicts(arg, !f.nonZero) {
+				if inh.guard < 0 && !contradictsBit(arg, !f.nonZero, f.bit) {
 					// neither a constant that takes the sleeping branch nor
 					// the caller's own flag: `CAN_NOT_SLEEP`, an enum, an
 					// expression; what it is decides, and is not known here
@@ -399,28 +403,70 @@ func contradicts(arg string, nonZero bool) bool {
 	return false
 }
 
+// contradictsBit is contradicts for one flag of a flag word: an argument
+// made of named constants has the flag when it names it.
+func contradictsBit(arg string, nonZero bool, bit string) bool {
+	if bit == "" {
+		return contradicts(arg, nonZero)
+	}
+	if arg == "0" {
+		return nonZero
+	}
+	for i := 0; i < len(arg); i++ {
+		if c := arg[i]; !(c == '_' || c == '|' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false // not only constants: not known
+		}
+	}
+	return mentions(arg, bit) != nonZero
+}
+
 // constGuard finds a scalar parameter whose value decides whether block b
 // of fn is reached: b cannot be reached from the entry when the parameter
 // is zero (nonZero), or when it is not.
-func constGuard(fn *parse.Function, b int) (int, bool, bool) {
+func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 	for i, p := range fn.Params {
 		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 {
 			continue
 		}
 		for _, zero := range []bool{true, false} {
-			if !reachable(fn, b, p.Name, zero) {
-				return i, zero, true
+			if !reachable(fn, b, p.Name, "", zero) {
+				return i, zero, "", true
+			}
+		}
+		for _, bit := range flagBits(fn, p.Name) {
+			for _, zero := range []bool{true, false} {
+				if !reachable(fn, b, p.Name, bit, zero) {
+					return i, zero, bit, true
+				}
 			}
 		}
 	}
-	return -1, false, false
+	return -1, false, "", false
+}
+
+// flagBits are the constants X that branches of fn test as `v&X`.
+func flagBits(fn *parse.Function, v string) []string {
+	var bits []string
+	for _, blk := range fn.Blocks {
+		for _, e := range blk.Succs {
+			c := strings.TrimLeft(e.Cond, "!")
+			if x, ok := strings.CutPrefix(c, v+"&"); ok && parse.IsIdentifier(x) && !contains(bits, x) && len(bits) < 4 {
+				bits = append(bits, x)
+			}
+		}
+	}
+	return bits
 }
 
 // reachable tells whether block b can be reached from the entry when
 // variable v starts zero (or non-zero). Assignments of a constant on the
 // way change what it is (`sleep_ok = false` under a condition); any other
 // assignment makes it unknown, and then b counts as reachable.
-func reachable(fn *parse.Function, b int, v string, zero bool) bool {
+func reachable(fn *parse.Function, b int, v, bit string, zero bool) bool {
+	tested := v
+	if bit != "" {
+		tested = v + "&" + bit
+	}
 	type at struct {
 		id   int
 		zero bool
@@ -441,6 +487,9 @@ func reachable(fn *parse.Function, b int, v string, zero bool) bool {
 				case "0", "false", "NULL":
 					z = true
 				case "1", "true":
+					if bit != "" {
+						return true
+					}
 					z = false
 				default:
 					return true // its value at the entry decides nothing
@@ -448,7 +497,7 @@ func reachable(fn *parse.Function, b int, v string, zero bool) bool {
 			}
 		}
 		for _, e := range blk.Succs {
-			if needs, ok := condOn(e, v); ok && needs == z {
+			if needs, ok := condOn(e, tested); ok && needs == z {
 				continue // the edge needs v non-zero (or zero): not taken
 			}
 			if next := (at{e.To, z}); !seen[next] {
@@ -483,12 +532,12 @@ func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text strin
 			return fs
 		}
 	}
-	guard, zero, ok := -1, false, false
+	guard, zero, bit, ok := -1, false, "", false
 	if block >= 0 {
-		guard, zero, ok = constGuard(fn, block)
+		guard, zero, bit, ok = constGuard(fn, block)
 	}
 	if !ok {
-		guard, zero = inh.guard, inh.nonZero
+		guard, zero, bit = inh.guard, inh.nonZero, inh.bit
 	}
 	n := Note{File: file, Line: e.Pos.Line, Note: clipNote(text) + " may sleep"}
 	if len(chain) > 0 {
@@ -498,7 +547,7 @@ func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text strin
 	if len(ch) > maxSleepChain {
 		ch = append(ch[:maxSleepChain-1:maxSleepChain-1], ch[len(ch)-1])
 	}
-	f := sleepFact{param: param, chain: ch, guard: guard, nonZero: zero}
+	f := sleepFact{param: param, chain: ch, guard: guard, nonZero: zero, bit: bit}
 	for i := range fs {
 		if fs[i].param == param {
 			if guard < 0 {

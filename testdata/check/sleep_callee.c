@@ -174,3 +174,21 @@ void flag_unknown(struct box *b)
 	mbox_send(b, CAN_NOT_SLEEP);
 	spin_unlock(&b->lock);
 }
+
+/* one flag of a flag word decides */
+static int send_cmd(struct box *b, u8 flags)
+{
+	if (flags & CMD_ASYNC)
+		return 0;
+	might_sleep();
+	return 1;
+}
+
+void async_flag(struct box *b)
+{
+	spin_lock(&b->lock);
+	send_cmd(b, CMD_ASYNC);
+	send_cmd(b, CMD_ASYNC | CMD_WANT_SKB);
+	send_cmd(b, CMD_SYNC); /* want "sleep-under-spinlock" */
+	spin_unlock(&b->lock);
+}
