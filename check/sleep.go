@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/rules"
 )
 
 // This file is the sleep-under-spinlock checker: which calls may sleep
@@ -347,12 +348,19 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 	}
 	if certain {
 		if param < 0 {
+			sev := a.c.sev["sleep-under-spinlock"]
 			tr := []Note{ctxNote}
 			if len(chain) > 0 {
 				tr = append(tr, Note{File: a.fn.File, Line: e.Pos.Line, Note: "calls " + a.callText(e)})
 				tr = append(tr, chain...)
+				// a summary says the callee may sleep on some path of
+				// its own, which a flag or a state it keeps may rule
+				// out: a warning, like a lock held on some paths only
+				if sev == rules.Error {
+					sev = rules.Warning
+				}
 			}
-			a.finding("sleep-under-spinlock", a.c.sev["sleep-under-spinlock"], e, msg+", called "+ctx, tr...)
+			a.finding("sleep-under-spinlock", sev, e, msg+", called "+ctx, tr...)
 		}
 		return
 	}
