@@ -18,12 +18,12 @@ go build -o bench/out/locklint ./cmd/locklint
 bin=$(pwd)/bench/out/locklint
 if [ -d "$cases" ]; then
 	echo "== real fixes ($cases)"
-	python3 "$tools/realfix.py" "$bin" "$tree" "$cases" | tee bench/out/realfix.txt | tail -1
+	{ python3 "$tools/realfix.py" "$bin" "$tree" "$cases" || true; } | tee bench/out/realfix.txt | tail -1
 fi
 seeds=("$@")
 [ ${#seeds[@]} -gt 0 ] || seeds=("$RANDOM$RANDOM" "$RANDOM$RANDOM")
 for s in "${seeds[@]}"; do
 	echo "== planted bugs, seed $s"
-	python3 "$tools/mutate.py" "$bin" "$tree" "${N:-40}" "$s" > "bench/out/mutate-$s.txt"
+	python3 "$tools/mutate.py" "$bin" "$tree" "${N:-40}" "$s" > "bench/out/mutate-$s.txt" || true
 	tail -6 "bench/out/mutate-$s.txt"
 done
