@@ -363,12 +363,33 @@ func (b *builder) macroStmt(i int, m macroLoop) {
 	b.edge(head, bodyb, Edge{Cond: norm})
 	b.edge(head, after, Edge{Cond: norm, Neg: true})
 	b.cur = bodyb
-	if len(args) > 0 && isIdentText(args[0].Norm) {
+	// The cursor is a local the macro sets each time round. A parameter
+	// given first is what the walk is over, not its cursor
+	// (`virtio_mem_sbm_for_each_mb(vm, id, state)`, `for_each_sg(sgl, sg,
+	// n, i)`): read as assigned, the locks taken on it before the loop
+	// would be lost.
+	if len(args) > 0 && isIdentText(args[0].Norm) && !b.isParam(args[0].Norm) {
 		b.emit(Event{Kind: EvAssign, Pos: b.pos(off), Off: off, Var: args[0].Norm, Value: normText(call)})
 	}
 	b.loopBody(body, head, after)
 	b.edge(b.cur, head, Edge{Back: true})
 	b.cur = after
+}
+
+// isParam tells whether name is a parameter of the function being built
+// and no local of the same name hides it.
+func (b *builder) isParam(name string) bool {
+	for _, v := range b.fn.Locals {
+		if v.Name == name {
+			return false
+		}
+	}
+	for _, v := range b.fn.Params {
+		if v.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func isScopedGuard(name string) bool {

@@ -1,0 +1,45 @@
+/*
+ * An iterator macro whose first argument is the object walked (a
+ * parameter), not the cursor: the lock taken on that object before the
+ * loop is the one released after it.
+ */
+struct mutex { int owner; };
+struct pool { struct mutex lock; int free; };
+int pool_take(struct pool *pool, unsigned long id);
+
+static int pool_fill(struct pool *pool)
+{
+	unsigned long id;
+	int rc = 0;
+
+	mutex_lock(&pool->lock);
+	pool_for_each_slot(pool, id) {
+		rc = pool_take(pool, id);
+		if (rc)
+			goto out_unlock;
+	}
+	mutex_unlock(&pool->lock);
+
+	pool_for_each_slot(pool, id) {
+		if (!pool->free)
+			return -28;
+	}
+	return 0;
+out_unlock:
+	mutex_unlock(&pool->lock);
+	return rc;
+}
+
+/* the same walk, with a return that keeps the lock */
+static int pool_drain(struct pool *pool)
+{
+	unsigned long id;
+
+	mutex_lock(&pool->lock);
+	pool_for_each_slot(pool, id) {
+		if (pool_take(pool, id))
+			return -16; /* want "lock-balance" */
+	}
+	mutex_unlock(&pool->lock);
+	return 0;
+}
