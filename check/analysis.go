@@ -34,6 +34,8 @@ type analysis struct {
 	assigns      map[string][]uint32
 	// anticipated: per block and class, acquired later on every path
 	ant map[string][]bool
+	// errOnly caches onlyErrors: locals only ever set to error constants
+	errOnly map[string]bool
 	// conditional: locks held on success returns only (see conditionalAPI)
 	conditional map[key]opKind
 	// rel are the variables worth tracking; condRel caches relevantCond

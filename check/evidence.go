@@ -145,10 +145,55 @@ func (a *analysis) valueClass(s state, value string) string {
 			return valValue
 		}
 	}
+	if class == valValue && !pointer && a.onlyErrors(v) {
+		// `int ret = -EINVAL;` ... `return ret;`: nothing else is ever
+		// put in it, so it is an error wherever it is returned
+		return valError
+	}
 	if class == valValue && pointer {
 		return "pointer"
 	}
 	return class
+}
+
+// onlyErrors tells whether every value the function puts in local v is
+// an error constant (`ret = -EINVAL`): never a call's result, never
+// handed out by address, and assigned at least once.
+func (a *analysis) onlyErrors(v string) bool {
+	if a.errOnly == nil {
+		a.errOnly = map[string]bool{}
+	}
+	if r, ok := a.errOnly[v]; ok {
+		return r
+	}
+	local := false
+	for _, l := range a.fn.Locals {
+		local = local || l.Name == v
+	}
+	assigned, ok := 0, local
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			switch {
+			case !ok:
+			case e.Kind == parse.EvAssign && e.Var == v:
+				val := e.Value.Norm
+				ok = strings.HasPrefix(val, "-") && len(val) > 1 && (val[1] >= '0' && val[1] <= '9' || val[1] >= 'A' && val[1] <= 'Z')
+				assigned++
+			case e.Kind == parse.EvCall && e.Result == v:
+				ok = false
+			case e.Kind == parse.EvCall:
+				for _, arg := range e.Args {
+					if arg.Norm == v && strings.HasPrefix(arg.Text, "&") {
+						ok = false
+					}
+				}
+			}
+		}
+	}
+	r := ok && assigned > 0
+	a.errOnly[v] = r
+	return r
 }
 
 // conditionalAPI tells whether returns that keep the lock and returns

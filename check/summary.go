@@ -101,6 +101,15 @@ func (a *analysis) summarize(exit state) {
 			both[an.Arg.Norm]++
 		}
 	}
+	partial := false // an annotated acquisition the body takes on some paths only
+	for _, an := range a.fn.Annotations {
+		param, path, ok := paramOf(a.fn, an.Arg.Norm)
+		if an.Kind != "acquires" || !ok || both[an.Arg.Norm] > 1 {
+			continue
+		}
+		sl := sumLock{class: genericClass(an.Arg.Norm, a.typeOf), param: param, path: path}
+		partial = partial || hasLock(a.sum.conditional, sl) || hasLock(a.sum.mayAcquire, sl)
+	}
 	for _, an := range a.fn.Annotations {
 		param, path, ok := paramOf(a.fn, an.Arg.Norm)
 		if !ok || both[an.Arg.Norm] > 1 {
@@ -113,6 +122,15 @@ func (a *analysis) summarize(exit state) {
 			// `__acquires(l)` that keeps l only on success, or on some
 			// paths, is summarized by what its paths do
 			if hasLock(a.sum.conditional, sl) || hasLock(a.sum.mayAcquire, sl) {
+				continue
+			}
+			// a lock the body does not follow (rcu) goes the way of the
+			// locks annotated with it that the body does follow: when
+			// those are taken on some paths only (`__acquires(rcu)
+			// __acquires(&q->queue_lock)` on a function that fails
+			// without either, blkg_conf_prep), so is it
+			if partial {
+				a.sum.mayAcquire = appendUnique(a.sum.mayAcquire, sl)
 				continue
 			}
 			a.sum.acquires = appendUnique(a.sum.acquires, sl)
