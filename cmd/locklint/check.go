@@ -203,26 +203,12 @@ func checkStdinC(ctx context.Context, stderr io.Writer, data []byte, o checkOpts
 		fmt.Fprintf(stderr, "locklint: standard input: no patch and no C function in it; nothing to check\n")
 		return
 	}
-	st.Files++
-	st.Bytes += int64(len(data))
-	st.Functions += len(f.Functions) + len(f.MissedBodies)
-	st.FunctionsWithErrors += len(f.MissedBodies)
-	for _, fn := range f.Functions {
-		if len(fn.ParseErrors) > 0 {
-			st.FunctionsWithErrors++
-		}
-	}
+	st.add(f)
 	r.sups = append(r.sups, report.ScanSuppressions(stdinName, data)...)
 	for _, fd := range check.Run(s.set, []*parse.File{f}) {
 		r.res.Findings = append(r.res.Findings, fromCheck(fd))
 	}
-	lines := func(file string, line int) string {
-		if file == stdinName {
-			return diffscan.LineAt(data, line)
-		}
-		return ""
-	}
-	r.lines = lines
+	r.stdin = data // the baseline's line text: there is no file to read it from
 }
 
 func plural(n int, w string) string {
@@ -261,8 +247,7 @@ func checkSources(ctx context.Context, stdout, stderr io.Writer, files []string,
 			inputErrs++
 			return
 		}
-		st.Files++
-		st.Bytes += int64(res.File.Bytes)
+		st.add(res.File)
 		r.sups = append(r.sups, report.ScanSuppressions(res.Path, res.Src)...)
 		if o.dumpIR == "" {
 			u := unitOf(res.Path, perDir)
@@ -273,16 +258,12 @@ func checkSources(ctx context.Context, stdout, stderr io.Writer, files []string,
 			}
 		}
 		for _, p := range res.File.MissedBodies {
-			st.Functions++
-			st.FunctionsWithErrors++
 			if o.verbose {
 				broken = append(broken, fmt.Sprintf("%s:%d:%d: (function lost in a parse error)", res.Path, p.Line, p.Col))
 			}
 		}
 		for _, fn := range res.File.Functions {
-			st.Functions++
 			if len(fn.ParseErrors) > 0 {
-				st.FunctionsWithErrors++
 				if o.verbose {
 					p := fn.ParseErrors[0]
 					why := ""
@@ -323,6 +304,20 @@ func checkSources(ctx context.Context, stdout, stderr io.Writer, files []string,
 	}
 	r.inputErrs += inputErrs
 	return nil
+}
+
+// add counts a parsed file: its bytes, its functions, and those whose
+// body did not parse cleanly (bodies lost in a parse error count as both).
+func (st *scanStats) add(f *parse.File) {
+	st.Files++
+	st.Bytes += int64(f.Bytes)
+	st.Functions += len(f.Functions) + len(f.MissedBodies)
+	st.FunctionsWithErrors += len(f.MissedBodies)
+	for _, fn := range f.Functions {
+		if len(fn.ParseErrors) > 0 {
+			st.FunctionsWithErrors++
+		}
+	}
 }
 
 // maxUnitFiles is the most files analyzed as one unit; past it, each

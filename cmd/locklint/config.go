@@ -220,23 +220,18 @@ func (s *settings) configOrFlags() string {
 // findConfig looks for a configuration file from the current directory
 // upward.
 func findConfig() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
+	cfg := ""
+	upward(func(dir string) bool {
 		for _, n := range configNames {
 			p := filepath.Join(dir, n)
 			if st, err := os.Stat(p); err == nil && !st.IsDir() {
-				return p
+				cfg = p
+				return true
 			}
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+		return false
+	})
+	return cfg
 }
 
 // checkKeys rejects configuration keys no flag has: a typo should not be

@@ -23,6 +23,8 @@ type collected struct {
 	lines func(file string, line int) string
 	// series is set when the input had patches: only new findings fail
 	series bool
+	// stdin is C read from standard input, named stdinName
+	stdin []byte
 	// seriesRoots maps the files of patch findings to the tree they are
 	// read from ("." without one)
 	seriesRoots map[string]string
@@ -68,12 +70,21 @@ func (r *collected) baselinePath(baseline string) func(string) string {
 // workTreeTop is the top of the git work tree holding the current
 // directory (found by its .git), or "".
 func workTreeTop() string {
+	return upward(func(dir string) bool {
+		_, err := os.Lstat(filepath.Join(dir, ".git"))
+		return err == nil
+	})
+}
+
+// upward is the first of the current directory and its parents that
+// has what found looks for, or "".
+func upward(found func(dir string) bool) string {
 	dir, err := os.Getwd()
 	if err != nil {
 		return ""
 	}
 	for {
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+		if found(dir) {
 			return dir
 		}
 		parent := filepath.Dir(dir)
@@ -140,6 +151,9 @@ func (s *settings) finish(stdout, stderr io.Writer, r *collected) error {
 	if lines == nil {
 		fromDisk := report.SourceLines("")
 		lines = func(file string, line int) string {
+			if file == stdinName && r.stdin != nil {
+				return diffscan.LineAt(r.stdin, line)
+			}
 			if root, ok := r.seriesRoots[file]; ok {
 				data, err := diffscan.DirTree(root).ReadFile(file)
 				if err != nil {
