@@ -23,18 +23,18 @@ func Clean(s string) string {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == utf8.RuneError && n == 1:
+		case !unsafeRune(r, n):
+			b.WriteString(s[i : i+n])
+		case r == utf8.RuneError:
 			b.WriteRune(utf8.RuneError)
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case r < 0x20 && r != '\t', r == 0x7f:
+		case r <= 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r < 0xa0, isBidiControl(r):
+		default: // C1 controls and bidi overrides
 			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+n])
 		}
 		i += n
 	}
@@ -55,12 +55,18 @@ func isClean(s string) bool {
 func cleanSlow(s string) bool {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r < 0x20 && r != '\t' || r >= 0x7f && r < 0xa0 || isBidiControl(r) {
+		if unsafeRune(r, n) {
 			return false
 		}
 		i += n
 	}
 	return true
+}
+
+// unsafeRune tells the runes Clean rewrites: a byte that is not UTF-8,
+// C0 controls but tab, DEL, C1 controls and bidi overrides.
+func unsafeRune(r rune, n int) bool {
+	return r == utf8.RuneError && n == 1 || r < 0x20 && r != '\t' || r >= 0x7f && r < 0xa0 || isBidiControl(r)
 }
 
 // isBidiControl reports the characters that reorder how a line reads
