@@ -90,7 +90,7 @@ func newExplainCmd() *cobra.Command {
 			if !ok {
 				return &exitError{exitUsage, fmt.Errorf("no rule %q (see locklint rules)", args[0])}
 			}
-			fmt.Fprint(cmd.OutOrStdout(), cleanText(text))
+			fmt.Fprint(cmd.OutOrStdout(), text) // report.Explain cleans what came from rules files
 			id := args[0]
 			switch {
 			case s.disable[id] || len(s.enable) > 0 && !s.enable[id]:
@@ -103,14 +103,4 @@ func newExplainCmd() *cobra.Command {
 	}
 	addRuleFlags(cmd.Flags())
 	return cmd
-}
-
-// cleanText is Clean for each line of a multi-line text: a rules file
-// may come with a stranger's branch.
-func cleanText(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = report.Clean(l)
-	}
-	return strings.Join(lines, "\n")
 }
