@@ -41,12 +41,17 @@ type analysis struct {
 	// rel are the variables worth tracking; condRel caches relevantCond
 	rel     map[string]bool
 	condRel map[string]bool
-	sum     summary
+	// retVars are the variables some return gives back
+	retVars map[string]bool
+	// retTries are the trylocks whose result a return gives back
+	retTries map[key]tryOp
+	sum      summary
 }
 
 type retSnap struct {
 	pos   parse.Pos
 	value string
+	obj   string // the object the value names, resolved
 	known string // what the value is on the paths here (valueClass)
 	// end is set for the end of the body, which paths run off: merged
 	// there from many blocks, a lock held on some of them only is too
@@ -301,6 +306,34 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
+// assignedCond reads a condition that assigns as one on the variable:
+// `(status=get_ready_ep(f,d))<0` tests what `status<0` does.
+func assignedCond(c string) string {
+	if !strings.HasPrefix(c, "(") {
+		return c
+	}
+	i := 1
+	for i < len(c) && isIdentByte(c[i]) {
+		i++
+	}
+	if i == 1 || i+1 >= len(c) || c[i] != '=' || c[i+1] == '=' {
+		return c
+	}
+	depth := 0
+	for j := 0; j < len(c); j++ {
+		switch c[j] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return c[1:i] + c[j+1:]
+			}
+		}
+	}
+	return c
+}
+
 // edge applies a branch: facts it establishes, paths it contradicts, and
 // trylocks whose result it tests.
 func (a *analysis) edge(s state, e *parse.Edge) state {
@@ -308,13 +341,21 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 		return s
 	}
 	want := !e.Neg
-	cond := e.Cond
+	cond := assignedCond(e.Cond)
 	// `av == NULL` tests what `!av` does, and `av != NULL` what `av` does:
 	// one fact for both spellings, so that a lock returned with an object
 	// is known not held on the path where the object is NULL
 	if x, ok := strings.CutSuffix(cond, "==NULL"); ok && isPath(x) {
 		cond, want = x, !want
 	} else if x, ok := strings.CutSuffix(cond, "!=NULL"); ok && isPath(x) {
+		cond = x
+	} else if x, ok := strings.CutSuffix(cond, "==0"); ok && (isPath(x) || s.tests(x)) {
+		cond, want = x, !want
+	} else if x, ok := strings.CutSuffix(cond, "!=0"); ok && (isPath(x) || s.tests(x)) {
+		cond = x
+	} else if x, ok := strings.CutSuffix(cond, "<0"); ok && s.tests(x) {
+		// `if (down_write_killable(&l) < 0)`: the call fails with a
+		// negative error and succeeds with zero
 		cond = x
 	}
 	var out state
@@ -367,7 +408,7 @@ func (a *analysis) block(id int, s state) state {
 			lastCall = e
 			continue
 		case parse.EvWrite:
-			a.write(out, e)
+			a.write(out, e, lastCall)
 		case parse.EvAssign:
 			a.assign(out, e, lastCall)
 		case parse.EvReturn:
@@ -388,6 +429,16 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 	if !a.rel[v] {
 		for _, p := range s {
 			p.invalidate(v, e.Value.Norm)
+			switch {
+			case !a.retVars[v]:
+			case strings.HasPrefix(e.Value.Norm, "ERR_PTR("):
+				// `dentry = ERR_PTR(error); ... return dentry;` returns an
+				// error, as `return dentry` after IS_ERR(dentry) does
+				p.setFact("IS_ERR("+v+")", true)
+			case errorConstant(e.Value.Norm):
+				// `r = -ENOMEM; goto out;` joins `if (r) goto out;` there
+				p.setFact(v, true)
+			}
 		}
 		return
 	}
@@ -423,8 +474,19 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			p.setFact(v, fact)
 		case val == "NULL" || val == "0" || val == "false":
 			p.setFact(v, false)
+		case a.retVars[v] && strings.HasPrefix(val, "ERR_PTR("):
+			p.setFact("IS_ERR("+v+")", true)
+		case a.retVars[v] && errorConstant(val):
+			p.setFact(v, true)
 		}
 	}
+}
+
+// errorConstant tells whether a value is a negative error code as
+// written: `-ENOMEM`, `-EINVAL`.
+func errorConstant(v string) bool {
+	c, ok := strings.CutPrefix(v, "-")
+	return ok && len(c) > 1 && c[0] == 'E' && strings.ToUpper(c) == c && parse.IsIdentifier(c)
 }
 
 // allocators return new objects, which nobody else can have locked.
@@ -496,7 +558,7 @@ func (a *analysis) relevantVars() {
 			e := &b.Events[i]
 			switch e.Kind {
 			case parse.EvCall, parse.EvScopeEnd:
-				ops := a.c.rec.ops(e, a.typeOf)
+				ops := a.ops(e)
 				if len(ops) > 0 || e.Kind == parse.EvScopeEnd {
 					lockBlock[b.ID] = true
 				}
@@ -556,6 +618,7 @@ func (a *analysis) relevantVars() {
 	// the `return ret` after it an error, which decides whether a lock
 	// held there is a leak or the success of a conditional-acquire API)
 	retVars := map[string]bool{}
+	a.retVars = retVars
 	for _, b := range a.fn.Blocks {
 		for i := range b.Events {
 			if e := &b.Events[i]; e.Kind == parse.EvReturn && e.Value.Norm != "" {
@@ -740,7 +803,7 @@ func (a *analysis) classEffect(e *parse.Event, class string) int {
 		if e.Callee == HavocCallee {
 			return -1
 		}
-		for _, op := range a.c.rec.ops(e, a.typeOf) {
+		for _, op := range a.ops(e) {
 			if op.class != class {
 				continue
 			}

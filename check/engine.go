@@ -40,6 +40,138 @@ type Checker struct {
 	// and the lock states at each function's exits
 	assume map[string][]LockKey
 	probes map[*parse.Function]*FuncLocks
+	// callers' evidence on functions that return a lock held on some
+	// paths (callerEvidence): where each call got a lock from a callee,
+	// which classes callers then released, and the findings waiting
+	gaveAt   map[siteKey]*fnInfo
+	released map[*fnInfo]map[string]bool
+	pending  []pendingBalance
+	// up: the callers that return a callee's lock to their own callers
+	up map[*fnInfo][]upEdge
+	// releasers: per class, the functions that release a lock of it
+	// their caller holds
+	releasers map[string][]*fnInfo
+}
+
+type upEdge struct {
+	to    *fnInfo
+	class string
+}
+
+// passUp notes that fi returns, held, a lock of class that a callee's
+// summary gave it (v's site is the call).
+func (c *Checker) passUp(file string, v lockVal, fi *fnInfo, class string) {
+	if c.gaveAt == nil {
+		return
+	}
+	f := c.gaveAt[siteKey{file, v.site.pos}]
+	if f == nil || f == fi {
+		return
+	}
+	if c.up == nil {
+		c.up = map[*fnInfo][]upEdge{}
+	}
+	c.up[f] = append(c.up[f], upEdge{fi, class})
+}
+
+// releasedBy tells whether a caller of fi, or of the functions that hand
+// fi's lock up, releases the lock of class.
+func (c *Checker) releasedBy(fi *fnInfo, class string, seen map[*fnInfo]bool) bool {
+	if c.released[fi][class] {
+		return true
+	}
+	if seen[fi] {
+		return false
+	}
+	seen[fi] = true
+	for _, u := range c.up[fi] {
+		if u.class == class && c.releasedBy(u.to, class, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+type siteKey struct {
+	file string
+	pos  parse.Pos
+}
+
+type pendingBalance struct {
+	f       Finding
+	fi      *fnInfo
+	class   string
+	success bool // the return keeping the lock gives a success value
+}
+
+// releaser notes that fi releases a lock of class that its caller holds
+// (`vmw_fifo_commit()`, `tpm_put_ops()`).
+func (c *Checker) releaser(class string, fi *fnInfo) {
+	if c.releasers == nil {
+		c.releasers = map[string][]*fnInfo{}
+	}
+	c.releasers[class] = append(c.releasers[class], fi)
+}
+
+// pairedRelease tells whether a function other than fi releases a lock
+// of class held by its caller: the other half of an API that fi begins.
+func (c *Checker) pairedRelease(fi *fnInfo, class string) bool {
+	for _, r := range c.releasers[class] {
+		if r != fi {
+			return true
+		}
+	}
+	return false
+}
+
+// gave records that the call at pos got locks from callee's summary.
+func (c *Checker) gave(file string, pos parse.Pos, callee *fnInfo) {
+	if c.gaveAt == nil {
+		c.gaveAt = map[siteKey]*fnInfo{}
+	}
+	c.gaveAt[siteKey{file, pos}] = callee
+}
+
+// releasedFrom notes a release of a held lock that a callee's summary
+// gave: the callee returning it held is its interface, as its caller uses
+// it.
+func (c *Checker) releasedFrom(file string, v lockVal, class string) {
+	if v.b&bH == 0 || c.gaveAt == nil {
+		return
+	}
+	f := c.gaveAt[siteKey{file, v.site.pos}]
+	if f == nil {
+		return
+	}
+	if c.released == nil {
+		c.released = map[*fnInfo]map[string]bool{}
+	}
+	if c.released[f] == nil {
+		c.released[f] = map[string]bool{}
+	}
+	c.released[f][class] = true
+}
+
+// callerEvidence reports the lock-balance findings on locks that callers
+// can see, unless a caller in view releases the lock the function
+// returned with: then keeping it on some returns is the function's
+// interface (vmw_fifo_reserve() and vmw_fifo_commit(), tpm_try_get_ops()
+// and tpm_put_ops()), however its return values read.
+func (c *Checker) callerEvidence() {
+	for _, p := range c.pending {
+		if op, ok := nameOp(p.fi.fn.Name); ok && (op.kind == opAcquire || op.kind == opTry) {
+			continue // sem_lock(), foo_trylock(): taking a lock is what it is for
+		}
+		if p.success && c.pairedRelease(p.fi, p.class) {
+			// kept where it succeeds, and another function releases the
+			// lock its caller holds (vmw_fifo_reserve() and commit())
+			continue
+		}
+		if !c.releasedBy(p.fi, p.class, map[*fnInfo]bool{}) {
+			c.report(p.f)
+		}
+	}
+	c.pending = nil
 }
 
 type orderSite struct {
@@ -53,6 +185,9 @@ type fnInfo struct {
 	file *parse.File
 	sum  *summary
 	busy bool
+	// named are the lock helpers the function takes and drops by name
+	// (namedPairs), computed once
+	named map[string]bool
 }
 
 // Run checks files with set and returns the findings, sorted.
@@ -130,14 +265,27 @@ func applies(r *rules.Rule, idents map[string]bool) bool {
 // lookup resolves a callee name to the function it calls: a static
 // function of the caller's file first, then any non-static one.
 func (c *Checker) lookup(name string, from *parse.File) *fnInfo {
-	var global *fnInfo
+	var global, header *fnInfo
+	headers := 0
 	for _, fi := range c.byName[name] {
 		if fi.file == from {
 			return fi
 		}
-		if !fi.fn.Static && global == nil {
-			global = fi
+		switch {
+		case !fi.fn.Static:
+			if global == nil {
+				global = fi
+			}
+		case strings.HasSuffix(fi.fn.File, ".h"):
+			// a static inline helper of a header in the input is seen by
+			// every file that may include it, when no other header
+			// defines the name differently (per-architecture variants)
+			header = fi
+			headers++
 		}
+	}
+	if global == nil && headers == 1 {
+		return header
 	}
 	return global
 }
@@ -147,6 +295,7 @@ func (c *Checker) Run() []Finding {
 	for _, fi := range c.funcs {
 		c.summarize(fi)
 	}
+	c.callerEvidence()
 	c.reportOrderInversions()
 	out := make([]Finding, 0, len(c.findings))
 	for _, f := range c.findings {
@@ -228,6 +377,9 @@ func (c *Checker) relevant(fi *fnInfo) bool {
 				if len(c.rec.ops(e, ty.typeOf)) > 0 {
 					return true
 				}
+				if _, ok := nameOp(e.Callee); ok && c.namedPairs(fi)[e.Callee] {
+					return true
+				}
 				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee.sum != nil && callee.sum.effective() {
 					return true
 				}
@@ -268,7 +420,7 @@ func (c *Checker) guardedField(e *parse.Event, ty *typer) bool {
 
 // effective tells whether a summary changes anything for callers.
 func (s *summary) effective() bool {
-	return len(s.acquires)+len(s.mayAcquire)+len(s.releases)+len(s.mayRelease)+len(s.conditional)+len(s.needs) > 0
+	return len(s.acquires)+len(s.mayAcquire)+len(s.releases)+len(s.mayRelease)+len(s.conditional)+len(s.needs)+len(s.unnamed) > 0
 }
 
 // quickSummary is the summary of a function with nothing to track: only
@@ -378,7 +530,10 @@ type summary struct {
 	// passes lists the parameters whose objects go to code that is not
 	// analyzed (calls through pointers, other files): it may lock them
 	passes []int
-	needs  []need
+	// unnamed are the classes of the caller's locks it releases through
+	// an object its interface does not name
+	unnamed []string
+	needs   []need
 	// sleeps says where the function may sleep outside an atomic section
 	// of its own (sleep.go)
 	sleeps []sleepFact

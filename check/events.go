@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/locklint/locklint/parse"
@@ -25,15 +26,15 @@ func (a *analysis) call(s state, e *parse.Event) {
 			p.forget(resultObject(e))
 		}
 	}
-	ops := a.c.rec.ops(e, a.typeOf)
-	if len(ops) == 0 {
-		ops = a.namedOps(e) // only when probing a fragment (hunkproof.go)
-	}
+	ops := a.ops(e)
 	if e.Kind == parse.EvCall && a.hasOutParam(e) {
 		// `get_user_pages_locked(mm, ..., &locked)`: the callee may drop
-		// the lock and say so through the variable
-		a.markPassed(s, e, nil)
+		// the lock and say so through the variable. Other out parameters
+		// (`mcp_read(mcp, REG, &val)`) leave the caller's locks alone.
 		a.passIfLockFlag(s, e)
+		if len(ops) == 0 {
+			a.outPointers(s, e)
+		}
 	}
 	if a.rep && e.Kind == parse.EvCall {
 		a.checkCall(s, e, ops)
@@ -530,6 +531,39 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		_, _, mis := a.mismatch(p, k)
 		everyMismatch = mis && p.get(k).b&bH == 0
 	}
+	// a double acquire or a release of a lock not held is reported when
+	// every path here agrees on it (an unrelated branch before it splits
+	// the paths without changing the lock), once
+	every := a.rep && len(s) > 0 && !op.result && (op.kind == opAcquire && !op.read && !countingSemaphore(e.Callee) || op.kind == opRelease)
+	var first lockVal
+	for i, p := range s {
+		if !every {
+			break
+		}
+		k := key{class: op.class, inst: p.resolve(op.inst)}
+		cur, explicit := p.locks.lookup(k)
+		switch {
+		case !explicit || unstable(k.inst) || cur.site.text == "":
+			every = false
+		case op.kind == opAcquire:
+			every = cur.b == bH && cur.site.pos != e.Pos
+		default:
+			_, _, mis := a.mismatch(p, k)
+			every = cur.b == bN && !mis
+		}
+		if i == 0 {
+			first = cur
+		}
+	}
+	if every {
+		if op.kind == opAcquire {
+			a.finding("double-acquire", a.c.sev["double-acquire"], e,
+				fmt.Sprintf("%s acquired while already held", op.inst), a.note(first.site, "%s taken here", first.site.full()))
+		} else {
+			a.finding("release-unheld", a.c.sev["release-unheld"], e,
+				fmt.Sprintf("%s released but not held", op.inst), a.note(first.site, "%s here", first.site.full()))
+		}
+	}
 	for i, p := range s {
 		k := key{class: op.class, inst: p.resolve(op.inst)}
 		if op.result {
@@ -541,10 +575,6 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		case opAcquire:
 			// the same call reached again (a loop whose iterations take and
 			// drop the lock on conditions not followed) is not evidence
-			if a.rep && !op.read && cur.b == bH && len(s) == 1 && !unstable(k.inst) && cur.site.pos != e.Pos {
-				a.finding("double-acquire", a.c.sev["double-acquire"], e,
-					fmt.Sprintf("%s acquired while already held", op.inst), a.note(cur.site, "%s taken here", cur.site.full()))
-			}
 			if a.rep {
 				a.checkOrder(s, p, e, op, k)
 			}
@@ -562,6 +592,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			}
 			a.acquired[k] = true
 		case opRelease:
+			a.c.releasedFrom(a.fn.File, cur, k.class)
 			if cur.b&bH == 0 {
 				if other, ov, ok := a.mismatch(p, k); ok {
 					if everyMismatch && i == 0 {
@@ -575,12 +606,10 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 				if cur.b&bU != 0 {
 					a.callerHeld[k] = true // the caller must have taken it
 				}
-				if _, explicit := p.locks.lookup(k); a.rep && explicit && cur.b == bN && cur.site.text != "" && len(s) == 1 && !unstable(k.inst) {
-					a.finding("release-unheld", a.c.sev["release-unheld"], e,
-						fmt.Sprintf("%s released but not held", op.inst), a.note(cur.site, "%s here", cur.site.full()))
-				}
 			}
 			p.setLock(k, lockVal{b: bN, site: st})
+		case opMayRelease:
+			p.unknownOfClass(key{class: op.class})
 		case opHeld:
 			a.callerHeld[k] = true // asserted: the caller's lock
 			if cur.b&bH == 0 {
@@ -588,6 +617,17 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			}
 		}
 	}
+}
+
+// countingSemaphore tells whether a call downs a counting semaphore,
+// which code also uses as a completion: `down(&s); start(&t); down(&s);`
+// waits for the handler's up(), and is no double acquisition.
+func countingSemaphore(callee string) bool {
+	switch callee {
+	case "down", "down_interruptible", "down_killable", "down_timeout":
+		return true
+	}
+	return false
 }
 
 // mismatch finds another instance of a declared class held on this path,
@@ -647,9 +687,18 @@ func argText(e *parse.Event) string {
 }
 
 // write handles guarded rules at a store.
-func (a *analysis) write(s state, e *parse.Event) {
+func (a *analysis) write(s state, e *parse.Event, lastCall *parse.Event) {
 	for _, p := range s {
 		p.invalidateWrite(e.LHS.Norm)
+		if isPath(e.LHS.Norm) {
+			// `page[i] = grab_page(...)`: the path names a new object
+			p.forget(p.resolve(e.LHS.Norm))
+		}
+		if lastCall != nil && e.Value.Norm != "" && e.Value.Norm == lastCall.Call && isPath(e.LHS.Norm) {
+			// `vmf->ptl = pmd_lock(mm, pmd)`: the lock the call returned
+			// is named by the field from here on
+			p.rename(resultObject(lastCall), p.resolve(e.LHS.Norm))
+		}
 	}
 	if !a.rep || len(e.Fields) == 0 {
 		return
@@ -825,6 +874,28 @@ func (a *analysis) calleeCalls(e *parse.Event, pats []rules.Pattern) bool {
 		}
 	}
 	return false
+}
+
+// outPointers rebinds the pointer locals a call is given the address of
+// (`follow_pte(mm, addr, &ptep, &ptl)`): from here on they name what the
+// callee stored, a new object, not the one they named before, whose lock
+// state stays with it.
+func (a *analysis) outPointers(s state, e *parse.Event) {
+	for _, arg := range e.Args {
+		x, ok := strings.CutPrefix(arg.Text, "&")
+		if !ok || !parse.IsIdentifier(x) {
+			continue
+		}
+		if v, ok := a.fn.VarType(x); !ok || v.Pointer == 0 {
+			continue
+		}
+		obj := "@" + strconv.Itoa(int(e.Off)) + "&" + x
+		for _, p := range s {
+			p.forget(obj)
+			p.invalidate(x, "")
+			p.setVar(x, obj)
+		}
+	}
 }
 
 // hasOutParam tells whether a call gets the address of a local variable

@@ -19,8 +19,14 @@ func lockishName(callee string) bool {
 	if i := strings.LastIndexAny(n, ">."); i >= 0 {
 		n = n[i+1:] // ops->unlock: the member's name is what says it
 	}
-	for _, w := range []string{"lock", "mutex", "release", "sem", "rcu", "restore", "critical"} {
-		if strings.Contains(n, w) {
+	// word by word, so that i2c_smbus_read_i2c_block_data, clk_get_clock
+	// and assemble_frame say nothing about locks
+	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r >= '0' && r <= '9' }) {
+		switch {
+		case strings.Contains(w, "lock") && !strings.Contains(w, "block") && !strings.Contains(w, "clock"),
+			strings.Contains(w, "mutex"), strings.Contains(w, "release"), strings.Contains(w, "rcu"),
+			strings.Contains(w, "restore"), strings.Contains(w, "critical"),
+			strings.HasPrefix(w, "sem") && !strings.HasPrefix(w, "seman"), strings.HasSuffix(w, "sem"):
 			return true
 		}
 	}
@@ -104,11 +110,17 @@ func (a *analysis) valueClass(s state, value string) string {
 		v = strings.TrimSuffix(inner, ")")
 	}
 	if !parse.IsIdentifier(v) || len(s) == 0 {
+		if a.fn.ReturnType.Pointer > 0 {
+			// `return fifo->static_buffer;`, `return (void *)(mem + off);`
+			return "pointer"
+		}
 		return valValue
 	}
 	pointer, known := false, false
 	if t, ok := a.fn.VarType(v); ok {
 		pointer, known = t.Pointer > 0, true
+	} else if a.fn.ReturnType.Pointer > 0 {
+		pointer, known = true, true // a global returned as the function's pointer
 	}
 	// every path must agree on what it knows
 	class := ""
@@ -222,8 +234,33 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 		return opTry, true
 	case all(held, valZero) && all(released, valError, valOne, valNull):
 		return opTryZero, true
+	case all(released, valError) && sameErrorVar(held, released):
+		// `if (err) { unlock; return err; } ... return err;`: the variable
+		// the releasing paths return as an error is returned where the
+		// lock is kept, where it is not one
+		return opTryZero, true
 	}
 	return 0, false
+}
+
+// sameErrorVar tells whether every holding return gives one variable, of
+// no known value there, that some releasing return gives as an error.
+func sameErrorVar(held, released []retSnap) bool {
+	v := held[0].value
+	if !parse.IsIdentifier(v) {
+		return false
+	}
+	for _, r := range held {
+		if r.value != v || r.known != valValue {
+			return false
+		}
+	}
+	for _, r := range released {
+		if r.value == v {
+			return true
+		}
+	}
+	return false
 }
 
 // passIfLockFlag marks every held lock as passed when a call is given the
@@ -249,4 +286,134 @@ func (a *analysis) passIfLockFlag(s state, e *parse.Event) {
 			}
 		}
 	}
+}
+
+// nameOp reads what a helper's name says it does to the lock of its first
+// argument: `foo_unlock(f)` and `unlock_foo(f)` release, `foo_trylock(f)`
+// tries, `foo_lock(f)` and `lock_foo(f)` take. It returns the helper's
+// family ("foo") as the lock class.
+func nameOp(callee string) (lockOp, bool) {
+	if !parse.IsIdentifier(callee) {
+		return lockOp{}, false
+	}
+	for _, f := range []struct {
+		suffix, prefix string
+		kind           opKind
+	}{{"_unlock", "", opRelease}, {"_trylock", "", opTry}, {"_lock", "", opAcquire}, {"", "unlock_", opRelease}, {"", "lock_", opAcquire}} {
+		base, ok := strings.CutSuffix(callee, f.suffix)
+		if f.prefix != "" {
+			base, ok = strings.CutPrefix(callee, f.prefix)
+		}
+		if ok && base != "" && base != callee && base != "xas" {
+			// not xas_lock(&xas): see the xarray entries of the table
+			return lockOp{kind: f.kind, class: base + "()"}, true
+		}
+	}
+	return lockOp{}, false
+}
+
+// namedPairs are the helpers, not defined in the input nor known to the
+// table, that a function both takes and drops by name on one object
+// (`amdgpu_mes_lock(&adev->mes)` ... `amdgpu_mes_unlock(&adev->mes)`):
+// the pairing is the evidence that they are a lock, so that a helper
+// defined in a header out of view is followed. A name alone is not.
+func (c *Checker) namedPairs(fi *fnInfo) map[string]bool {
+	if fi.named != nil {
+		return fi.named
+	}
+	fi.named = map[string]bool{}
+	seen := map[string]opKind{} // family and object -> what was seen (bit per kind)
+	var calls []*parse.Event
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall || len(e.Args) == 0 || !namedObject(e.Args[0].Norm) {
+				continue
+			}
+			op, ok := nameOp(e.Callee)
+			if !ok || c.lookup(e.Callee, fi.file) != nil || isWrapper(e.Callee) {
+				continue
+			}
+			bit := opKind(1)
+			if op.kind == opRelease {
+				bit = 2
+			}
+			seen[op.class+"\x00"+e.Args[0].Norm] |= bit
+			calls = append(calls, e)
+		}
+	}
+	for _, e := range calls {
+		op, _ := nameOp(e.Callee)
+		if seen[op.class+"\x00"+e.Args[0].Norm] == 3 {
+			fi.named[e.Callee] = true
+		}
+	}
+	return fi.named
+}
+
+// namedObject tells whether an argument can be a lock's object: a path,
+// not a flag or a constant (`foo_attach_unlock(true)`, `FOO_LOCK`).
+func namedObject(arg string) bool {
+	return isPath(arg) && arg != "true" && arg != "false" && arg != "NULL" && strings.ToUpper(arg) != arg
+}
+
+// ops is what a call does to locks: a primitive, a rule's or the table's
+// helper, or a helper named like one (namedOps).
+func (a *analysis) ops(e *parse.Event) []lockOp {
+	if ops := a.c.rec.ops(e, a.typeOf); len(ops) > 0 {
+		return ops
+	}
+	return a.namedOps(e)
+}
+
+// namedOps reads a call to a helper by its name (nameOp): when probing a
+// fragment, any such helper out of view, since both sides of a patch are
+// read the same way and a release the patch deletes is seen as one; in a
+// whole function, only the helpers it pairs (namedPairs). A take whose
+// result the function uses (`if (foo_lock(f)) return -EINTR;`) succeeds
+// on zero.
+func (a *analysis) namedOps(e *parse.Event) []lockOp {
+	if e.Kind != parse.EvCall || len(e.Args) == 0 || !namedObject(e.Args[0].Norm) {
+		return nil
+	}
+	op, ok := nameOp(e.Callee)
+	if !ok {
+		return nil
+	}
+	if a.c.probes == nil {
+		if !a.c.namedPairs(a.fi)[e.Callee] {
+			return nil
+		}
+		if op.kind == opAcquire && a.resultUsed(e) {
+			op.kind = opTryZero
+		}
+	} else if a.c.lookup(e.Callee, a.fi.file) != nil {
+		return nil
+	}
+	op.inst = e.Args[0].Norm
+	return []lockOp{op}
+}
+
+// resultUsed tells whether the function tests what a call returns, in a
+// branch or through the variable it keeps it in (`idx = srcu_read_lock()`
+// keeps a cookie, tested nowhere).
+func (a *analysis) resultUsed(e *parse.Event) bool {
+	for _, b := range a.fn.Blocks {
+		for _, s := range b.Succs {
+			if s.Cond != "" && (strings.Contains(s.Cond, e.Call) || mentions(s.Cond, e.Result)) {
+				return true
+			}
+		}
+		for i := range b.Events {
+			if r := &b.Events[i]; r.Kind == parse.EvReturn && strings.Contains(r.Value.Norm, e.Call) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isWrapper(name string) bool {
+	_, ok := wrappers[name]
+	return ok
 }

@@ -1,8 +1,6 @@
 package check
 
 import (
-	"strings"
-
 	"github.com/locklint/locklint/parse"
 	"github.com/locklint/locklint/rules"
 )
@@ -167,33 +165,4 @@ func (a *analysis) finishProbe() {
 	for _, k := range sortedSet(a.acquired) {
 		fl.Acquired = append(fl.Acquired, LockKey{Class: k.class, Inst: k.inst})
 	}
-}
-
-// namedOps reads, when probing a fragment, a call to a function that is
-// neither a known primitive nor analyzed as a lock operation by its name:
-// `devl_unlock(devlink)` releases, `foo_lock(f)` takes, the lock of class
-// "devl" / "foo" on its first argument. Both sides of a patch are read the
-// same way, so a release the patch deletes is seen as one; the whole-file
-// analysis does not guess like this.
-func (a *analysis) namedOps(e *parse.Event) []lockOp {
-	if a.c.probes == nil || e.Kind != parse.EvCall || len(e.Args) == 0 || !isPath(e.Args[0].Norm) {
-		return nil
-	}
-	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil {
-		return nil
-	}
-	switch arg := e.Args[0].Norm; {
-	case arg == "true" || arg == "false" || arg == "NULL" || strings.ToUpper(arg) == arg:
-		return nil // a flag or a constant names no lock (`foo_attach_unlock(true)`)
-	}
-	name := e.Callee
-	for _, suf := range []struct {
-		s    string
-		kind opKind
-	}{{"_unlock", opRelease}, {"_lock", opAcquire}} {
-		if base, ok := strings.CutSuffix(name, suf.s); ok && base != "" && parse.IsIdentifier(name) {
-			return []lockOp{{kind: suf.kind, class: base + "()", inst: e.Args[0].Norm}}
-		}
-	}
-	return nil
 }

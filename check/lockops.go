@@ -19,6 +19,9 @@ const (
 	// opUnknownAPI marks a function that returns with a lock on some
 	// returns, in a way its callers cannot test
 	opUnknownAPI
+	// opMayRelease: the call may drop any held lock of the class, on
+	// conditions its result tells (handle_mm_fault() and VM_FAULT_RETRY)
+	opMayRelease
 )
 
 // lockOp is what one call does to one lock.

@@ -306,10 +306,23 @@ func (p *partition) get(k key) lockVal {
 	if v, ok := p.locks.lookup(k); ok {
 		return v
 	}
-	if strings.HasPrefix(k.inst, "@!") {
+	if freshLock(k.inst) {
 		return lockVal{b: bN}
 	}
 	return lockVal{b: bU}
+}
+
+// freshLock tells whether a lock is embedded in an object this function
+// just allocated (`@!N->lock`, `@!N.a.lock`); not one reached through a
+// pointer stored in it (`@!N[i]`, an array of pages, or `@!N->owner->lock`).
+func freshLock(inst string) bool {
+	rest, ok := strings.CutPrefix(inst, "@!")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimLeft(rest, "0123456789")
+	rest = strings.TrimPrefix(rest, "->")
+	return !strings.Contains(rest, "->") && !strings.Contains(rest, "[")
 }
 
 // havoc forgets every lock and what was seen: code not shown ran here.
@@ -333,6 +346,28 @@ func (p *partition) forget(obj string) {
 	}
 	for _, k := range gone {
 		p.delLock(k)
+	}
+}
+
+// rename moves what is known of an object's locks to another name for
+// it (a field the object was stored in).
+func (p *partition) rename(from, to string) {
+	if from == to {
+		return
+	}
+	type moved struct {
+		k key
+		v lockVal
+	}
+	var ms []moved
+	for k, v := range p.locks.all() {
+		if k.inst == from || strings.HasPrefix(k.inst, from+"->") || strings.HasPrefix(k.inst, from+".") {
+			ms = append(ms, moved{k, v})
+		}
+	}
+	for _, m := range ms {
+		p.delLock(m.k)
+		p.setLock(key{class: m.k.class, inst: to + m.k.inst[len(from):]}, m.v)
 	}
 }
 
@@ -603,6 +638,16 @@ func isIdentByte(c byte) bool {
 // assigned val; a trylock whose result is this very assignment stays.
 func (p *partition) invalidate(v, val string) {
 	p.retainFacts(func(f string, _ bool) bool { return !mentions(f, v) })
+	// `pages[i]` names another lock once i changes (the next iteration)
+	var gone []key
+	for k := range p.locks.all() {
+		if i := strings.IndexByte(k.inst, '['); i >= 0 && mentions(k.inst[i:], v) {
+			gone = append(gone, k)
+		}
+	}
+	for _, k := range gone {
+		p.delLock(k)
+	}
 	for c, ts := range p.tries {
 		if c == v && len(ts) > 0 && ts[0].call == val {
 			continue
@@ -650,5 +695,43 @@ func (p *partition) nullObject(v string) {
 		lv, _ := p.locks.lookup(k)
 		lv.b = bN
 		p.setLock(k, lv)
+	}
+}
+
+// tests tells whether some path has a trylock whose result is c.
+func (s state) tests(c string) bool {
+	for _, p := range s {
+		if _, ok := p.tries[c]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// classOf is the class of the lock this path tracks at inst, or def.
+func (p *partition) classOf(inst, def string) string {
+	if _, ok := p.locks.lookup(key{class: def, inst: inst}); ok {
+		return def
+	}
+	for k := range p.locks.all() {
+		if k.inst == inst {
+			return k.class
+		}
+	}
+	return def
+}
+
+// unknownOfClass makes the locks held of k's class, other than k, unknown.
+func (p *partition) unknownOfClass(k key) {
+	var ks []key
+	for o, v := range p.locks.all() {
+		if o.class == k.class && o.inst != k.inst && v.b&bH != 0 {
+			ks = append(ks, o)
+		}
+	}
+	for _, o := range ks {
+		v := p.get(o)
+		v.b = bU
+		p.setLock(o, v)
 	}
 }

@@ -15,8 +15,21 @@ func severity(s string) rules.Severity { return rules.Severity(s) }
 // for the summary.
 func (a *analysis) recordReturn(s state, e *parse.Event) {
 	r := retSnap{pos: e.Pos, value: e.Value.Norm, locks: map[key]bits{}, passed: map[key]bool{}}
+	if len(s) > 0 && isPath(r.value) {
+		r.obj = s[0].resolve(r.value)
+	}
 	// what the value is on the paths here: `return ret` after `if (ret)`
 	// returns an error, after `if (!ret)` zero
+	for _, p := range s {
+		// `return mutex_lock_interruptible(&ce->pin_mutex);`: the caller
+		// gets the lock on the result it tests
+		for _, t := range p.tries[r.value] {
+			if a.retTries == nil {
+				a.retTries = map[key]tryOp{}
+			}
+			a.retTries[t.k] = t
+		}
+	}
 	r.known = a.valueClass(s, r.value)
 	if r.known == valZero {
 		r.value = "0"
@@ -60,6 +73,21 @@ func (a *analysis) summarize(exit state) {
 			retObj = exit[0].resolve(r.value)
 		}
 	}
+	retKeys := make(map[key]bool, len(a.retTries))
+	for k := range a.retTries {
+		retKeys[k] = true
+	}
+	for _, k := range sortedSet(retKeys) {
+		t := a.retTries[k]
+		if _, seen := locks[k]; seen && locks[k]&bH != 0 {
+			continue // held on some return anyway: the paths decide
+		}
+		if param, path, ok := paramOf(a.fn, k.inst); ok {
+			a.sum.conditional = append(a.sum.conditional, sumLock{kind: t.op.kind, class: k.class, param: param, path: path,
+				spin: t.op.spin, text: clipNote(t.site.full())})
+		}
+		delete(locks, k)
+	}
 	for _, k := range sortedKeys(locks) {
 		b := locks[k]
 		param, path, ok := paramOf(a.fn, k.inst)
@@ -67,10 +95,18 @@ func (a *analysis) summarize(exit state) {
 			if retObj != "" && k.inst == retObj {
 				param, path, ok = -1, "", true
 			} else {
+				if a.callerHeld[k] && b&bN != 0 && !contains(a.sum.unnamed, k.class) {
+					// a caller's lock released through a path the summary
+					// cannot name (`iinfo = UDF_I(inode)`)
+					a.sum.unnamed = append(a.sum.unnamed, k.class)
+				}
 				continue
 			}
 		}
 		sl := sumLock{class: k.class, param: param, path: path, spin: sites[k].spin, text: clipNote(sites[k].site.full())}
+		if b&bH != 0 && !a.callerHeld[k] {
+			a.c.passUp(a.fn.File, sites[k], a.fi, k.class)
+		}
 		if kind, ok := a.conditional[k]; ok {
 			sl.kind = kind
 			if kind == opUnknownAPI {
@@ -83,6 +119,9 @@ func (a *analysis) summarize(exit state) {
 		// a lock the caller holds on entry (its first use here releases
 		// it) comes back taken again, released, or released on some paths;
 		// any other lock comes back taken, maybe taken, or as it was
+		if a.callerHeld[k] && b&bN != 0 && !a.acquired[k] {
+			a.c.releaser(k.class, a.fi)
+		}
 		switch {
 		case a.callerHeld[k] && b == bN:
 			a.sum.releases = append(a.sum.releases, sl)
@@ -116,6 +155,11 @@ func (a *analysis) summarize(exit state) {
 			continue // `__releases(l) __acquires(l)`: drops it and takes it back
 		}
 		sl := sumLock{class: genericClass(an.Arg.Norm, a.typeOf), param: param, path: path, text: "__" + an.Kind + "(" + an.Arg.Text + ")"}
+		if path == "" && param >= 0 && a.bodyNames(an.Kind, param) {
+			// `wdev_lock(wdev) __acquires(wdev)` names the object, as a
+			// sparse context; the body says which of its locks it takes
+			continue
+		}
 		switch an.Kind {
 		case "acquires":
 			// checked against the body: a function annotated
@@ -205,6 +249,23 @@ func appendUnique(ls []sumLock, l sumLock) []sumLock {
 	return append(ls, l)
 }
 
+// bodyNames tells whether the body's own summary takes (kind
+// "acquires") or drops a lock on a field of parameter param.
+func (a *analysis) bodyNames(kind string, param int) bool {
+	lists := [][]sumLock{a.sum.releases, a.sum.mayRelease}
+	if kind == "acquires" {
+		lists = [][]sumLock{a.sum.acquires, a.sum.mayAcquire, a.sum.conditional}
+	}
+	for _, ls := range lists {
+		for _, l := range ls {
+			if l.param == param && l.path != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // applySummary applies a callee's effect on locks at a call.
 func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	sum := callee.sum
@@ -227,9 +288,18 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 				if l.param != -1 {
 					k.inst = p.resolve(inst)
 				}
+				if l.path == "" && l.param >= 0 {
+					// a bare `spinlock_t *lock` parameter: the callee's class
+					// is the type's; the caller's lock at that argument may
+					// have a more precise one (`&log->l_icloglock`)
+					k.class = p.classOf(k.inst, k.class)
+				}
 				f(p, k, l)
 			}
 		}
+	}
+	if len(sum.acquires)+len(sum.mayAcquire)+len(sum.conditional) > 0 {
+		a.c.gave(a.fn.File, e.Pos, callee)
 	}
 	apply(sum.acquires, func(p *partition, k key, l sumLock) {
 		p.setLock(k, lockVal{b: bH, site: site{pos: st.pos, text: st.text, note: l.notes.takes}, spin: l.spin})
@@ -244,6 +314,14 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		a.acquired[k] = true
 	})
 	apply(sum.releases, func(p *partition, k key, l sumLock) {
+		a.c.releasedFrom(a.fn.File, p.get(k), k.class)
+		if p.get(k).b&bH == 0 {
+			// a release of a lock not known held here, while one of its
+			// class is: the callee reaches that one by another path
+			// (`xlog_wait_on_iclog(ctx->iclog)` drops `iclog->ic_log->lock`,
+			// held as `log->lock`)
+			p.unknownOfClass(k)
+		}
 		if p.get(k).b&bU != 0 {
 			a.callerHeld[k] = true
 		}
@@ -252,13 +330,31 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	if len(sum.passes) > 0 {
 		a.markPassed(s, e, sum.passes)
 	}
+	for _, class := range sum.unnamed {
+		// the callee may release a lock of this class that the caller
+		// holds: which one, the summary does not say
+		for _, p := range s {
+			for k, v := range p.locks.all() {
+				if k.class == class && v.b&bH != 0 {
+					p.setLock(k, lockVal{b: bU, site: site{pos: st.pos, text: st.text, note: " may release it"}})
+				}
+			}
+		}
+	}
 	// held when the call succeeds: released for now, taken on the branch
 	// that tests the result for success
 	apply(sum.conditional, func(p *partition, k key, l sumLock) {
 		if p.get(k).b&bU != 0 && l.kind == opTryZero {
 			a.callerHeld[k] = true // a killable-style helper drops the caller's lock
 		}
-		p.setLock(k, lockVal{b: bN, site: site{pos: st.pos, text: st.text, note: l.notes.releasesOnFailure}})
+		b := bN
+		if !a.resultUsed(e) {
+			// the result goes where this function does not test it (a
+			// wait macro's condition, `rcuwait_wait_event(w,
+			// wq_manager_inactive(pool), ...)`): held or not, not known
+			b = bU
+		}
+		p.setLock(k, lockVal{b: b, site: site{pos: st.pos, text: st.text, note: l.notes.releasesOnFailure}})
 		t := tryOp{op: lockOp{kind: l.kind, class: l.class, spin: l.spin}, k: k,
 			site: site{pos: st.pos, text: st.text, note: l.notes.holdsOnSuccess}, call: e.Call}
 		p.addTry(e.Call, t)
@@ -268,6 +364,7 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	})
 	// a release on some paths of the callee: from here on, not known
 	apply(sum.mayRelease, func(p *partition, k key, l sumLock) {
+		a.c.releasedFrom(a.fn.File, p.get(k), k.class)
 		if p.get(k).b&bU != 0 {
 			a.callerHeld[k] = true
 		}
@@ -349,7 +446,7 @@ func (a *analysis) checkBalance() {
 // named by the expression its acquisition used (`data->update_lock`).
 func (a *analysis) displayInst(k key) string {
 	if stable(k.inst) {
-		return k.inst
+		return a.asWritten(k.inst)
 	}
 	i := strings.IndexAny(k.inst, "-.")
 	for _, b := range a.fn.Blocks {
@@ -358,7 +455,7 @@ func (a *analysis) displayInst(k key) string {
 			if e.Kind != parse.EvCall {
 				continue
 			}
-			for _, op := range a.c.rec.ops(e, a.typeOf) {
+			for _, op := range a.ops(e) {
 				if op.class != k.class || op.kind == opRelease || op.inst == "" {
 					continue
 				}
@@ -371,6 +468,35 @@ func (a *analysis) displayInst(k key) string {
 	return "the lock"
 }
 
+// returnsObject tells whether some return gives back the object whose
+// lock inst is (`return obj` after `spin_lock(&obj->lock)`).
+func (a *analysis) returnsObject(inst string) bool {
+	for _, r := range a.returns {
+		if r.obj != "" && (inst == r.obj || strings.HasPrefix(inst, r.obj+"->") || strings.HasPrefix(inst, r.obj+".")) {
+			return true
+		}
+	}
+	return false
+}
+
+// asWritten names a lock through the local the function reaches it by
+// (`mcp->lock` for `data->lock` after `mcp = data`), when one is set to
+// the lock's object path.
+func (a *analysis) asWritten(inst string) string {
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvAssign || !isPath(e.Value.Norm) || e.Value.Norm == e.Var {
+				continue
+			}
+			if rest, ok := strings.CutPrefix(inst, e.Value.Norm); ok && (strings.HasPrefix(rest, "->") || strings.HasPrefix(rest, ".")) {
+				return e.Var + rest
+			}
+		}
+	}
+	return inst
+}
+
 func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 	var tr []Note
 	for _, b := range a.fn.Blocks {
@@ -379,7 +505,7 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 			if e.Kind != parse.EvCall {
 				continue
 			}
-			for _, op := range a.c.rec.ops(e, a.typeOf) {
+			for _, op := range a.ops(e) {
 				if op.class == k.class && (op.kind == opAcquire || op.kind == opTry || op.kind == opTryZero) {
 					tr = append(tr, Note{File: a.fn.File, Line: e.Pos.Line, Note: e.Callee + "(" + argText(e) + ") takes it here"})
 				}
@@ -389,6 +515,12 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 	if len(tr) > 3 {
 		tr = tr[:3]
 	}
-	a.c.report(Finding{Rule: "lock-balance", Severity: severity(sev), Message: msg, File: a.fn.File, Line: r.pos.Line,
-		Column: r.pos.Col, Function: a.fn.Name, Trace: tr})
+	f := Finding{Rule: "lock-balance", Severity: severity(sev), Message: msg, File: a.fn.File, Line: r.pos.Line,
+		Column: r.pos.Col, Function: a.fn.Name, Trace: tr}
+	if _, _, ok := paramOf(a.fn, k.inst); ok || a.returnsObject(k.inst) {
+		// a lock the callers can see: kept for their verdict (callerEvidence)
+		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: contains([]string{valZero, valOne, valNonNull, "pointer"}, r.known)})
+		return
+	}
+	a.c.report(f)
 }

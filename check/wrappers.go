@@ -109,6 +109,29 @@ func init() {
 	def(opTryZero, "$0->mutex", sleep, "device_lock_interruptible")
 	def(opRelease, "$0->mutex", sleep, "device_unlock")
 
+	// iio.h: direct mode is claimed (0) or refused (-EBUSY), under the
+	// device's mlock
+	def(opTryZero, "$0->mlock", sleep, "iio_device_claim_direct_mode")
+	def(opRelease, "$0->mlock", sleep, "iio_device_release_direct_mode")
+	// devlink.h: the instance lock
+	def(opAcquire, "$0->lock", sleep, "devl_lock")
+	def(opTry, "$0->lock", sleep, "devl_trylock")
+	def(opRelease, "$0->lock", sleep, "devl_unlock")
+	// phy.h: phy_select_page() takes the MDIO bus lock whatever it returns,
+	// and phy_restore_page() drops it
+	mdio := wrapper{sleep: true, class: "mii_bus.mdio_lock"}
+	def(opAcquire, "$0->mdio.bus->mdio_lock", mdio, "phy_select_page", "phy_save_page", "phy_lock_mdio_bus")
+	def(opRelease, "$0->mdio.bus->mdio_lock", mdio, "phy_restore_page", "phy_unlock_mdio_bus")
+	// net/bluetooth, net/wireless: the device and wiphy mutexes
+	def(opAcquire, "$0->lock", sleep, "hci_dev_lock")
+	def(opRelease, "$0->lock", sleep, "hci_dev_unlock")
+	def(opAcquire, "$0->mtx", sleep, "wiphy_lock", "wdev_lock")
+	def(opRelease, "$0->mtx", sleep, "wiphy_unlock", "wdev_unlock")
+	// tty.h: the tty's legacy mutex
+	def(opAcquire, "$0->legacy_mutex", sleep, "tty_lock")
+	def(opTryZero, "$0->legacy_mutex", sleep, "tty_lock_interruptible")
+	def(opRelease, "$0->legacy_mutex", sleep, "tty_unlock")
+
 	// xarray.h
 	def(opAcquire, "$0->xa_lock", spin, "xa_lock", "xa_lock_irq", "xa_lock_bh", "xa_lock_irqsave")
 	def(opRelease, "$0->xa_lock", spin, "xa_unlock", "xa_unlock_irq", "xa_unlock_bh", "xa_unlock_irqrestore")
@@ -147,6 +170,14 @@ func init() {
 	page := wrapper{sleep: true, declared: "page"}
 	def(opTryZero, "$0", page, "folio_lock_killable", "__folio_lock_killable", "lock_page_killable")
 	def(opAcquire, "$0", page, "__folio_lock")
+	// page-writeback.c: the page is locked by the caller and unlocked
+	def(opRelease, "$0", page, "write_one_page", "folio_write_one")
+
+	// mm: a fault handled with the mmap lock held for read may return with
+	// it dropped (VM_FAULT_RETRY, VM_FAULT_COMPLETED), as may a failed
+	// stack expansion
+	mmap := wrapper{sleep: true, read: true, class: "mmap_read", declared: "mmap_read", always: true}
+	def(opMayRelease, "*", mmap, "handle_mm_fault", "expand_stack")
 
 	// primitives the generic families leave out
 	def(opAcquire, "$0", spin, "raw_spin_lock_irqsave_nested", "spin_lock_bh_nested")
@@ -179,6 +210,8 @@ func (r *recognizer) wrapperOps(e *parse.Event, typeOf rules.TypeOf) []lockOp {
 			return nil
 		}
 		op.inst = reach(e.Args[0], w.inst[2:])
+	case w.inst == "*":
+		// every lock of the class: the object is not an argument
 	default:
 		op.inst = w.inst
 	}

@@ -43,7 +43,7 @@ func (b *builder) expr(root int) {
 			if strings.Contains(t.text(i), "--") {
 				op = "--"
 			}
-			b.write(arg, op)
+			b.write(arg, op, -1)
 		case kConditionalExpression:
 			if !b.hasEvents(i) {
 				b.work = append(b.work, b.childByField(i, fCondition))
@@ -253,7 +253,7 @@ func (b *builder) call(i int) {
 		if callee == "smp_store_release" || callee == "smp_store_mb" {
 			target = b.addrOf(target)
 		}
-		b.write(target, callee)
+		b.write(target, callee, -1)
 		return
 	}
 	args := make([]Expr, 0, len(argNodes))
@@ -289,11 +289,15 @@ func (b *builder) assignment(i int) {
 	}
 	b.expr(r)
 	b.subExprs(l)
-	b.write(l, op)
+	if op != "=" {
+		r = -1
+	}
+	b.write(l, op, r)
 }
 
-// write records a store to the lvalue at node l.
-func (b *builder) write(l int, op string) {
+// write records a store to the lvalue at node l, of the value at node r
+// for a plain assignment (-1 otherwise).
+func (b *builder) write(l int, op string, r int) {
 	if l < 0 {
 		return
 	}
@@ -303,6 +307,9 @@ func (b *builder) write(l int, op string) {
 		return // a local or global variable, not memory through a pointer
 	}
 	ev := Event{Kind: EvWrite, Pos: b.pos(t.nodes[lv].start), Off: t.nodes[lv].start, LHS: b.norm(lv), Op: op}
+	if r >= 0 {
+		ev.Value = b.norm(r)
+	}
 	// walk down field/subscript/deref chains to the root variable
 	var fields []string
 	j := lv

@@ -70,6 +70,7 @@ type Event struct {
 	Op       string
 
 	// Assign: the variable and its new value. Return: the value, if any.
+	// Write: the value stored by a plain `=`.
 	Var   string
 	Value Expr
 
