@@ -26,6 +26,10 @@ type analysis struct {
 	// finds held on entry (its first use of them is a release)
 	acquired   map[key]bool
 	callerHeld map[key]bool
+	// direct: the locks a lock call of this function takes (not a callee)
+	direct map[key]bool
+	// sema: counting semaphores (countingSemaphore), which nothing balances
+	sema map[key]bool
 	// returns are the lock states at each return, for lock-balance
 	returns []retSnap
 	// publishLater maps a variable to the offsets where a guarded rule's
@@ -43,9 +47,16 @@ type analysis struct {
 	condRel map[string]bool
 	// retVars are the variables some return gives back
 	retVars map[string]bool
+	// loopHead marks the blocks a back edge enters
+	loopHead []bool
 	// retTries are the trylocks whose result a return gives back
 	retTries map[key]tryOp
 	sum      summary
+}
+
+type retPart struct {
+	value string
+	locks map[key]bits
 }
 
 type retSnap struct {
@@ -59,11 +70,17 @@ type retSnap struct {
 	end    bool
 	locks  map[key]bits
 	passed map[key]bool
+	// tried: the locks a trylock whose result this return gives may hold
+	tried map[key]bool
+	// parts are the paths to a `return v` with what each knows of v
+	parts []retPart
+	// absent: what the paths that never touched a lock have of it
+	absent map[key]bits
 }
 
 func newAnalysis(c *Checker, fi *fnInfo) *analysis {
 	return &analysis{c: c, fi: fi, fn: fi.fn, ty: &typer{fn: fi.fn, structs: c.structs},
-		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, ant: map[string][]bool{}, conditional: map[key]opKind{}, condRel: map[string]bool{}}
+		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, direct: map[key]bool{}, sema: map[key]bool{}, ant: map[string][]bool{}, conditional: map[key]opKind{}, condRel: map[string]bool{}}
 }
 
 func (a *analysis) typeOf(e string) string { return a.ty.typeOf(e) }
@@ -74,7 +91,16 @@ func (a *analysis) entry() *partition {
 		p.setVar(v.Name, v.Name)
 	}
 	defer a.assumeHeld(state{p})
+	acquires := map[string]bool{}
 	for _, an := range a.fn.Annotations {
+		if an.Kind == "acquires" {
+			acquires[an.Arg.Norm] = true
+		}
+	}
+	for _, an := range a.fn.Annotations {
+		if an.Kind == "releases" && acquires[an.Arg.Norm] {
+			continue // `__acquires(l) __releases(l)`: takes it and drops it
+		}
 		switch an.Kind {
 		case "must_hold", "releases":
 			k := key{class: genericClass(an.Arg.Norm, a.typeOf), inst: an.Arg.Norm}
@@ -378,6 +404,9 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 			for _, t := range tries {
 				if (t.op.kind == opTry) == want {
 					q.setLock(t.k, lockVal{b: bH, site: t.site})
+				} else if _, known := q.locks.lookup(t.k); !known {
+					// failed: not held here, by this function at least
+					q.setLock(t.k, lockVal{b: bN, site: t.site})
 				}
 			}
 		}
@@ -404,6 +433,13 @@ func (a *analysis) block(id int, s state) state {
 		}
 		switch e.Kind {
 		case parse.EvCall, parse.EvScopeEnd:
+			if e.Kind == parse.EvCall && id < len(a.loopHead) && a.loopHead[id] && e.Call != "" {
+				// `while (atomic_read(&r))`: a loop's test calls again and
+				// may answer otherwise than it did before the loop
+				for _, p := range out {
+					p.retainFacts(func(f string, _ bool) bool { return !strings.Contains(f, e.Call) })
+				}
+			}
 			a.call(out, e)
 			lastCall = e
 			continue
@@ -451,6 +487,11 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			if alias, ok := aliasArg(lastCall); ok {
 				obj = p.resolve(alias)
 				factOf = alias
+			} else if accessor(lastCall.Callee, len(lastCall.Args)) && isPath(strings.TrimPrefix(lastCall.Args[0].Norm, "&")) {
+				// `sbi = EXT4_SB(inode->i_sb)`: named by the access, so that
+				// `&sbi->s_fc_lock` and `&EXT4_SB(inode->i_sb)->s_fc_lock`
+				// are one lock
+				obj = lastCall.Callee + "(" + p.resolve(lastCall.Args[0].Norm) + ")"
 			} else {
 				obj = resultObject(lastCall)
 				if len(a.origin[obj]) == 0 {
@@ -686,6 +727,14 @@ func (a *analysis) relevantCond(c string, p *partition) bool {
 // where variables are assigned; and computes anticipated acquisitions.
 func (a *analysis) prescan() {
 	a.relevantVars()
+	a.loopHead = make([]bool, len(a.fn.Blocks))
+	for _, b := range a.fn.Blocks {
+		for _, e := range b.Succs {
+			if e.Back && e.To >= 0 && e.To < len(a.loopHead) {
+				a.loopHead[e.To] = true
+			}
+		}
+	}
 	a.publishLater = map[*rules.Rule]map[string][]uint32{}
 	a.assigns = map[string][]uint32{}
 	for _, b := range a.fn.Blocks {

@@ -102,6 +102,7 @@ type pendingBalance struct {
 	fi      *fnInfo
 	class   string
 	success bool // the return keeping the lock gives a success value
+	onError bool // or an error, which no API keeps a lock on
 }
 
 // releaser notes that fi releases a lock of class that its caller holds
@@ -159,15 +160,12 @@ func (c *Checker) releasedFrom(file string, v lockVal, class string) {
 // and tpm_put_ops()), however its return values read.
 func (c *Checker) callerEvidence() {
 	for _, p := range c.pending {
-		if op, ok := nameOp(p.fi.fn.Name); ok && (op.kind == opAcquire || op.kind == opTry) {
-			continue // sem_lock(), foo_trylock(): taking a lock is what it is for
-		}
 		if p.success && c.pairedRelease(p.fi, p.class) {
 			// kept where it succeeds, and another function releases the
 			// lock its caller holds (vmw_fifo_reserve() and commit())
 			continue
 		}
-		if !c.releasedBy(p.fi, p.class, map[*fnInfo]bool{}) {
+		if p.onError || !c.releasedBy(p.fi, p.class, map[*fnInfo]bool{}) {
 			c.report(p.f)
 		}
 	}
@@ -597,8 +595,8 @@ func paramOf(fn *parse.Function, inst string) (int, string, bool) {
 	for i < len(inst) && isIdentByte(inst[i]) {
 		i++
 	}
-	if i == 0 || strings.HasPrefix(inst, "@") || strings.HasPrefix(inst, "?") {
-		return 0, "", false
+	if i == 0 || strings.HasPrefix(inst, "@") || strings.HasPrefix(inst, "?") || strings.ContainsRune(inst, '(') {
+		return 0, "", false // an accessor's object (`EXT4_SB(sb)->lock`): not mapped to callers
 	}
 	root := inst[:i]
 	for k, p := range fn.Params {

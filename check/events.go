@@ -31,8 +31,8 @@ func (a *analysis) call(s state, e *parse.Event) {
 		// `get_user_pages_locked(mm, ..., &locked)`: the callee may drop
 		// the lock and say so through the variable. Other out parameters
 		// (`mcp_read(mcp, REG, &val)`) leave the caller's locks alone.
-		a.passIfLockFlag(s, e)
-		if len(ops) == 0 {
+		if len(ops) == 0 && !lockPredicate(e.Callee) {
+			a.passIfLockFlag(s, e)
 			a.outPointers(s, e)
 		}
 	}
@@ -61,9 +61,11 @@ func (a *analysis) call(s state, e *parse.Event) {
 			}
 		}
 	}
-	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
+	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil && (callee.sum.effective() || !lockishName(e.Callee)) {
 		a.applySummary(s, e, callee)
 	} else {
+		// not seen, or a helper named for a lock whose body does nothing
+		// the engine follows (`rw_unlock(w, b)` calls through a ternary)
 		a.passUnknown(s, e)
 	}
 }
@@ -534,7 +536,13 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 	// a double acquire or a release of a lock not held is reported when
 	// every path here agrees on it (an unrelated branch before it splits
 	// the paths without changing the lock), once
-	every := a.rep && len(s) > 0 && !op.result && (op.kind == opAcquire && !op.read && !countingSemaphore(e.Callee) || op.kind == opRelease)
+	if countingSemaphore(e.Callee) || e.Callee == "up" || strings.HasSuffix(e.Callee, "_non_owner") {
+		// (a `_non_owner` lock is handed to another context by design)
+		for _, p := range s {
+			a.sema[key{class: op.class, inst: p.resolve(op.inst)}] = true
+		}
+	}
+	every := a.rep && len(s) > 0 && !op.result && !countingSemaphore(e.Callee) && e.Callee != "up" && (op.kind == opAcquire && !op.read || op.kind == opRelease)
 	var first lockVal
 	for i, p := range s {
 		if !every {
@@ -580,6 +588,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			}
 			p.setLock(k, lockVal{b: bH, site: st, spin: op.spin})
 			a.acquired[k] = true
+			a.direct[k] = true
 			// the lock call dereferences its argument: its root is not NULL
 			if root := rootIdent(op.inst); root != "" {
 				p.setFact(root, true)
@@ -611,7 +620,12 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		case opMayRelease:
 			p.unknownOfClass(key{class: op.class})
 		case opHeld:
-			a.callerHeld[k] = true // asserted: the caller's lock
+			if cur.b&bH == 0 || !a.acquired[k] {
+				// asserted and not taken here: the caller's lock; one this
+				// function took is only confirmed (`lockdep_is_held(&l)`
+				// after `spin_lock(&l)`)
+				a.callerHeld[k] = true
+			}
 			if cur.b&bH == 0 {
 				p.setLock(k, lockVal{b: bH, site: site{pos: e.Pos, text: callText, note: " asserts it"}, spin: op.spin})
 			}
@@ -620,11 +634,13 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 }
 
 // countingSemaphore tells whether a call downs a counting semaphore,
-// which code also uses as a completion: `down(&s); start(&t); down(&s);`
-// waits for the handler's up(), and is no double acquisition.
+// which code also uses as a completion or a count of requests in flight:
+// `down(&s); start(&t); down(&s);` waits for the handler's up(), and
+// `down(&dev->limit_sem)` in write() is upped by the URB's completion. Such
+// a semaphore has no owner to balance, so only sleeping is checked on it.
 func countingSemaphore(callee string) bool {
 	switch callee {
-	case "down", "down_interruptible", "down_killable", "down_timeout":
+	case "down", "down_interruptible", "down_killable", "down_timeout", "down_trylock":
 		return true
 	}
 	return false

@@ -22,6 +22,12 @@ func lockishName(callee string) bool {
 	// word by word, so that i2c_smbus_read_i2c_block_data, clk_get_clock
 	// and assemble_frame say nothing about locks
 	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r >= '0' && r <= '9' }) {
+		switch w {
+		case "locked", "unlocked", "nolock", "lockless", "lockdep":
+			// `snd_ctl_find_numid_locked(card, id)`: called with the lock
+			// held (or without it), it leaves it as it is
+			continue
+		}
 		switch {
 		case strings.Contains(w, "lock") && !strings.Contains(w, "block") && !strings.Contains(w, "clock"),
 			strings.Contains(w, "mutex"), strings.Contains(w, "release"), strings.Contains(w, "rcu"),
@@ -37,6 +43,9 @@ func lockishName(callee string) bool {
 // the objects it is given: its name says so, or it is handed a function
 // whose name does (`kref_put(&z->refcount, release_z_locked)`).
 func passesLock(e *parse.Event) bool {
+	if lockPredicate(e.Callee) {
+		return false
+	}
 	if lockishName(e.Callee) {
 		return true
 	}
@@ -49,10 +58,26 @@ func passesLock(e *parse.Event) bool {
 	return false
 }
 
+// lockPredicate tells whether a function only looks at a lock it is
+// given (`lockdep_is_held(&l)`, `spin_is_locked(&l)`, `WARN_ON_ONCE()`
+// wrappers of those): it drops nothing.
+func lockPredicate(callee string) bool {
+	n := strings.ToLower(callee)
+	for _, w := range []string{"is_held", "is_locked", "is_contended", "lockdep_", "assert", "might_lock", "lock_is_"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // passLockItself marks the held locks that a call to an unanalyzed
 // function is given themselves (`cond_resched_lock(&f->lock)`,
 // `foo_wait(&f->lock)`): a function handed the lock may well drop it.
 func (a *analysis) passLockItself(s state, e *parse.Event) {
+	if lockPredicate(e.Callee) {
+		return
+	}
 	for _, p := range s {
 		for k, v := range p.locks.all() {
 			if v.b&bH == 0 || v.passed {
@@ -234,6 +259,14 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 		return opTry, true
 	case all(held, valZero) && all(released, valError, valOne, valNull):
 		return opTryZero, true
+	case all(held, valZero) && errorReturns(released):
+		// `return 0;` where it keeps the lock, `return ret;` from an error
+		// ladder where it does not (blkg_conf_prep())
+		return opTryZero, true
+	case statusConstant(held, released):
+		// `return VM_FAULT_LOCKED;` where it keeps the lock, other codes
+		// where it does not: the callers test the code
+		return opUnknownAPI, true
 	case all(released, valError) && sameErrorVar(held, released):
 		// `if (err) { unlock; return err; } ... return err;`: the variable
 		// the releasing paths return as an error is returned where the
@@ -241,6 +274,44 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 		return opTryZero, true
 	}
 	return 0, false
+}
+
+// errorReturns tells whether every releasing return gives an error, or a
+// variable named for one (`ret`, `err`) that the paths did not prove 0.
+func errorReturns(rs []retSnap) bool {
+	for _, r := range rs {
+		if r.known != valError && !(r.known == valValue && errorVars[r.value]) {
+			return false
+		}
+	}
+	return true
+}
+
+// statusConstant tells whether every holding return gives one named
+// status code (`VM_FAULT_LOCKED`, `MIGRATEPAGE_UNMAP`) that no releasing
+// return gives. Handler results (IRQ_HANDLED, NOTIFY_OK, NETDEV_TX_OK)
+// say nothing about a lock.
+func statusConstant(held, released []retSnap) bool {
+	c := held[0].value
+	if !parse.IsIdentifier(c) || strings.ToUpper(c) != c || !strings.ContainsAny(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		return false
+	}
+	for _, p := range []string{"IRQ_", "NOTIFY_", "NETDEV_TX", "NET_RX", "HRTIMER_", "TRUE", "FALSE"} {
+		if strings.HasPrefix(c, p) {
+			return false
+		}
+	}
+	for _, r := range held {
+		if r.value != c {
+			return false
+		}
+	}
+	for _, r := range released {
+		if r.value == c {
+			return false
+		}
+	}
+	return true
 }
 
 // sameErrorVar tells whether every holding return gives one variable, of
@@ -272,7 +343,10 @@ func (a *analysis) passIfLockFlag(s state, e *parse.Event) {
 	flag := false
 	for _, arg := range e.Args {
 		if strings.HasPrefix(arg.Text, "&") && parse.IsIdentifier(arg.Norm) && strings.Contains(strings.ToLower(arg.Norm), "lock") {
-			flag = true
+			// a flag, not a lock itself (`&reuseport_lock`)
+			if v, ok := a.fn.VarType(arg.Norm); ok && v.Pointer == 0 && scalarType(v.Type) {
+				flag = true
+			}
 		}
 	}
 	if !flag {
@@ -323,6 +397,7 @@ func (c *Checker) namedPairs(fi *fnInfo) map[string]bool {
 	}
 	fi.named = map[string]bool{}
 	seen := map[string]opKind{} // family and object -> what was seen (bit per kind)
+	tainted := map[string]bool{}
 	var calls []*parse.Event
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
@@ -335,16 +410,25 @@ func (c *Checker) namedPairs(fi *fnInfo) map[string]bool {
 				continue
 			}
 			bit := opKind(1)
-			if op.kind == opRelease {
+			switch {
+			case op.kind == opRelease:
 				bit = 2
+			case op.kind == opTry || e.Result != "" || resultUsedIn(fi.fn, e):
+				// what a named helper's result says is not known: 0 on
+				// success, true on success, or an object (lock_rename(),
+				// bfa_ioc_firmware_lock(), intel_gt_reset_trylock())
+				bit = 4
 			}
 			seen[op.class+"\x00"+e.Args[0].Norm] |= bit
+			if bit == 4 {
+				tainted[op.class] = true
+			}
 			calls = append(calls, e)
 		}
 	}
 	for _, e := range calls {
 		op, _ := nameOp(e.Callee)
-		if seen[op.class+"\x00"+e.Args[0].Norm] == 3 {
+		if seen[op.class+"\x00"+e.Args[0].Norm]&3 == 3 && !tainted[op.class] {
 			fi.named[e.Callee] = true
 		}
 	}
@@ -397,8 +481,10 @@ func (a *analysis) namedOps(e *parse.Event) []lockOp {
 // resultUsed tells whether the function tests what a call returns, in a
 // branch or through the variable it keeps it in (`idx = srcu_read_lock()`
 // keeps a cookie, tested nowhere).
-func (a *analysis) resultUsed(e *parse.Event) bool {
-	for _, b := range a.fn.Blocks {
+func (a *analysis) resultUsed(e *parse.Event) bool { return resultUsedIn(a.fn, e) }
+
+func resultUsedIn(fn *parse.Function, e *parse.Event) bool {
+	for _, b := range fn.Blocks {
 		for _, s := range b.Succs {
 			if s.Cond != "" && (strings.Contains(s.Cond, e.Call) || mentions(s.Cond, e.Result)) {
 				return true
@@ -416,4 +502,14 @@ func (a *analysis) resultUsed(e *parse.Event) bool {
 func isWrapper(name string) bool {
 	_, ok := wrappers[name]
 	return ok
+}
+
+// scalarType tells whether a declared type is a plain flag or count.
+func scalarType(t string) bool {
+	switch t {
+	case "bool", "_Bool", "int", "unsigned", "unsigned int", "long", "unsigned long", "u8", "u16", "u32", "u64",
+		"s8", "s16", "s32", "s64", "char", "unsigned char", "short", "unsigned short", "size_t", "ssize_t", "vm_fault_t":
+		return true
+	}
+	return false
 }

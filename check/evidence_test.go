@@ -51,7 +51,7 @@ static int w(struct device *dev, int v)
 func TestLockishName(t *testing.T) {
 	for name, want := range map[string]bool{
 		"foo_unlock": true, "ops->lock": true, "bar_release_mutex": true, "down_read_sem": true,
-		"cond_resched_rcu": true, "get_user_pages_locked": true, "local_irq_restore": true,
+		"cond_resched_rcu": true, "get_user_pages_locked": false, "snd_ctl_find_numid_locked": false, "lockdep_is_held": false, "local_irq_restore": true,
 		"i2c_smbus_read_i2c_block_data": false, "clk_get_clock": false, "assemble_frame": false,
 		"blk_mq_freeze_queue": false, "regmap_read": false, "dev_err": false, "semantics_check": false,
 		"mtd_block_isbad": false, "unlock2": true,

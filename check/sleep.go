@@ -604,8 +604,8 @@ func (a *analysis) droppedCallerLock(s state) bool {
 // says which, for the message; note says where it began.
 func (a *analysis) atomicAt(s state, e *parse.Event) (ctx string, note Note, certain, maybe bool) {
 	if k, v, ok := a.heldSpin(s); ok && v.site.note == "" && !a.releasedElsewhere(s, k) {
-		name := "spinlock " + k.inst
-		if !stable(k.inst) {
+		name := "spinlock " + a.asWritten(k.inst)
+		if !stable(k.inst) || strings.ContainsRune(k.inst, '(') {
 			// an object made in this function has no name of its own
 			name = "the spinlock from " + v.site.text
 		}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -28,22 +29,43 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 				a.retTries = map[key]tryOp{}
 			}
 			a.retTries[t.k] = t
+			if r.tried == nil {
+				r.tried = map[key]bool{}
+			}
+			r.tried[t.k] = true
 		}
 	}
 	r.known = a.valueClass(s, r.value)
+	if (parse.IsIdentifier(r.value) && !a.setToCode(r.value) && len(s) > 1) || r.value == "" {
+		for _, p := range s {
+			q := retPart{value: valueKey(p, r.value), locks: map[key]bits{}}
+			for k, v := range p.locks.all() {
+				q.locks[k] = v.b
+			}
+			r.parts = append(r.parts, q)
+		}
+	}
 	if r.known == valZero {
 		r.value = "0"
 	}
 	for _, p := range s {
 		for k, v := range p.locks.all() {
-			r.locks[k] |= p.get(k).b
+			r.locks[k] |= v.b
 			if v.passed {
 				r.passed[k] = true
 			}
 		}
+	}
+	// a path that never touched a lock has it as it came in: unknown, or
+	// not held when nobody can have it (checkBalance decides for the
+	// function's own locks)
+	for _, p := range s {
 		for k := range r.locks {
 			if _, ok := p.locks.lookup(k); !ok {
-				r.locks[k] |= p.get(k).b
+				if r.absent == nil {
+					r.absent = map[key]bits{}
+				}
+				r.absent[k] |= p.get(k).b
 			}
 		}
 	}
@@ -196,6 +218,61 @@ func tellsApart(r retSnap) bool {
 		return false
 	}
 	return true
+}
+
+// valueKey is what a path knows of variable v: its tests and its object.
+func valueKey(p *partition, v string) string {
+	var ks []string
+	for f, b := range p.facts.all() {
+		if mentions(f, v) {
+			ks = append(ks, fmt.Sprint(f, b))
+		}
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, "\x00") + "\x01" + p.vars[v]
+}
+
+// sameValueFor tells whether a path holding k and one that released it
+// reach this return knowing the same of its value: then the value cannot
+// say to the caller which one it came by.
+func (r *retSnap) sameValueFor(k key) bool {
+	held := map[string]bool{}
+	for _, q := range r.parts {
+		if q.locks[k] == bH|bN {
+			return true // paths merged knowing the same of the value, some holding it
+		}
+		if q.locks[k] == bH {
+			held[q.value] = true
+		}
+	}
+	for _, q := range r.parts {
+		if b, ok := q.locks[k]; ok && b == bN && held[q.value] {
+			return true
+		}
+	}
+	return false
+}
+
+// setToCode tells whether the function puts a status code other than 0
+// or an error in v anywhere (`ret = VM_FAULT_LOCKED`): a value that
+// may tell paths apart which the engine does not follow.
+func (a *analysis) setToCode(v string) bool {
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvAssign || e.Var != v {
+				continue
+			}
+			val := e.Value.Norm
+			if val == "0" || errorConstant(val) || val == "" {
+				continue
+			}
+			if c := val[0]; c >= '0' && c <= '9' || parse.IsIdentifier(val) && strings.ToUpper(val) == val || strings.Contains(val, "|") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // maxNoteText bounds the text a summary lock carries into its callers'
@@ -381,7 +458,7 @@ func (a *analysis) checkBalance() {
 	// in key order, not map order: returns keep one finding per rule and
 	// place, so which lock it names must not depend on the iteration
 	for _, k := range sortedSet(a.acquired) {
-		if unstable(k.inst) || a.callerHeld[k] {
+		if unstable(k.inst) || a.callerHeld[k] || a.sema[k] {
 			continue // a caller's lock (released or asserted here) balances elsewhere
 		}
 		var heldAt, releasedAt []retSnap
@@ -391,19 +468,32 @@ func (a *analysis) checkBalance() {
 			if !ok {
 				continue
 			}
+			if ab, absent := r.absent[k]; absent {
+				// on the paths here that never took it, a lock this
+				// function takes and did not find held is not held
+				if ab == bU {
+					ab = bN
+				}
+				b |= ab
+			}
 			switch {
+			case r.tried[k]:
+				// `return __folio_lock_killable(folio);`: held as the
+				// result says, the caller's to test
 			case r.passed[k]:
 				// an unanalyzed function got the lock's object: unknown
 			case b == bH:
 				heldAt = append(heldAt, r)
 			case b == bN:
 				releasedAt = append(releasedAt, r)
-			case b&bH != 0 && b&bN != 0 && !r.end && !tellsApart(r):
+			case b&bH != 0 && b&bN != 0 && a.direct[k] && (!r.end && !tellsApart(r) || r.sameValueFor(k)):
+				// (a lock only a callee takes is the callee's to answer for)
 				mixed = append(mixed, r)
 			}
 		}
 		if len(heldAt) > 0 && len(releasedAt) > 0 {
-			if kind, ok := conditionalAPI(heldAt, releasedAt); ok {
+			if kind, ok := conditionalAPI(heldAt, releasedAt); ok && !(kind == opTryZero && a.fn.ReturnType.Type == "bool" && a.fn.ReturnType.Pointer == 0) {
+				// (a bool that keeps the lock on false is no API)
 				a.conditional[k] = kind
 				continue
 			}
@@ -486,7 +576,7 @@ func (a *analysis) asWritten(inst string) string {
 	for _, b := range a.fn.Blocks {
 		for i := range b.Events {
 			e := &b.Events[i]
-			if e.Kind != parse.EvAssign || !isPath(e.Value.Norm) || e.Value.Norm == e.Var {
+			if e.Kind != parse.EvAssign || !isPath(e.Value.Norm) && !(strings.ContainsRune(e.Value.Norm, '(') && accessorInst(e.Value.Norm)) || e.Value.Norm == e.Var {
 				continue
 			}
 			if rest, ok := strings.CutPrefix(inst, e.Value.Norm); ok && (strings.HasPrefix(rest, "->") || strings.HasPrefix(rest, ".")) {
@@ -515,11 +605,14 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 	if len(tr) > 3 {
 		tr = tr[:3]
 	}
+	if op, ok := nameOp(a.fn.Name); ok && (op.kind == opAcquire || op.kind == opTry) && r.known != valError {
+		return // sem_lock(), foo_trylock(): taking a lock is what it is for
+	}
 	f := Finding{Rule: "lock-balance", Severity: severity(sev), Message: msg, File: a.fn.File, Line: r.pos.Line,
 		Column: r.pos.Col, Function: a.fn.Name, Trace: tr}
 	if _, _, ok := paramOf(a.fn, k.inst); ok || a.returnsObject(k.inst) {
 		// a lock the callers can see: kept for their verdict (callerEvidence)
-		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: contains([]string{valZero, valOne, valNonNull, "pointer"}, r.known)})
+		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: contains([]string{valZero, valOne, valNonNull, "pointer"}, r.known), onError: r.known == valError})
 		return
 	}
 	a.c.report(f)

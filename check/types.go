@@ -36,6 +36,22 @@ type typer struct {
 	structs map[string]map[string]parse.Var
 }
 
+// callType is the declared type of a local set to call's result
+// (`struct ext4_sb_info *sbi = EXT4_SB(inode->i_sb);`), "" when none is.
+func (t *typer) callType(call string) string {
+	for _, b := range t.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind == parse.EvAssign && e.Value.Norm == call {
+				if v, ok := t.fn.VarType(e.Var); ok {
+					return v.Type
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // typeOf returns the struct or type name of a normalized expression, ""
 // when unknown. A field that no declaration covers is guessed to have the
 // type of its own name (vma->anon_vma is an anon_vma), which is how kernel
@@ -51,12 +67,23 @@ func (t *typer) typeOf(expr string) string {
 	}
 	root := expr[:i]
 	var ty string
-	if v, ok := t.fn.VarType(root); ok {
+	rest := expr[i:]
+	if strings.HasPrefix(rest, "(") {
+		// an accessor's object, `EXT4_SB(inode->i_sb)`: typed by the local
+		// the function keeps it in
+		j := strings.IndexByte(rest, ')')
+		if j < 0 {
+			return ""
+		}
+		ty, rest = t.callType(expr[:i+j+1]), rest[j+1:]
+		if ty == "" {
+			return ""
+		}
+	} else if v, ok := t.fn.VarType(root); ok {
 		ty = v.Type
 	} else if ty = globalTypes[root]; ty == "" {
 		ty = ownerOf(expr[i:])
 	}
-	rest := expr[i:]
 	for rest != "" {
 		switch {
 		case strings.HasPrefix(rest, "->"):

@@ -247,7 +247,7 @@ func reach(a parse.Expr, path string) string {
 // as long as the variable keeps its value, which is how kernel code uses
 // such tables: lock, work, unlock with the same index.
 func unstableInst(inst string) bool {
-	if strings.ContainsRune(inst, '(') {
+	if strings.ContainsRune(inst, '(') && !accessorInst(inst) {
 		return true
 	}
 	for rest := inst; ; {
@@ -263,6 +263,50 @@ func unstableInst(inst string) bool {
 			return true
 		}
 		rest = rest[i+j+1:]
+	}
+}
+
+// accessors are functions and macros that give the same object for the
+// same argument, the kernel's container_of wrappers: `EXT4_SB(sb)`,
+// `BTRFS_I(inode)`, `to_foo(dev)`, `netdev_priv(dev)`. A lock reached
+// through one is one lock, however many times the code evaluates it.
+func accessor(callee string, nargs int) bool {
+	if nargs != 1 || !parse.IsIdentifier(callee) {
+		return false
+	}
+	switch callee {
+	case "netdev_priv", "file_inode", "dev_get_drvdata", "i2c_get_clientdata", "platform_get_drvdata",
+		"spi_get_drvdata", "pci_get_drvdata", "usb_get_intfdata", "page_folio", "folio_page", "d_inode",
+		"raw_cpu_ptr", "this_cpu_ptr":
+		return true
+	}
+	if strings.HasPrefix(callee, "to_") {
+		return true
+	}
+	return strings.ToUpper(callee) == callee && strings.ContainsAny(callee, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+}
+
+// accessorInst tells whether every call in a lock expression is an
+// accessor of one plain argument (`EXT4_SB(inode->i_sb)->s_fc_lock`).
+func accessorInst(inst string) bool {
+	for rest := inst; ; {
+		i := strings.IndexByte(rest, '(')
+		if i < 0 {
+			return true
+		}
+		j := i
+		for j > 0 && isIdentByte(rest[j-1]) {
+			j--
+		}
+		k := strings.IndexByte(rest[i:], ')')
+		if k < 0 {
+			return false
+		}
+		arg := rest[i+1 : i+k]
+		if !accessor(rest[j:i], 1) || strings.ContainsAny(arg, ",(") || !isPath(strings.TrimPrefix(arg, "&")) {
+			return false
+		}
+		rest = rest[i+k+1:]
 	}
 }
 

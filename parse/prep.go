@@ -371,7 +371,9 @@ func (p *prepared) rewriteLoopMacro(s *scanner, w string, start, end int) bool {
 		return false
 	}
 	c := s.b[after]
-	iter := strings.Contains(w, "for_each") || strings.Contains(w, "foreach") || strings.Contains(w, "FOR_EACH")
+	// an iterator, or a scoped guard (`scoped_guard(mutex, &m) stmt;`)
+	iter := strings.Contains(w, "for_each") || strings.Contains(w, "foreach") || strings.Contains(w, "FOR_EACH") ||
+		strings.HasPrefix(w, "scoped_guard") || strings.HasPrefix(w, "scoped_cond_guard")
 	switch {
 	case c == '{':
 	case iter && (isIdentStart(c) || c == '*' || c == '(' || c == '+' || c == '-'):
