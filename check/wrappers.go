@@ -67,7 +67,7 @@ func init() {
 	def(opAcquire, "rtnl_mutex", sleep, "rtnl_lock")
 	def(opTry, "rtnl_mutex", sleep, "rtnl_trylock")
 	def(opTryZero, "rtnl_mutex", sleep, "rtnl_lock_killable")
-	def(opRelease, "rtnl_mutex", sleep, "rtnl_unlock")
+	def(opRelease, "rtnl_mutex", sleep, "rtnl_unlock", "__rtnl_unlock")
 
 	// sock.h: the socket's owner lock sleeps; its spinlock does not
 	owner := wrapper{sleep: true, always: true}

@@ -368,12 +368,40 @@ func (b *builder) macroStmt(i int, m macroLoop) {
 	// (`virtio_mem_sbm_for_each_mb(vm, id, state)`, `for_each_sg(sgl, sg,
 	// n, i)`): read as assigned, the locks taken on it before the loop
 	// would be lost.
-	if len(args) > 0 && isIdentText(args[0].Norm) && !b.isParam(args[0].Norm) {
-		b.emit(Event{Kind: EvAssign, Pos: b.pos(off), Off: off, Var: args[0].Norm, Value: normText(call)})
+	for _, c := range iteratorCursors(m.name) {
+		if c < len(args) && isIdentText(args[c].Norm) && !b.isParam(args[c].Norm) {
+			b.emit(Event{Kind: EvAssign, Pos: b.pos(off), Off: off, Var: args[c].Norm, Value: normText(call)})
+		}
 	}
 	b.loopBody(body, head, after)
 	b.edge(b.cur, head, Edge{Back: true})
 	b.cur = after
+}
+
+// cursorArgs are the iterators whose cursors are not (only) their first
+// argument: `for_each_thread(p, t)` walks p's threads with t,
+// `xa_for_each(xa, index, entry)` sets index and entry.
+var cursorArgs = map[string][]int{
+	"for_each_thread": {1}, "for_each_sg": {1}, "for_each_sgtable_sg": {1}, "for_each_sgtable_dma_sg": {1},
+	"for_each_vma": {1}, "for_each_vma_range": {1}, "mas_for_each": {1}, "for_each_child_of_node": {1},
+	"for_each_available_child_of_node": {1}, "device_for_each_child_node": {1}, "fwnode_for_each_child_node": {1},
+	"fwnode_for_each_available_child_node": {1}, "for_each_netdev": {1}, "for_each_netdev_rcu": {1},
+	"for_each_netdev_safe": {1, 2}, "for_each_netdev_continue": {1}, "idr_for_each_entry": {1, 2},
+	"idr_for_each_entry_ul": {1, 3}, "xa_for_each": {1, 2}, "xa_for_each_start": {1, 2}, "xa_for_each_range": {1, 2},
+	"xa_for_each_marked": {1, 2}, "kvm_for_each_vcpu": {0, 1}, "for_each_process_thread": {0, 1},
+	"hash_for_each": {1, 2}, "hash_for_each_rcu": {1, 2}, "hash_for_each_possible": {1}, "hash_for_each_possible_rcu": {1},
+	"hash_for_each_safe": {1, 2, 3}, "hash_for_each_possible_safe": {1, 2},
+	"list_for_each_entry_safe": {0, 1}, "list_for_each_entry_safe_reverse": {0, 1}, "list_for_each_safe": {0, 1},
+	"hlist_for_each_entry_safe": {0, 1}, "list_for_each_entry_safe_continue": {0, 1}, "list_for_each_entry_safe_from": {0, 1},
+}
+
+// iteratorCursors are the arguments an iterator macro sets each time
+// round: its first, unless cursorArgs says otherwise.
+func iteratorCursors(name string) []int {
+	if cs, ok := cursorArgs[name]; ok {
+		return cs
+	}
+	return []int{0}
 }
 
 // isParam tells whether name is a parameter of the function being built
