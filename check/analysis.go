@@ -217,6 +217,7 @@ func (a *analysis) run() *summary {
 			a.fn.Name, a.sum.acquires, a.sum.mayAcquire, a.sum.releases, a.sum.mayRelease, a.sum.conditional, len(a.sum.needs))
 		debugState(a.fn.Exit, &parse.Event{Kind: parse.EvLabel, Label: "<exit>"}, a.in[a.fn.Exit])
 	}
+	a.sum.alwaysZero = returnsOnlyZero(a.fn)
 	return &a.sum
 }
 
@@ -462,6 +463,9 @@ func (a *analysis) block(id int, s state) state {
 
 func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 	v := e.Var
+	if walksLockedObject(s, e) {
+		return
+	}
 	if !a.rel[v] {
 		for _, p := range s {
 			p.invalidate(v, e.Value.Norm)
@@ -474,6 +478,8 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			case errorConstant(e.Value.Norm):
 				// `r = -ENOMEM; goto out;` joins `if (r) goto out;` there
 				p.setFact(v, true)
+			case lastCall != nil && lastCall.Result == v && a.returnsZero(lastCall):
+				p.setFact(v, false)
 			}
 		}
 		return
@@ -519,8 +525,53 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			p.setFact("IS_ERR("+v+")", true)
 		case a.retVars[v] && errorConstant(val):
 			p.setFact(v, true)
+		case lastCall != nil && lastCall.Result == v && a.returnsZero(lastCall):
+			// `ret = gx_powerup(info);` where gx_powerup() returns only 0
+			p.setFact(v, false)
 		}
 	}
+}
+
+// walksLockedObject tells whether an iterator's first argument, which
+// the front end reads as its cursor, is rather the object walked: a local
+// whose object has a lock held (`wl12xx_for_each_wlvif(wl, wlvif)` under
+// `mutex_lock(&wl->mutex)`). A cursor is not locked before its loop sets it.
+func walksLockedObject(s state, e *parse.Event) bool {
+	name, args, ok := strings.Cut(e.Value.Norm, "(")
+	if !ok || !strings.Contains(name, "for_each") || !strings.HasPrefix(args, e.Var+",") {
+		return false
+	}
+	for _, p := range s {
+		obj := p.resolve(e.Var)
+		for k, l := range p.locks.all() {
+			if l.b&bH != 0 && (strings.HasPrefix(k.inst, obj+"->") || strings.HasPrefix(k.inst, obj+".")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// returnsOnlyZero tells whether every return of fn gives a literal 0.
+func returnsOnlyZero(fn *parse.Function) bool {
+	n := 0
+	for _, b := range fn.Blocks {
+		for i := range b.Events {
+			if e := &b.Events[i]; e.Kind == parse.EvReturn {
+				if e.Value.Norm != "0" {
+					return false
+				}
+				n++
+			}
+		}
+	}
+	return n > 0
+}
+
+// returnsZero tells whether a call's callee, analyzed, returns only 0.
+func (a *analysis) returnsZero(e *parse.Event) bool {
+	callee := a.c.lookup(e.Callee, a.fi.file)
+	return callee != nil && callee.sum != nil && callee.sum.alwaysZero
 }
 
 // errorConstant tells whether a value is a negative error code as

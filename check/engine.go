@@ -424,7 +424,7 @@ func (s *summary) effective() bool {
 // quickSummary is the summary of a function with nothing to track: only
 // which parameters it hands to code that is not analyzed.
 func (c *Checker) quickSummary(fi *fnInfo) *summary {
-	s := &summary{sleeps: c.quickSleeps(fi)}
+	s := &summary{sleeps: c.quickSleeps(fi), alwaysZero: returnsOnlyZero(fi.fn)}
 	params := map[string]int{}
 	for i, p := range fi.fn.Params {
 		params[p.Name] = i
@@ -528,6 +528,8 @@ type summary struct {
 	// passes lists the parameters whose objects go to code that is not
 	// analyzed (calls through pointers, other files): it may lock them
 	passes []int
+	// alwaysZero: every return gives 0 (the caller's `if (ret)` is dead)
+	alwaysZero bool
 	// unnamed are the classes of the caller's locks it releases through
 	// an object its interface does not name
 	unnamed []string

@@ -160,7 +160,7 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 		}
 		return "", nil, -1, none, false
 	}
-	if primitiveSleeps(e) {
+	if primitiveSleeps(e) && !faultsDisabled(fi.fn, e.Callee) {
 		return call, nil, -1, none, true
 	}
 	if strings.HasPrefix(e.Callee, "might_sleep_if") || e.Callee == "might_alloc" {
@@ -276,7 +276,7 @@ func primitiveSleeps(e *parse.Event) bool {
 	}
 	// wait_event_*_locked and wait_event_lock_irq* drop the lock while
 	// they sleep
-	if sleepers[e.Callee] || strings.HasPrefix(e.Callee, "wait_event") && !strings.Contains(e.Callee, "_lock") {
+	if sleepers[e.Callee] || kernelWaitEvent(e.Callee) {
 		return true
 	}
 	if gfpAllocators[e.Callee] {
@@ -287,6 +287,47 @@ func primitiveSleeps(e *parse.Event) bool {
 		}
 	}
 	return false
+}
+
+// faultsDisabled tells whether a user access in fn cannot sleep: fn runs
+// with page faults disabled, by its own pagefault_disable() or by its
+// contract (`futex_atomic_cmpxchg_inatomic()`), so a fault fails with
+// -EFAULT instead of sleeping.
+func faultsDisabled(fn *parse.Function, callee string) bool {
+	if !strings.Contains(callee, "_user") {
+		return false
+	}
+	if strings.Contains(fn.Name, "atomic") {
+		return true
+	}
+	for _, b := range fn.Blocks {
+		for i := range b.Events {
+			if b.Events[i].Kind == parse.EvCall && b.Events[i].Callee == "pagefault_disable" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// kernelWaitEvent tells whether a name is one of wait.h's sleeping
+// wait_event variants (wait_event_interruptible_timeout ...), not one that
+// drops a lock around its sleep (wait_event_lock_irq, _locked) nor a
+// driver's own macro on top of wait_event_cmd (raid10's
+// wait_event_barrier(), which drops resync_lock).
+func kernelWaitEvent(name string) bool {
+	rest, ok := strings.CutPrefix(name, "wait_event")
+	if !ok || rest != "" && rest[0] != '_' {
+		return false
+	}
+	for _, w := range strings.Split(strings.TrimPrefix(rest, "_"), "_") {
+		switch w {
+		case "", "interruptible", "timeout", "killable", "freezable", "idle", "exclusive", "hrtimeout", "state", "var", "io", "uninterruptible":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // gfpParam is the index of the gfp_t parameter of fn that the mask arg

@@ -163,6 +163,8 @@ func (a *analysis) summarize(exit state) {
 		}
 	}
 	partial := false // an annotated acquisition the body takes on some paths only
+	var condKind opKind
+	condFound := false
 	for _, an := range a.fn.Annotations {
 		param, path, ok := paramOf(a.fn, an.Arg.Norm)
 		if an.Kind != "acquires" || !ok || both[an.Arg.Norm] > 1 {
@@ -170,6 +172,22 @@ func (a *analysis) summarize(exit state) {
 		}
 		sl := sumLock{class: genericClass(an.Arg.Norm, a.typeOf), param: param, path: path}
 		partial = partial || hasLock(a.sum.conditional, sl) || hasLock(a.sum.mayAcquire, sl)
+		for _, c := range a.sum.conditional {
+			if c.class == sl.class && c.param == sl.param && c.path == sl.path {
+				condKind, condFound = c.kind, true
+			}
+		}
+	}
+	if !condFound {
+		// the annotation names a lock the body reaches another way
+		// (`__acquires(&bdev->bd_queue->queue_lock)` on a lock taken
+		// through a local): the body's conditional locks decide
+		for _, k := range sortedKeys2(a.conditional) {
+			if kind := a.conditional[k]; kind != opUnknownAPI {
+				condKind, condFound = kind, true
+				partial = true
+			}
+		}
 	}
 	for _, an := range a.fn.Annotations {
 		param, path, ok := paramOf(a.fn, an.Arg.Norm)
@@ -195,6 +213,12 @@ func (a *analysis) summarize(exit state) {
 			// those are taken on some paths only (`__acquires(rcu)
 			// __acquires(&q->queue_lock)` on a function that fails
 			// without either, blkg_conf_prep), so is it
+			if partial && condFound {
+				// taken with them: on the same success
+				sl.kind = condKind
+				a.sum.conditional = appendUnique(a.sum.conditional, sl)
+				continue
+			}
 			if partial {
 				a.sum.mayAcquire = appendUnique(a.sum.mayAcquire, sl)
 				continue
@@ -616,4 +640,12 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 		return
 	}
 	a.c.report(f)
+}
+
+func sortedKeys2(m map[key]opKind) []key {
+	set := make(map[key]bool, len(m))
+	for k := range m {
+		set[k] = true
+	}
+	return sortedSet(set)
 }
