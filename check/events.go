@@ -563,6 +563,42 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			first = cur
 		}
 	}
+	if !every && a.rep && op.kind == opRelease && !countingSemaphore(e.Callee) && e.Callee != "up" && !op.result {
+		// some paths released it already, others hold it: a goto into
+		// an error ladder's label from after the unlock (the label's
+		// unlock runs twice on that path)
+		var rel, held *lockVal
+		for _, p := range s {
+			k := key{class: op.class, inst: p.resolve(op.inst)}
+			cur, explicit := p.locks.lookup(k)
+			if !explicit || unstable(k.inst) || a.sema[k] {
+				continue
+			}
+			if _, _, mis := a.mismatch(p, k); mis {
+				continue
+			}
+			switch {
+			case cur.b == bN && cur.site.text != "" && rel == nil:
+				c := cur
+				rel = &c
+			case cur.b == bH && held == nil:
+				c := cur
+				held = &c
+			case cur.b == bH|bN && a.direct[k]:
+				// paths merged here that know the same, some holding it
+				c := cur
+				rel, held = &c, &c
+			}
+		}
+		if rel != nil && held != nil {
+			var notes []Note
+			if rel.site.text != "" && rel != held {
+				notes = append(notes, a.note(rel.site, "%s here", rel.site.full()))
+			}
+			a.finding("release-unheld", "warning", e,
+				fmt.Sprintf("%s released on a path where it was released already", op.inst), notes...)
+		}
+	}
 	if every {
 		if op.kind == opAcquire {
 			a.finding("double-acquire", a.c.sev["double-acquire"], e,
