@@ -622,6 +622,12 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			if a.rep {
 				a.checkOrder(s, p, e, op, k)
 			}
+			if _, explicit := p.locks.lookup(k); explicit && cur.b == bN {
+				// taken again after this function dropped it: what it read
+				// of shared memory before may have changed meanwhile
+				// (`ticket->bytes` tested again after flush_space())
+				p.retainFacts(func(f string, _ bool) bool { return !strings.Contains(f, "->") })
+			}
 			p.setLock(k, lockVal{b: bH, site: st, spin: op.spin})
 			a.acquired[k] = true
 			a.direct[k] = true

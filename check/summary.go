@@ -147,7 +147,9 @@ func (a *analysis) summarize(exit state) {
 		switch {
 		case a.callerHeld[k] && b == bN:
 			a.sum.releases = append(a.sum.releases, sl)
-		case a.callerHeld[k] && b&bN != 0:
+		case a.callerHeld[k] && (b&bN != 0 || a.mayRel[k]):
+			// (also one a callee may have released: do_wait_thread()
+			// over wait_task_zombie())
 			a.sum.mayRelease = append(a.sum.mayRelease, sl)
 		case a.callerHeld[k]:
 		case b == bH && a.acquired[k]:
@@ -270,7 +272,8 @@ func (r *retSnap) sameValueFor(k key) bool {
 		}
 	}
 	for _, q := range r.parts {
-		if b, ok := q.locks[k]; ok && b == bN && held[q.value] {
+		// a path that never touched it has the function's own lock not held
+		if b, ok := q.locks[k]; (!ok || b == bN) && held[q.value] {
 			return true
 		}
 	}
@@ -466,6 +469,7 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	// a release on some paths of the callee: from here on, not known
 	apply(sum.mayRelease, func(p *partition, k key, l sumLock) {
 		a.c.releasedFrom(a.fn.File, p.get(k), k.class)
+		a.mayRel[k] = true
 		if p.get(k).b&bU != 0 {
 			a.callerHeld[k] = true
 		}
@@ -501,6 +505,11 @@ func (a *analysis) checkBalance() {
 				b |= ab
 			}
 			switch {
+			case b == bH && a.fn.ReturnType.Pointer > 0 && r.obj != "" && !r.end &&
+				(strings.HasPrefix(k.inst, r.obj+"->") || strings.HasPrefix(k.inst, r.obj+".")):
+				// `return stp;` with stp->st_mutex held: it hands the
+				// caller a locked object, as its other returns may
+				// hand another one (init_lock_stateid())
 			case r.tried[k]:
 				// `return __folio_lock_killable(folio);`: held as the
 				// result says, the caller's to test

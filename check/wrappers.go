@@ -109,6 +109,12 @@ func init() {
 	def(opTryZero, "$0->mutex", sleep, "device_lock_interruptible")
 	def(opRelease, "$0->mutex", sleep, "device_unlock")
 
+	// cgroup.h: the cgroup mutex and the threadgroup rwsem
+	def(opAcquire, "cgroup_mutex", sleep, "cgroup_lock")
+	def(opRelease, "cgroup_mutex", sleep, "cgroup_unlock")
+	def(opAcquire, "cgroup_threadgroup_rwsem", read, "cgroup_threadgroup_change_begin")
+	def(opRelease, "cgroup_threadgroup_rwsem", read, "cgroup_threadgroup_change_end")
+
 	// iio.h: direct mode is claimed (0) or refused (-EBUSY), under the
 	// device's mlock
 	def(opTryZero, "$0->mlock", sleep, "iio_device_claim_direct_mode")
