@@ -48,6 +48,9 @@ type Checker struct {
 	pending  []pendingBalance
 	// up: the callers that return a callee's lock to their own callers
 	up map[*fnInfo][]upEdge
+	// waits: timer and work callbacks, and the locks functions take
+	// (waits.go)
+	waits *waitData
 	// releasers: per class, the functions that release a lock of it
 	// their caller holds
 	releasers map[string][]*fnInfo

@@ -184,6 +184,7 @@ func (a *analysis) isSpin(k key, v lockVal) bool {
 func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 	call := e.Callee + "()"
 	a.checkSleep(s, e, ops)
+	a.checkWait(s, e)
 	for _, r := range a.c.active {
 		if !r.AppliesIn(a.fn.Name) {
 			continue

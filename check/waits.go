@@ -1,0 +1,185 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/locklint/locklint/parse"
+)
+
+// Waiting, with a lock held, for a timer callback or a work item that
+// takes the same lock deadlocks: del_timer_sync() waits for a running
+// callback to finish, and the callback spins (or sleeps) on the lock its
+// waiter holds. The callbacks are found where the input registers them
+// (timer_setup(&x->timer, cb, 0), INIT_WORK(&x->work, cb)), by the field
+// they are registered on; a workqueue flushed is waited for through the
+// works the input queues on it (queue_work(x->wq, &x->work)).
+
+// waitCalls wait for what their first argument names: a timer or a work
+// (by its field), or a workqueue.
+var waitCalls = map[string]string{
+	"del_timer_sync": "timer", "timer_delete_sync": "timer", "del_singleshot_timer_sync": "timer",
+	"cancel_work_sync": "work", "flush_work": "work", "cancel_delayed_work_sync": "work",
+	"flush_delayed_work": "work", "tasklet_kill": "work",
+	"flush_workqueue": "wq", "destroy_workqueue": "wq", "drain_workqueue": "wq",
+}
+
+// callbackSetups register a callback (argument cb) for the timer or work
+// at their first argument.
+var callbackSetups = map[string]int{
+	"timer_setup": 1, "setup_timer": 1, "timer_setup_on_stack": 1, "setup_deferrable_timer": 1,
+	"INIT_WORK": 1, "INIT_DELAYED_WORK": 1, "INIT_DEFERRABLE_WORK": 1, "INIT_WORK_ONSTACK": 1,
+	"INIT_DELAYED_WORK_ONSTACK": 1, "tasklet_setup": 1, "tasklet_init": 1,
+}
+
+// queueCalls put the work at argument work on the workqueue at argument 0.
+var queueCalls = map[string]int{"queue_work": 1, "queue_delayed_work": 1, "mod_delayed_work": 1, "queue_work_on": 2,
+	"queue_delayed_work_on": 2}
+
+type waitData struct {
+	// callbacks by the field they are registered on ("timer", "rx_work")
+	byField map[string][]*fnInfo
+	// works queued on a workqueue, by the workqueue's field ("rx_wq")
+	queued map[string][]string
+	// takes: the lock classes a function takes, itself or in callees
+	takes map[*fnInfo]map[string]bool
+}
+
+// lastField is the field an argument names (`&sport->timer` -> "timer").
+func lastField(arg string) string {
+	if i := strings.LastIndexAny(arg, ">."); i >= 0 {
+		return arg[i+1:]
+	}
+	return ""
+}
+
+func (c *Checker) waitInfo() *waitData {
+	if c.waits != nil {
+		return c.waits
+	}
+	w := &waitData{byField: map[string][]*fnInfo{}, queued: map[string][]string{}, takes: map[*fnInfo]map[string]bool{}}
+	c.waits = w
+	for _, fi := range c.funcs {
+		for _, b := range fi.fn.Blocks {
+			for i := range b.Events {
+				e := &b.Events[i]
+				if e.Kind != parse.EvCall || len(e.Args) == 0 {
+					continue
+				}
+				if arg, ok := callbackSetups[e.Callee]; ok && arg < len(e.Args) {
+					f := lastField(e.Args[0].Norm)
+					if cb := c.lookup(e.Args[arg].Norm, fi.file); cb != nil && f != "" {
+						w.byField[f] = append(w.byField[f], cb)
+					}
+				}
+				if arg, ok := queueCalls[e.Callee]; ok && arg < len(e.Args) {
+					wq, work := lastField(e.Args[arg-1].Norm), lastField(e.Args[arg].Norm)
+					if e.Callee == "queue_work_on" || e.Callee == "queue_delayed_work_on" {
+						wq = lastField(e.Args[1].Norm)
+					}
+					if wq != "" && work != "" && !contains(w.queued[wq], work) {
+						w.queued[wq] = append(w.queued[wq], work)
+					}
+				}
+			}
+		}
+	}
+	return w
+}
+
+// takenBy are the lock classes fi takes, itself or through the callees
+// in scope, depth bounded.
+func (c *Checker) takenBy(fi *fnInfo, depth int) map[string]bool {
+	w := c.waitInfo()
+	if t, ok := w.takes[fi]; ok {
+		return t
+	}
+	t := map[string]bool{}
+	w.takes[fi] = t // a cycle sees what is known so far
+	ty := &typer{fn: fi.fn, structs: c.structs}
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall {
+				continue
+			}
+			for _, op := range c.rec.ops(e, ty.typeOf) {
+				if op.kind == opAcquire || op.kind == opTry || op.kind == opTryZero {
+					t[op.class] = true
+				}
+			}
+			if depth > 0 {
+				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee != fi {
+					for k := range c.takenBy(callee, depth-1) {
+						t[k] = true
+					}
+				}
+			}
+		}
+	}
+	return t
+}
+
+// checkWait reports a wait, under a lock held on every path, for a
+// callback that takes that lock.
+func (a *analysis) checkWait(s state, e *parse.Event) {
+	what, ok := waitCalls[e.Callee]
+	if !ok || len(e.Args) == 0 || len(s) == 0 {
+		return
+	}
+	w := a.c.waitInfo()
+	f := lastField(e.Args[0].Norm)
+	var fields []string
+	if what == "wq" {
+		fields = w.queued[f]
+	} else if f != "" {
+		fields = []string{f}
+	}
+	if len(fields) == 0 {
+		return
+	}
+	held := map[string]lockVal{}
+	for k, v := range s[0].locks.all() {
+		if v.b == bH && !unstable(k.inst) {
+			held[k.class] = v
+		}
+	}
+	for _, p := range s[1:] {
+		for class := range held {
+			ok := false
+			for k, v := range p.locks.all() {
+				if k.class == class && v.b == bH {
+					ok = true
+				}
+			}
+			if !ok {
+				delete(held, class)
+			}
+		}
+	}
+	classes := make([]string, 0, len(held))
+	for class := range held {
+		classes = append(classes, class)
+	}
+	sort.Strings(classes)
+	for _, fld := range fields {
+		for _, cb := range w.byField[fld] {
+			if cb == a.fi {
+				continue
+			}
+			taken := a.c.takenBy(cb, 6)
+			for _, class := range classes {
+				if !taken[class] {
+					continue
+				}
+				v := held[class]
+				a.finding("double-acquire", a.c.sev["double-acquire"], e,
+					fmt.Sprintf("%s() waits for %s(), which takes %s: held here, it deadlocks", e.Callee, cb.fn.Name, class),
+					a.note(v.site, "%s taken here", v.site.full()),
+					Note{File: cb.fn.File, Line: cb.fn.Pos.Line, Note: fmt.Sprintf("%s() takes %s", cb.fn.Name, class)})
+				return
+			}
+		}
+	}
+}

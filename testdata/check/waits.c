@@ -1,0 +1,79 @@
+/* Waiting under a lock for a timer callback or a work item that takes
+ * the same lock. */
+struct port { spinlock_t lock; struct mutex mtx; struct timer_list timer; struct work_struct rx_work;
+	struct workqueue_struct *rx_wq; int n; };
+
+static void port_timeout(struct timer_list *t)
+{
+	struct port *p = from_timer(p, t, timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->lock, flags);
+	p->n++;
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+static void port_rx_count(struct port *p)
+{
+	mutex_lock(&p->mtx);
+	p->n--;
+	mutex_unlock(&p->mtx);
+}
+
+static void port_rx_work(struct work_struct *w)
+{
+	struct port *p = container_of(w, struct port, rx_work);
+
+	port_rx_count(p);
+}
+
+static void port_init(struct port *p)
+{
+	timer_setup(&p->timer, port_timeout, 0);
+	INIT_WORK(&p->rx_work, port_rx_work);
+}
+
+static void port_rx(struct port *p)
+{
+	queue_work(p->rx_wq, &p->rx_work);
+}
+
+static void port_set(struct port *p, int n)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->lock, flags);
+	p->n = n;
+	del_timer_sync(&p->timer); /* want "double-acquire" */
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+static void port_close(struct port *p)
+{
+	mutex_lock(&p->mtx);
+	p->n = 0;
+	flush_workqueue(p->rx_wq); /* want "double-acquire" */
+	mutex_unlock(&p->mtx);
+}
+
+/* the fix: wait first, then take the lock */
+static void port_set_fixed(struct port *p, int n)
+{
+	unsigned long flags;
+
+	del_timer_sync(&p->timer);
+	spin_lock_irqsave(&p->lock, flags);
+	p->n = n;
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+/* a lock the callback does not take is no deadlock */
+static void port_close_other(struct port *p)
+{
+	spin_lock(&p->lock);
+	p->n = 0;
+	spin_unlock(&p->lock);
+	mutex_lock(&p->mtx);
+	del_timer_sync(&p->timer);
+	mutex_unlock(&p->mtx);
+}
