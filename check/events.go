@@ -585,15 +585,11 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			case cur.b == bH && held == nil:
 				c := cur
 				held = &c
-			case cur.b == bH|bN && a.direct[k]:
-				// paths merged here that know the same, some holding it
-				c := cur
-				rel, held = &c, &c
 			}
 		}
 		if rel != nil && held != nil {
 			var notes []Note
-			if rel.site.text != "" && rel != held {
+			if rel.site.text != "" {
 				notes = append(notes, a.note(rel.site, "%s here", rel.site.full()))
 			}
 			a.finding("release-unheld", "warning", e,
@@ -627,7 +623,10 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 				// taken again after this function dropped it: what it read
 				// of shared memory before may have changed meanwhile
 				// (`ticket->bytes` tested again after flush_space())
-				p.retainFacts(func(f string, _ bool) bool { return !strings.Contains(f, "->") })
+				// (not a test of the lock pointer itself: `if (x->lock)`)
+				p.retainFacts(func(f string, _ bool) bool {
+					return !strings.Contains(f, "->") || op.inst != "" && strings.Contains(f, op.inst)
+				})
 			}
 			p.setLock(k, lockVal{b: bH, site: st, spin: op.spin})
 			a.acquired[k] = true

@@ -272,8 +272,7 @@ func (r *retSnap) sameValueFor(k key) bool {
 		}
 	}
 	for _, q := range r.parts {
-		// a path that never touched it has the function's own lock not held
-		if b, ok := q.locks[k]; (!ok || b == bN) && held[q.value] {
+		if b, ok := q.locks[k]; ok && b == bN && held[q.value] {
 			return true
 		}
 	}
