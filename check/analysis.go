@@ -506,7 +506,9 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 					a.origin[obj] = []string{lastCall.Callee}
 				}
 			}
-		case isPath(val):
+		case isPath(val) || constIndexed(val):
+			// (`t_lock = dev->queues->queue[HostNormCmdQueue].lock` names
+			// one lock each time it runs)
 			obj = p.resolve(val)
 		default:
 			obj = "@" + strconv.Itoa(int(e.Off))
@@ -574,6 +576,33 @@ func returnsOnlyZero(fn *parse.Function) bool {
 func (a *analysis) returnsZero(e *parse.Event) bool {
 	callee := a.c.lookup(e.Callee, a.fi.file)
 	return callee != nil && callee.sum != nil && callee.sum.alwaysZero
+}
+
+// constIndexed tells whether a value is a path whose indexes are all
+// constants (a number, an enum or macro name: `q[HostNormCmdQueue].lock`).
+func constIndexed(v string) bool {
+	if !strings.ContainsRune(v, '[') {
+		return false
+	}
+	var b strings.Builder
+	for rest := v; ; {
+		i := strings.IndexByte(rest, '[')
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		j := strings.IndexByte(rest[i:], ']')
+		if j < 0 {
+			return false
+		}
+		idx := rest[i+1 : i+j]
+		if idx == "" || !(idx[0] >= '0' && idx[0] <= '9' || idx[0] >= 'A' && idx[0] <= 'Z') || !parse.IsIdentifier(idx) && strings.Trim(idx, "0123456789") != "" {
+			return false
+		}
+		b.WriteString(rest[:i])
+		rest = rest[i+j+1:]
+	}
+	return isPath(b.String())
 }
 
 // errorConstant tells whether a value is a negative error code as

@@ -23,7 +23,7 @@ func (a *analysis) call(s state, e *parse.Event) {
 	if e.Result != "" {
 		// the object this call returns is a new one each time it runs
 		for _, p := range s {
-			p.forget(resultObject(e))
+			p.renew(resultObject(e))
 		}
 	}
 	ops := a.ops(e)

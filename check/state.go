@@ -349,6 +349,26 @@ func (p *partition) forget(obj string) {
 	}
 }
 
+// renew makes obj a new object: the one it named before keeps its lock
+// states under another name, with the variables still bound to it
+// (`pmbp = pmbe;` before the loop's next `pmbe = pmb_alloc()`).
+func (p *partition) renew(obj string) {
+	old := obj + "~"
+	kept := false
+	for v, o := range p.vars {
+		if o == obj || strings.HasPrefix(o, obj+"->") || strings.HasPrefix(o, obj+".") {
+			p.setVar(v, old+o[len(obj):])
+			kept = true
+		}
+	}
+	if kept {
+		p.forget(old)
+		p.rename(obj, old)
+		return
+	}
+	p.forget(obj)
+}
+
 // rename moves what is known of an object's locks to another name for
 // it (a field the object was stored in).
 func (p *partition) rename(from, to string) {
@@ -724,8 +744,12 @@ func (p *partition) classOf(inst, def string) string {
 // unknownOfClass makes the locks held of k's class, other than k, unknown.
 func (p *partition) unknownOfClass(k key) {
 	var ks []key
+	field := k.class[strings.LastIndexByte(k.class, '.')+1:]
 	for o, v := range p.locks.all() {
-		if o.class == k.class && o.inst != k.inst && v.b&bH != 0 {
+		// the same class, or the same field where a type was guessed
+		// (`bdev.lru_lock` in a file without the struct's declaration)
+		same := o.class == k.class || strings.HasSuffix(o.class, "."+field) && strings.Contains(k.class, ".")
+		if same && o.inst != k.inst && v.b&bH != 0 {
 			ks = append(ks, o)
 		}
 	}

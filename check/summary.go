@@ -469,6 +469,11 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	apply(sum.mayRelease, func(p *partition, k key, l sumLock) {
 		a.c.releasedFrom(a.fn.File, p.get(k), k.class)
 		a.mayRel[k] = true
+		if p.get(k).b&bH == 0 {
+			// reached by another path (`bo->bdev->lru_lock` for the
+			// caller's `bdev->lru_lock`, ttm_bo_swapout())
+			p.unknownOfClass(k)
+		}
 		if p.get(k).b&bU != 0 {
 			a.callerHeld[k] = true
 		}
