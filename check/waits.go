@@ -38,20 +38,36 @@ var queueCalls = map[string]int{"queue_work": 1, "queue_delayed_work": 1, "mod_d
 	"queue_delayed_work_on": 2}
 
 type waitData struct {
-	// callbacks by the field they are registered on ("timer", "rx_work")
+	// callbacks by the typed field they are registered on
+	// ("sa1100_port.timer", "nci_dev.rx_work")
 	byField map[string][]*fnInfo
-	// works queued on a workqueue, by the workqueue's field ("rx_wq")
+	// works queued on a workqueue, by the workqueue's typed field
 	queued map[string][]string
 	// takes: the lock classes a function takes, itself or in callees
 	takes map[*fnInfo]map[string]bool
 }
 
-// lastField is the field an argument names (`&sport->timer` -> "timer").
-func lastField(arg string) string {
-	if i := strings.LastIndexAny(arg, ">."); i >= 0 {
-		return arg[i+1:]
+// typedField is the struct type and field an argument names
+// (`&sport->timer` -> "sa1100_port.timer"), "" when the type is not known.
+func typedField(arg string, typeOf func(string) string) string {
+	i := strings.LastIndexAny(arg, ">.")
+	if i < 0 {
+		return ""
 	}
-	return ""
+	base := arg[:i]
+	base = strings.TrimSuffix(base, "-")
+	t := typeOf(base)
+	if t == "" || t == "?" || t == lastName(base) {
+		return "" // a guess from the field's own name says nothing
+	}
+	return t + "." + arg[i+1:]
+}
+
+func lastName(path string) string {
+	if i := strings.LastIndexAny(path, ">."); i >= 0 {
+		return path[i+1:]
+	}
+	return path
 }
 
 func (c *Checker) waitInfo() *waitData {
@@ -61,6 +77,7 @@ func (c *Checker) waitInfo() *waitData {
 	w := &waitData{byField: map[string][]*fnInfo{}, queued: map[string][]string{}, takes: map[*fnInfo]map[string]bool{}}
 	c.waits = w
 	for _, fi := range c.funcs {
+		ty := &typer{fn: fi.fn, structs: c.structs}
 		for _, b := range fi.fn.Blocks {
 			for i := range b.Events {
 				e := &b.Events[i]
@@ -68,15 +85,15 @@ func (c *Checker) waitInfo() *waitData {
 					continue
 				}
 				if arg, ok := callbackSetups[e.Callee]; ok && arg < len(e.Args) {
-					f := lastField(e.Args[0].Norm)
+					f := typedField(e.Args[0].Norm, ty.typeOf)
 					if cb := c.lookup(e.Args[arg].Norm, fi.file); cb != nil && f != "" {
 						w.byField[f] = append(w.byField[f], cb)
 					}
 				}
 				if arg, ok := queueCalls[e.Callee]; ok && arg < len(e.Args) {
-					wq, work := lastField(e.Args[arg-1].Norm), lastField(e.Args[arg].Norm)
+					wq, work := typedField(e.Args[arg-1].Norm, ty.typeOf), typedField(e.Args[arg].Norm, ty.typeOf)
 					if e.Callee == "queue_work_on" || e.Callee == "queue_delayed_work_on" {
-						wq = lastField(e.Args[1].Norm)
+						wq = typedField(e.Args[1].Norm, ty.typeOf)
 					}
 					if wq != "" && work != "" && !contains(w.queued[wq], work) {
 						w.queued[wq] = append(w.queued[wq], work)
@@ -105,7 +122,7 @@ func (c *Checker) takenBy(fi *fnInfo, depth int) map[string]bool {
 				continue
 			}
 			for _, op := range c.rec.ops(e, ty.typeOf) {
-				if op.kind == opAcquire || op.kind == opTry || op.kind == opTryZero {
+				if op.kind == opAcquire || op.kind == opTryZero { // a trylock cannot deadlock
 					t[op.class] = true
 				}
 			}
@@ -129,7 +146,7 @@ func (a *analysis) checkWait(s state, e *parse.Event) {
 		return
 	}
 	w := a.c.waitInfo()
-	f := lastField(e.Args[0].Norm)
+	f := typedField(e.Args[0].Norm, a.typeOf)
 	var fields []string
 	if what == "wq" {
 		fields = w.queued[f]
