@@ -163,7 +163,7 @@ var Builtins = []*Rule{
 		Good:    "spin_lock(&mm->page_table_lock);\nif (!pmd_present(*pmd)) {\n\terr = -EAGAIN;\n\tgoto out_unlock;\n}\nset_pmd_at(mm, addr, pmd, entry);\nout_unlock:\nspin_unlock(&mm->page_table_lock);\nreturn err;"},
 	{ID: "double-acquire", Kind: KindBuiltin, Severity: Error, Source: "locklint built-in",
 		Message: "{lock} acquired while already held",
-		Explain: "Taking a non-recursive lock that the same path already holds deadlocks.",
+		Explain: "Taking a non-recursive lock that the same path already holds deadlocks. So does waiting, with a lock held, for a timer callback or a work item that takes that lock: del_timer_sync(), cancel_work_sync(), flush_work() and flush_workqueue() wait for a callback that waits for the lock (the callbacks are found where the code registers them, timer_setup() and INIT_WORK()).",
 		Bad:     "spin_lock(&l);\n...\nspin_lock(&l);",
 		Good:    "spin_lock(&l);\n...\nspin_unlock(&l);\nspin_lock(&l);"},
 	{ID: "release-unheld", Kind: KindBuiltin, Severity: Error, Source: "locklint built-in",
