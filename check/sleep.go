@@ -380,6 +380,7 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 		msg = what + " may sleep (" + chainEnd(chain) + ")"
 	}
 	ctx, ctxNote, certain, maybe := a.atomicAt(s, e)
+	atomicSure := certain
 	if rcuMaySleep[e.Callee] && ctx == "in an RCU read-side section" {
 		certain = false
 	}
@@ -405,6 +406,15 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 		}
 		return
 	}
+	if maybe && !atomicSure && param < 0 && len(chain) == 0 && !resched(e.Callee) {
+		// a sleeping call where some path holds a spinlock this function
+		// took (`if (!swapcache) spin_lock(&l); ... msleep(1);`)
+		if k, v, ok := a.someSpin(s); ok {
+			a.finding("sleep-under-spinlock", rules.Warning, e,
+				fmt.Sprintf("%s, called while holding spinlock %s on some paths", msg, a.asWritten(k.inst)),
+				a.note(v.site, "%s taken here", v.site.full()))
+		}
+	}
 	if maybe || resched(e.Callee) || len(a.callerHeld) > 0 || a.droppedCallerLock(s) {
 		// the sleep may be inside this function's own atomic section, or
 		// after it let go of a lock its caller holds: callers learn nothing
@@ -415,6 +425,30 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 	}
 	b, _ := a.locate(e)
 	a.sum.sleeps = addSleep(a.sum.sleeps, param, a.fn.File, e, a.callText(e), chain, a.fn, b, inh)
+}
+
+// someSpin finds a spinlock this function took itself, held exactly on
+// some path here.
+func (a *analysis) someSpin(s state) (key, lockVal, bool) {
+	for _, p := range s {
+		for _, k := range sortedLocks(p) {
+			v, _ := p.locks.lookup(k)
+			if v.b == bH && a.direct[k] && a.isSpin(k, v) && v.site.note == "" && !unstable(k.inst) {
+				return k, v, true
+			}
+		}
+	}
+	return key{}, lockVal{}, false
+}
+
+// sortedLocks lists a path's locks in key order.
+func sortedLocks(p *partition) []key {
+	var ks []key
+	for k := range p.locks.all() {
+		ks = append(ks, k)
+	}
+	sortKeys(ks)
+	return ks
 }
 
 // interruptContext tells whether a context counts as interrupt context

@@ -128,3 +128,14 @@ void arm(struct dev *d)
 {
 	timer_setup(&d->timer, reclaim_timer, 0);
 }
+
+/* a sleep where only some paths hold the spinlock is still a sleep under
+ * it on those */
+void maybe_locked_sleep(struct dev *d, int shared)
+{
+	if (shared)
+		spin_lock(&d->lock);
+	msleep(1); /* want "sleep-under-spinlock" */
+	if (shared)
+		spin_unlock(&d->lock);
+}
