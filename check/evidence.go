@@ -277,10 +277,11 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 }
 
 // errorReturns tells whether every releasing return gives an error, or a
-// variable named for one (`ret`, `err`) that the paths did not prove 0.
+// variable named for one (`ret`, `err`) that some path to it tested as
+// an error and none proved 0 (an error ladder's `return ret`).
 func errorReturns(rs []retSnap) bool {
 	for _, r := range rs {
-		if r.known != valError && !(r.known == valValue && errorVars[r.value]) {
+		if r.known != valError && !(r.known == valValue && errorVars[r.value] && r.someErr) {
 			return false
 		}
 	}

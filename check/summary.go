@@ -36,6 +36,15 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 		}
 	}
 	r.known = a.valueClass(s, r.value)
+	if parse.IsIdentifier(r.value) {
+		for _, p := range s {
+			nz, okNZ := p.facts.lookup(r.value)
+			neg, okNeg := p.facts.lookup(r.value + "<0")
+			if okNZ && nz || okNeg && neg {
+				r.someErr = true // `if (ret) goto fail;` led here on some path
+			}
+		}
+	}
 	if (parse.IsIdentifier(r.value) && !a.setToCode(r.value) && len(s) > 1) || r.value == "" {
 		for _, p := range s {
 			q := retPart{value: valueKey(p, r.value), locks: map[key]bits{}}
