@@ -67,7 +67,7 @@ type retSnap struct {
 	obj   string // the object the value names, resolved
 	// someErr: some path here tested the returned variable as an error
 	someErr bool
-	known string // what the value is on the paths here (valueClass)
+	known   string // what the value is on the paths here (valueClass)
 	// end is set for the end of the body, which paths run off: merged
 	// there from many blocks, a lock held on some of them only is too
 	// coarse a state to warn about
