@@ -550,7 +550,7 @@ func walksLockedObject(s state, e *parse.Event) bool {
 	for _, p := range s {
 		obj := p.resolve(e.Var)
 		for k, l := range p.locks.all() {
-			if l.b&bH != 0 && (strings.HasPrefix(k.inst, obj+"->") || strings.HasPrefix(k.inst, obj+".")) {
+			if l.b&bH != 0 && fieldOf(k.inst, obj) {
 				return true
 			}
 		}

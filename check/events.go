@@ -122,7 +122,7 @@ func (a *analysis) markPassed(s state, e *parse.Event, which []int) {
 						o = o[:i]
 					}
 				}
-				if isPath(arg.Norm) && (k.inst == o || strings.HasPrefix(k.inst, o+"->") || strings.HasPrefix(k.inst, o+".")) {
+				if isPath(arg.Norm) && within(k.inst, o) {
 					v.passed = true
 					p.setLock(k, v)
 					break

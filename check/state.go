@@ -340,7 +340,7 @@ func (p *partition) havoc() {
 func (p *partition) forget(obj string) {
 	var gone []key
 	for k := range p.locks.all() {
-		if k.inst == obj || strings.HasPrefix(k.inst, obj+"->") || strings.HasPrefix(k.inst, obj+".") {
+		if within(k.inst, obj) {
 			gone = append(gone, k)
 		}
 	}
@@ -356,7 +356,7 @@ func (p *partition) renew(obj string) {
 	old := obj + "~"
 	kept := false
 	for v, o := range p.vars {
-		if o == obj || strings.HasPrefix(o, obj+"->") || strings.HasPrefix(o, obj+".") {
+		if within(o, obj) {
 			p.setVar(v, old+o[len(obj):])
 			kept = true
 		}
@@ -381,7 +381,7 @@ func (p *partition) rename(from, to string) {
 	}
 	var ms []moved
 	for k, v := range p.locks.all() {
-		if k.inst == from || strings.HasPrefix(k.inst, from+"->") || strings.HasPrefix(k.inst, from+".") {
+		if within(k.inst, from) {
 			ms = append(ms, moved{k, v})
 		}
 	}
@@ -707,7 +707,7 @@ func (p *partition) nullObject(v string) {
 	}
 	var gone []key
 	for k, lv := range p.locks.all() {
-		if lv.b&bH != 0 && (k.inst == obj || strings.HasPrefix(k.inst, obj+"->") || strings.HasPrefix(k.inst, obj+".")) {
+		if lv.b&bH != 0 && within(k.inst, obj) {
 			gone = append(gone, k)
 		}
 	}
@@ -758,4 +758,13 @@ func (p *partition) unknownOfClass(k key) {
 		v.b = bU
 		p.setLock(o, v)
 	}
+}
+
+// within tells whether a lock instance is the object obj or is reached
+// through it (`obj->lock`, `obj.a.lock`).
+func within(inst, obj string) bool { return inst == obj || fieldOf(inst, obj) }
+
+// fieldOf tells whether a lock instance is reached through obj.
+func fieldOf(inst, obj string) bool {
+	return strings.HasPrefix(inst, obj+"->") || strings.HasPrefix(inst, obj+".")
 }

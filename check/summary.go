@@ -519,7 +519,7 @@ func (a *analysis) checkBalance() {
 			}
 			switch {
 			case b == bH && a.fn.ReturnType.Pointer > 0 && r.obj != "" && !r.end &&
-				(strings.HasPrefix(k.inst, r.obj+"->") || strings.HasPrefix(k.inst, r.obj+".")):
+				fieldOf(k.inst, r.obj):
 				// `return stp;` with stp->st_mutex held: it hands the
 				// caller a locked object, as its other returns may
 				// hand another one (init_lock_stateid())
@@ -608,7 +608,7 @@ func (a *analysis) displayInst(k key) string {
 // lock inst is (`return obj` after `spin_lock(&obj->lock)`).
 func (a *analysis) returnsObject(inst string) bool {
 	for _, r := range a.returns {
-		if r.obj != "" && (inst == r.obj || strings.HasPrefix(inst, r.obj+"->") || strings.HasPrefix(inst, r.obj+".")) {
+		if r.obj != "" && within(inst, r.obj) {
 			return true
 		}
 	}
