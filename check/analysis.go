@@ -107,12 +107,39 @@ func (a *analysis) entry() *partition {
 		}
 		switch an.Kind {
 		case "must_hold", "releases":
-			k := key{class: genericClass(an.Arg.Norm, a.typeOf), inst: an.Arg.Norm}
+			k := key{class: genericClass(an.Arg.Norm, a.typeOf), inst: a.annotated(an.Arg.Norm)}
 			p.setLock(k, lockVal{b: bH, site: site{pos: an.Pos, text: "__" + an.Kind + "(" + an.Arg.Text + ")"}})
 			a.callerHeld[k] = true
 		}
 	}
 	return p
+}
+
+// annotated is an annotation's lock as the body names it: a local in it
+// (`__must_hold(&session->frwd_lock)` with `session = conn->session` in
+// the declarations) stands for what the function first sets it to.
+func (a *analysis) annotated(inst string) string {
+	root := rootIdent(inst)
+	if root == "" {
+		return inst
+	}
+	for _, p := range a.fn.Params {
+		if p.Name == root {
+			return inst
+		}
+	}
+	if _, local := a.fn.VarType(root); !local || len(a.fn.Blocks) == 0 {
+		return inst
+	}
+	for _, e := range a.fn.Blocks[0].Events {
+		if e.Kind == parse.EvAssign && e.Var == root {
+			if isPath(e.Value.Norm) {
+				return e.Value.Norm + inst[len(root):]
+			}
+			break
+		}
+	}
+	return inst
 }
 
 // run computes the fixpoint, then walks every block once more reporting.
