@@ -506,8 +506,9 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 				// `dentry = ERR_PTR(error); ... return dentry;` returns an
 				// error, as `return dentry` after IS_ERR(dentry) does
 				p.setFact("IS_ERR("+v+")", true)
-			case errorConstant(e.Value.Norm):
-				// `r = -ENOMEM; goto out;` joins `if (r) goto out;` there
+			case errorConstant(e.Value.Norm) || strings.HasPrefix(e.Value.Norm, "PTR_ERR("):
+				// `r = -ENOMEM; goto out;` joins `if (r) goto out;` there,
+				// as does `err = PTR_ERR(page);` after IS_ERR(page)
 				p.setFact(v, true)
 			case lastCall != nil && lastCall.Result == v && a.returnsZero(lastCall):
 				p.setFact(v, false)
@@ -556,7 +557,7 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			p.setFact(v, false)
 		case a.retVars[v] && strings.HasPrefix(val, "ERR_PTR("):
 			p.setFact("IS_ERR("+v+")", true)
-		case a.retVars[v] && errorConstant(val):
+		case a.retVars[v] && (errorConstant(val) || strings.HasPrefix(val, "PTR_ERR(")):
 			p.setFact(v, true)
 		case lastCall != nil && lastCall.Result == v && a.returnsZero(lastCall):
 			// `ret = gx_powerup(info);` where gx_powerup() returns only 0

@@ -155,6 +155,11 @@ func (a *analysis) valueClass(s state, value string) string {
 		neg, okNeg := p.facts.lookup(v + "<0")
 		isErr, okErr := p.facts.lookup("IS_ERR(" + v + ")")
 		isErrNull, okErrNull := p.facts.lookup("IS_ERR_OR_NULL(" + v + ")")
+		for f, b := range p.facts.all() {
+			if c, ok := strings.CutPrefix(f, v+"=="); ok && b && errorConstant(c) {
+				neg, okNeg = true, true // `err == -ENOSPC`
+			}
+		}
 		switch {
 		case okNeg && neg, okErr && isErr, okErrNull && isErrNull && pointer:
 			c = valError
@@ -277,11 +282,18 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 }
 
 // errorReturns tells whether every releasing return gives an error, or a
-// variable named for one (`ret`, `err`) that some path to it tested as
-// an error and none proved 0 (an error ladder's `return ret`).
+// variable named for one (`ret`, `err`) that the paths to some releasing
+// return tested as an error and none proved 0 (an error ladder's labels
+// all `return err`).
 func errorReturns(rs []retSnap) bool {
+	tested := map[string]bool{} // variables some releasing return knows as errors
 	for _, r := range rs {
-		if r.known != valError && !(r.known == valValue && errorVars[r.value] && r.someErr) {
+		if r.known == valError || r.someErr {
+			tested[r.value] = true
+		}
+	}
+	for _, r := range rs {
+		if r.known != valError && !(r.known == valValue && errorVars[r.value] && tested[r.value]) {
 			return false
 		}
 	}

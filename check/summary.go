@@ -43,6 +43,11 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 			if okNZ && nz || okNeg && neg {
 				r.someErr = true // `if (ret) goto fail;` led here on some path
 			}
+			for f := range p.facts.all() {
+				if c, ok := strings.CutPrefix(f, r.value+"=="); ok && errorConstant(c) {
+					r.someErr = true // `if (err != -ENOSPC) goto out;`
+				}
+			}
 		}
 	}
 	if (parse.IsIdentifier(r.value) && !a.setToCode(r.value) && len(s) > 1) || r.value == "" {
