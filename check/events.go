@@ -616,7 +616,8 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		case opAcquire:
 			// the same call reached again (a loop whose iterations take and
 			// drop the lock on conditions not followed) is not evidence
-			if a.rep {
+			if a.rep && !strings.Contains(e.Callee, "downgrade") {
+				// (a downgrade keeps the lock it had: no new order)
 				a.checkOrder(s, p, e, op, k)
 			}
 			if _, explicit := p.locks.lookup(k); explicit && cur.b == bN {

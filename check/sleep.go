@@ -406,6 +406,16 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 		}
 		return
 	}
+	if !atomicSure && param < 0 && len(chain) == 0 && !resched(e.Callee) {
+		if k, v, ok := a.heldSpin(s); ok && v.site.note != "" && !a.releasedElsewhere(s, k) {
+			// a spinlock a callee took (pdc_cpu_rendezvous_lock()) and
+			// its summary says it left held on every path
+			a.finding("sleep-under-spinlock", rules.Warning, e,
+				fmt.Sprintf("%s, called while holding spinlock %s, taken by %s", msg, a.asWritten(k.inst), v.site.text),
+				a.note(v.site, "%s taken here", v.site.full()))
+			return
+		}
+	}
 	if maybe && !atomicSure && param < 0 && len(chain) == 0 && !resched(e.Callee) {
 		// a sleeping call where some path holds a spinlock this function
 		// took (`if (!swapcache) spin_lock(&l); ... msleep(1);`)

@@ -121,3 +121,25 @@ static void wait_for_handler(struct ctr *c, struct semaphore *done)
 	down(done);
 	up(done);
 }
+
+/* a downgrade keeps the mmap lock it had: it orders nothing new */
+struct gts { struct mutex ctx; int n; };
+
+static void find_locked(struct mm_struct *mm, struct gts *g)
+{
+	mmap_read_lock(mm);
+	mutex_lock(&g->ctx);
+	g->n++;
+	mutex_unlock(&g->ctx);
+	mmap_read_unlock(mm);
+}
+
+static void alloc_locked(struct mm_struct *mm, struct gts *g)
+{
+	mmap_write_lock(mm);
+	mutex_lock(&g->ctx);
+	g->n = 0;
+	mmap_write_downgrade(mm);
+	mutex_unlock(&g->ctx);
+	mmap_read_unlock(mm);
+}

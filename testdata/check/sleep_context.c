@@ -139,3 +139,21 @@ void maybe_locked_sleep(struct dev *d, int shared)
 	if (shared)
 		spin_unlock(&d->lock);
 }
+
+static void take_rendezvous(void)
+{
+	spin_lock(&rendezvous_lock);
+}
+
+static void drop_rendezvous(void)
+{
+	spin_unlock(&rendezvous_lock);
+}
+
+/* the spinlock a helper took and left held is still held at the sleep */
+void wait_for_peer(int cpu)
+{
+	take_rendezvous();
+	schedule_timeout(2 * HZ); /* want "sleep-under-spinlock" */
+	drop_rendezvous();
+}
