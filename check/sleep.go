@@ -411,7 +411,7 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 			// a spinlock a callee took (pdc_cpu_rendezvous_lock()) and
 			// its summary says it left held on every path
 			a.finding("sleep-under-spinlock", rules.Warning, e,
-				fmt.Sprintf("%s, called while holding spinlock %s, taken by %s", msg, a.asWritten(k.inst), v.site.text),
+				fmt.Sprintf("%s, called while holding %s, taken by %s", msg, a.spinName(k, v), v.site.text),
 				a.note(v.site, "%s taken here", v.site.full()))
 			return
 		}
@@ -421,7 +421,7 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 		// took (`if (!swapcache) spin_lock(&l); ... msleep(1);`)
 		if k, v, ok := a.someSpin(s); ok {
 			a.finding("sleep-under-spinlock", rules.Warning, e,
-				fmt.Sprintf("%s, called while holding spinlock %s on some paths", msg, a.asWritten(k.inst)),
+				fmt.Sprintf("%s, called while holding %s on some paths", msg, a.spinName(k, v)),
 				a.note(v.site, "%s taken here", v.site.full()))
 		}
 	}
@@ -435,6 +435,15 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 	}
 	b, _ := a.locate(e)
 	a.sum.sleeps = addSleep(a.sum.sleeps, param, a.fn.File, e, a.callText(e), chain, a.fn, b, inh)
+}
+
+// spinName names a held spinlock for a message: as the code spells it,
+// or by the call that took it when its object was made here.
+func (a *analysis) spinName(k key, v lockVal) string {
+	if !stable(k.inst) || strings.ContainsRune(k.inst, '(') {
+		return "the spinlock from " + v.site.text
+	}
+	return "spinlock " + a.asWritten(k.inst)
 }
 
 // someSpin finds a spinlock this function took itself, held exactly on
@@ -689,12 +698,7 @@ func (a *analysis) droppedCallerLock(s state) bool {
 // says which, for the message; note says where it began.
 func (a *analysis) atomicAt(s state, e *parse.Event) (ctx string, note Note, certain, maybe bool) {
 	if k, v, ok := a.heldSpin(s); ok && v.site.note == "" && !a.releasedElsewhere(s, k) {
-		name := "spinlock " + a.asWritten(k.inst)
-		if !stable(k.inst) || strings.ContainsRune(k.inst, '(') {
-			// an object made in this function has no name of its own
-			name = "the spinlock from " + v.site.text
-		}
-		return "while holding " + name, a.note(v.site, "%s taken here", v.site.full()), true, true
+		return "while holding " + a.spinName(k, v), a.note(v.site, "%s taken here", v.site.full()), true, true
 	}
 	for _, p := range s {
 		for k, v := range p.locks.all() {

@@ -609,6 +609,15 @@ func (a *analysis) displayInst(k key) string {
 	return "the lock"
 }
 
+// successValue tells whether a return value says success: 0 for an int
+// (false is a bool's failure), true, an object.
+func (a *analysis) successValue(known string) bool {
+	if known == valZero {
+		return !(a.fn.ReturnType.Type == "bool" && a.fn.ReturnType.Pointer == 0)
+	}
+	return known == valOne || known == valNonNull || known == "pointer"
+}
+
 // returnsObject tells whether some return gives back the object whose
 // lock inst is (`return obj` after `spin_lock(&obj->lock)`).
 func (a *analysis) returnsObject(inst string) bool {
@@ -663,7 +672,7 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 		Column: r.pos.Col, Function: a.fn.Name, Trace: tr}
 	if _, _, ok := paramOf(a.fn, k.inst); ok || a.returnsObject(k.inst) {
 		// a lock the callers can see: kept for their verdict (callerEvidence)
-		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: contains([]string{valZero, valOne, valNonNull, "pointer"}, r.known), onError: r.known == valError})
+		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: a.successValue(r.known), onError: r.known == valError})
 		return
 	}
 	a.c.report(f)
