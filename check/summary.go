@@ -665,7 +665,7 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 	if len(tr) > 3 {
 		tr = tr[:3]
 	}
-	if op, ok := nameOp(a.fn.Name); ok && (op.kind == opAcquire || op.kind == opTry) && r.known != valError {
+	if op, ok := nameOp(strings.TrimLeft(a.fn.Name, "_")); ok && (op.kind == opAcquire || op.kind == opTry) && r.known != valError {
 		return // sem_lock(), foo_trylock(): taking a lock is what it is for
 	}
 	f := Finding{Rule: "lock-balance", Severity: severity(sev), Message: msg, File: a.fn.File, Line: r.pos.Line,

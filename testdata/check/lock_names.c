@@ -114,3 +114,17 @@ static int guess_not(struct gpu *g)
 	gpu_fw_unlock(g);
 	return 0;
 }
+
+/* for_each_thread(p, t) walks p's threads with t: p keeps its lock */
+static int sigaction_like(struct task_struct *cur, int sig)
+{
+	struct task_struct *p = cur, *t;
+
+	spin_lock_irq(&p->sighand->siglock);
+	if (sig < 0)
+		return -EINVAL; /* want "lock-balance" */
+	for_each_thread(p, t)
+		t->sigpending = 0;
+	spin_unlock_irq(&p->sighand->siglock);
+	return 0;
+}
