@@ -168,7 +168,7 @@ func (c *Checker) callerEvidence() {
 			// lock its caller holds (vmw_fifo_reserve() and commit())
 			continue
 		}
-		if p.onError || !c.releasedBy(p.fi, p.class, map[*fnInfo]bool{}) {
+		if !p.success || !c.releasedBy(p.fi, p.class, map[*fnInfo]bool{}) {
 			c.report(p.f)
 		}
 	}
