@@ -543,8 +543,9 @@ func (a *analysis) checkBalance() {
 			}
 		}
 		if len(heldAt) > 0 && len(releasedAt) > 0 {
-			if kind, ok := conditionalAPI(heldAt, releasedAt); ok && !(kind == opTryZero && a.fn.ReturnType.Type == "bool" && a.fn.ReturnType.Pointer == 0) {
-				// (a bool that keeps the lock on false is no API)
+			if kind, ok := conditionalAPI(heldAt, releasedAt); ok {
+				// (a bool that keeps the lock on false is one too:
+				// tree_mod_dont_log(), fast_dput())
 				a.conditional[k] = kind
 				continue
 			}

