@@ -70,6 +70,31 @@ func lastName(path string) string {
 	return path
 }
 
+// ownerField is "type.field" for a callback that recovers its object from
+// the timer or work it is given: `struct sa1100_port *sport =
+// from_timer(sport, t, timer)`.
+func ownerField(cb *fnInfo, field string) string {
+	if len(cb.fn.Blocks) == 0 {
+		return ""
+	}
+	for _, e := range cb.fn.Blocks[0].Events {
+		if e.Kind != parse.EvAssign {
+			continue
+		}
+		v := e.Value.Norm
+		if !strings.HasPrefix(v, "from_timer(") && !strings.HasPrefix(v, "container_of(") && !strings.HasPrefix(v, "from_work(") {
+			continue
+		}
+		if !strings.HasSuffix(v, ","+field+")") {
+			continue
+		}
+		if t, ok := cb.fn.VarType(e.Var); ok && t.Type != "" {
+			return t.Type + "." + field
+		}
+	}
+	return ""
+}
+
 func (c *Checker) waitInfo() *waitData {
 	if c.waits != nil {
 		return c.waits
@@ -86,7 +111,13 @@ func (c *Checker) waitInfo() *waitData {
 				}
 				if arg, ok := callbackSetups[e.Callee]; ok && arg < len(e.Args) {
 					f := typedField(e.Args[0].Norm, ty.typeOf)
-					if cb := c.lookup(e.Args[arg].Norm, fi.file); cb != nil && f != "" {
+					cb := c.lookup(e.Args[arg].Norm, fi.file)
+					if cb != nil && f == "" {
+						// `timer_setup(&ports[i].timer, cb, 0)`: the callback
+						// says whose field it is (from_timer(), container_of())
+						f = ownerField(cb, lastName(e.Args[0].Norm))
+					}
+					if cb != nil && f != "" {
 						w.byField[f] = append(w.byField[f], cb)
 					}
 				}
