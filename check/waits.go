@@ -222,7 +222,7 @@ func (a *analysis) checkWait(s state, e *parse.Event) {
 					continue
 				}
 				v := held[class]
-				a.finding("double-acquire", a.c.sev["double-acquire"], e,
+				a.finding("wait-deadlock", a.c.sev["wait-deadlock"], e,
 					fmt.Sprintf("%s() waits for %s(), which takes %s: held here, it deadlocks", e.Callee, cb.fn.Name, class),
 					a.note(v.site, "%s taken here", v.site.full()),
 					Note{File: cb.fn.File, Line: cb.fn.Pos.Line, Note: fmt.Sprintf("%s() takes %s", cb.fn.Name, class)})

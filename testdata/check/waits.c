@@ -44,7 +44,7 @@ static void port_set(struct port *p, int n)
 
 	spin_lock_irqsave(&p->lock, flags);
 	p->n = n;
-	del_timer_sync(&p->timer); /* want "double-acquire" */
+	del_timer_sync(&p->timer); /* want "wait-deadlock" */
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 
@@ -52,7 +52,7 @@ static void port_close(struct port *p)
 {
 	mutex_lock(&p->mtx);
 	p->n = 0;
-	flush_workqueue(p->rx_wq); /* want "double-acquire" */
+	flush_workqueue(p->rx_wq); /* want "wait-deadlock" */
 	mutex_unlock(&p->mtx);
 }
 
@@ -103,6 +103,6 @@ static void uart_set(struct uart *u)
 {
 	spin_lock(&u->lock);
 	u->n = 0;
-	del_timer_sync(&u->poll); /* want "double-acquire" */
+	del_timer_sync(&u->poll); /* want "wait-deadlock" */
 	spin_unlock(&u->lock);
 }
