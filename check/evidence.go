@@ -19,6 +19,11 @@ func lockishName(callee string) bool {
 	if i := strings.LastIndexAny(n, ">."); i >= 0 {
 		n = n[i+1:] // ops->unlock: the member's name is what says it
 	}
+	if !strings.Contains(n, "lock") && !strings.Contains(n, "mutex") && !strings.Contains(n, "release") &&
+		!strings.Contains(n, "rcu") && !strings.Contains(n, "restore") && !strings.Contains(n, "critical") &&
+		!strings.Contains(n, "sem") {
+		return false // (most names: no need to split them)
+	}
 	// word by word, so that i2c_smbus_read_i2c_block_data, clk_get_clock
 	// and assemble_frame say nothing about locks
 	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r >= '0' && r <= '9' }) {

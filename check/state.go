@@ -353,6 +353,16 @@ func (p *partition) forget(obj string) {
 // states under another name, with the variables still bound to it
 // (`pmbp = pmbe;` before the loop's next `pmbe = pmb_alloc()`).
 func (p *partition) renew(obj string) {
+	has := false
+	for k := range p.locks.all() {
+		if within(k.inst, obj) {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return // no lock state to keep apart (the common case: cheap)
+	}
 	old := obj + "~"
 	kept := false
 	for v, o := range p.vars {
