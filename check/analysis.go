@@ -30,8 +30,9 @@ type analysis struct {
 	direct map[key]bool
 	// sema: counting semaphores (countingSemaphore), which nothing balances
 	sema map[key]bool
-	// mayRel: the locks a callee may have released (its summary says so)
-	mayRel map[key]bool
+	// mayRel: the locks a callee may have released (its summary says
+	// so), with how many calls down the release is, plus one
+	mayRel map[key]int
 	// returns are the lock states at each return, for lock-balance
 	returns []retSnap
 	// publishLater maps a variable to the offsets where a guarded rule's
@@ -84,7 +85,7 @@ type retSnap struct {
 
 func newAnalysis(c *Checker, fi *fnInfo) *analysis {
 	return &analysis{c: c, fi: fi, fn: fi.fn, ty: &typer{fn: fi.fn, structs: c.structs},
-		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, direct: map[key]bool{}, sema: map[key]bool{}, mayRel: map[key]bool{}, ant: map[string][]bool{}, conditional: map[key]opKind{}, condRel: map[string]bool{}}
+		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, direct: map[key]bool{}, sema: map[key]bool{}, mayRel: map[key]int{}, ant: map[string][]bool{}, conditional: map[key]opKind{}, condRel: map[string]bool{}}
 }
 
 func (a *analysis) typeOf(e string) string { return a.ty.typeOf(e) }

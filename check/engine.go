@@ -544,8 +544,13 @@ type summary struct {
 
 // sumLock is a lock named relative to the function's interface: argument
 // param (or -1 for the return value, -2 for a global), then path.
+// maxReleaseHops bounds how far up a may-release found in a callee is
+// handed on.
+const maxReleaseHops = 3
+
 type sumLock struct {
 	notes *lockNotes
+	hops  int    // for a may-release handed up from callees: calls down
 	kind  opKind // for conditional locks: opTry or opTryZero
 	class string
 	param int

@@ -161,9 +161,13 @@ func (a *analysis) summarize(exit state) {
 		switch {
 		case a.callerHeld[k] && b == bN:
 			a.sum.releases = append(a.sum.releases, sl)
-		case a.callerHeld[k] && (b&bN != 0 || a.mayRel[k]):
-			// (also one a callee may have released: do_wait_thread()
-			// over wait_task_zombie())
+		case a.callerHeld[k] && b&bN != 0:
+			a.sum.mayRelease = append(a.sum.mayRelease, sl)
+		case a.callerHeld[k] && a.mayRel[k] > 0 && a.mayRel[k] <= maxReleaseHops:
+			// one a callee may have released, a few calls down
+			// (do_wait_thread() over wait_task_zombie()): further up, every
+			// caller of a common helper would lose its lock state
+			sl.hops = a.mayRel[k]
 			a.sum.mayRelease = append(a.sum.mayRelease, sl)
 		case a.callerHeld[k]:
 		case b == bH && a.acquired[k]:
@@ -482,7 +486,9 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	// a release on some paths of the callee: from here on, not known
 	apply(sum.mayRelease, func(p *partition, k key, l sumLock) {
 		a.c.releasedFrom(a.fn.File, p.get(k), k.class)
-		a.mayRel[k] = true
+		if h := l.hops + 1; a.mayRel[k] == 0 || h < a.mayRel[k] {
+			a.mayRel[k] = h
+		}
 		if p.get(k).b&bH == 0 {
 			// reached by another path (`bo->bdev->lru_lock` for the
 			// caller's `bdev->lru_lock`, ttm_bo_swapout())
