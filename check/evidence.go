@@ -2,6 +2,7 @@ package check
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/locklint/locklint/parse"
 )
@@ -420,11 +421,11 @@ func (c *Checker) namedPairs(fi *fnInfo) map[string]bool {
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
 			e := &b.Events[i]
-			if e.Kind != parse.EvCall || len(e.Args) == 0 || !namedObject(e.Args[0].Norm) {
+			if e.Kind != parse.EvCall || len(e.Args) == 0 {
 				continue
 			}
 			op, ok := nameOp(e.Callee)
-			if !ok || c.lookup(e.Callee, fi.file) != nil || isWrapper(e.Callee) {
+			if !ok || !namedObject(e.Args[0].Norm) || c.lookup(e.Callee, fi.file) != nil || isWrapper(e.Callee) {
 				continue
 			}
 			bit := opKind(1)
@@ -456,7 +457,7 @@ func (c *Checker) namedPairs(fi *fnInfo) map[string]bool {
 // namedObject tells whether an argument can be a lock's object: a path,
 // not a flag or a constant (`foo_attach_unlock(true)`, `FOO_LOCK`).
 func namedObject(arg string) bool {
-	return isPath(arg) && arg != "true" && arg != "false" && arg != "NULL" && strings.ToUpper(arg) != arg
+	return isPath(arg) && arg != "true" && arg != "false" && arg != "NULL" && strings.IndexFunc(arg, unicode.IsLower) >= 0
 }
 
 // ops is what a call does to locks: a primitive, a rule's or the table's
@@ -475,11 +476,11 @@ func (a *analysis) ops(e *parse.Event) []lockOp {
 // result the function uses (`if (foo_lock(f)) return -EINTR;`) succeeds
 // on zero.
 func (a *analysis) namedOps(e *parse.Event) []lockOp {
-	if e.Kind != parse.EvCall || len(e.Args) == 0 || !namedObject(e.Args[0].Norm) {
+	if e.Kind != parse.EvCall || len(e.Args) == 0 {
 		return nil
 	}
 	op, ok := nameOp(e.Callee)
-	if !ok {
+	if !ok || !namedObject(e.Args[0].Norm) {
 		return nil
 	}
 	if a.c.probes == nil {
