@@ -1,12 +1,9 @@
 package check
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/locklint/locklint/parse"
-	"github.com/locklint/locklint/rules"
 )
 
 // A lock on an object a call returned is named in lock-balance messages
@@ -27,16 +24,8 @@ static int w(struct device *dev, int v)
 	return 0;
 }
 `
-	set, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := parse.ParseFile(context.Background(), "w.c", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var msgs []string
-	for _, fd := range Run(set, []*parse.File{f}) {
+	for _, fd := range runSrc(t, "w.c", src) {
 		if fd.Rule == "lock-balance" {
 			msgs = append(msgs, fd.Message)
 		}

@@ -1,10 +1,8 @@
 package check
 
 import (
-	"context"
 	"testing"
 
-	"github.com/locklint/locklint/parse"
 	"github.com/locklint/locklint/rules"
 )
 
@@ -36,16 +34,8 @@ static void through(struct dev *d)
 	spin_unlock(&d->lock);
 }
 `
-	set, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := parse.ParseFile(context.Background(), "sev.c", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := map[string]rules.Severity{}
-	for _, fd := range Run(set, []*parse.File{f}) {
+	for _, fd := range runSrc(t, "sev.c", src) {
 		if fd.Rule == "sleep-under-spinlock" {
 			got[fd.Function] = fd.Severity
 			if fd.Function == "through" && len(fd.Trace) < 2 {
