@@ -3,7 +3,6 @@ package check
 import (
 	"strings"
 	"testing"
-
 )
 
 // A lock on an object a call returned is named in lock-balance messages
