@@ -324,7 +324,7 @@ func (c *Checker) quickSleeps(fi *fnInfo) []sleepFact {
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
 			e := &b.Events[i]
-			if e.Kind != parse.EvCall || userAccess[e.Callee] && faultsOff(fi.fn) {
+			if e.Kind != parse.EvCall {
 				continue
 			}
 			if _, chain, param, inh, ok := c.sleepReasonG(fi, e, c.rec.ops(e, ty.typeOf)); ok && !resched(e.Callee) {
@@ -339,7 +339,9 @@ func (c *Checker) quickSleeps(fi *fnInfo) []sleepFact {
 }
 
 // faultsOff tells whether fn runs with page faults disabled, so that its
-// user accesses fail instead of sleeping.
+// user accesses fail with -EFAULT instead of sleeping: by its own
+// pagefault_disable(), or by its contract (`*_inatomic()`,
+// `futex_atomic_op_inuser_local()`).
 func faultsOff(fn *parse.Function) bool {
 	for _, b := range fn.Blocks {
 		for i := range b.Events {
@@ -348,5 +350,5 @@ func faultsOff(fn *parse.Function) bool {
 			}
 		}
 	}
-	return strings.Contains(fn.Name, "inatomic")
+	return strings.Contains(fn.Name, "atomic")
 }

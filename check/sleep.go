@@ -160,7 +160,7 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 		}
 		return "", nil, -1, none, false
 	}
-	if primitiveSleeps(e) && !faultsDisabled(fi.fn, e.Callee) {
+	if primitiveSleeps(e) && !(strings.Contains(e.Callee, "_user") && faultsOff(fi.fn)) {
 		return call, nil, -1, none, true
 	}
 	if strings.HasPrefix(e.Callee, "might_sleep_if") || e.Callee == "might_alloc" {
@@ -289,27 +289,6 @@ func primitiveSleeps(e *parse.Event) bool {
 	return false
 }
 
-// faultsDisabled tells whether a user access in fn cannot sleep: fn runs
-// with page faults disabled, by its own pagefault_disable() or by its
-// contract (`futex_atomic_cmpxchg_inatomic()`), so a fault fails with
-// -EFAULT instead of sleeping.
-func faultsDisabled(fn *parse.Function, callee string) bool {
-	if !strings.Contains(callee, "_user") {
-		return false
-	}
-	if strings.Contains(fn.Name, "atomic") {
-		return true
-	}
-	for _, b := range fn.Blocks {
-		for i := range b.Events {
-			if b.Events[i].Kind == parse.EvCall && b.Events[i].Callee == "pagefault_disable" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // kernelWaitEvent tells whether a name is one of wait.h's sleeping
 // wait_event variants (wait_event_interruptible_timeout ...), not one that
 // drops a lock around its sleep (wait_event_lock_irq, _locked) nor a
@@ -355,10 +334,6 @@ func ownGFP(fn *parse.Function) int {
 	return -1
 }
 
-// userAccess are the calls that fault in user memory, and so may sleep,
-// unless page faults are disabled (pagefault_disable(), as futex code does).
-var userAccess = map[string]bool{"copy_from_user": true, "copy_to_user": true, "get_user": true, "put_user": true, "clear_user": true}
-
 // rcuMaySleep are sleeps that an RCU read-side section alone does not make
 // a bug in every configuration (cond_resched() is a no-op for RCU under
 // PREEMPT_RCU, and a quiescent state otherwise).
@@ -368,9 +343,6 @@ var rcuMaySleep = map[string]bool{"cond_resched": true, "might_sleep": true}
 // pass, and notes in the summary where the function may sleep outside an
 // atomic section of its own.
 func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
-	if userAccess[e.Callee] && faultsOff(a.fn) {
-		return // page faults are off here: user access fails instead of sleeping
-	}
 	what, chain, param, inh, ok := a.c.sleepReasonG(a.fi, e, ops)
 	if !ok {
 		return
