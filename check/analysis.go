@@ -1094,17 +1094,9 @@ func expand(msg string, vars map[string]string) string {
 	return sb.String()
 }
 
-func sortedKeys(m map[key]bits) []key {
-	ks := make([]key, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sortKeys(ks)
-	return ks
-}
-
-// sortedSet is sortedKeys for a set of lock instances.
-func sortedSet(m map[key]bool) []key {
+// sortedKeys lists a map's lock instances in key order (sortKeys), for
+// work whose output must not depend on map order.
+func sortedKeys[V any](m map[key]V) []key {
 	ks := make([]key, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)

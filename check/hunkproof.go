@@ -125,7 +125,7 @@ func (a *analysis) probeExit(s state, e *parse.Event) {
 			keys[k] = true
 		}
 	}
-	for _, k := range sortedSet(keys) {
+	for _, k := range sortedKeys(keys) {
 		la := LockAt{LockKey: LockKey{Class: k.class, Inst: k.inst}, Held: true, Released: true}
 		for _, p := range s {
 			v := p.get(k)
@@ -157,12 +157,12 @@ func (a *analysis) finishProbe() {
 	for _, lk := range a.c.assume[a.fn.Name] {
 		assumed[key{class: lk.Class, inst: lk.Inst}] = true
 	}
-	for _, k := range sortedSet(a.callerHeld) {
+	for _, k := range sortedKeys(a.callerHeld) {
 		if !assumed[k] {
 			fl.ReleasedFirst = append(fl.ReleasedFirst, LockKey{Class: k.class, Inst: k.inst})
 		}
 	}
-	for _, k := range sortedSet(a.acquired) {
+	for _, k := range sortedKeys(a.acquired) {
 		fl.Acquired = append(fl.Acquired, LockKey{Class: k.class, Inst: k.inst})
 	}
 }

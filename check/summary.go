@@ -109,11 +109,7 @@ func (a *analysis) summarize(exit state) {
 			retObj = exit[0].resolve(r.value)
 		}
 	}
-	retKeys := make(map[key]bool, len(a.retTries))
-	for k := range a.retTries {
-		retKeys[k] = true
-	}
-	for _, k := range sortedSet(retKeys) {
+	for _, k := range sortedKeys(a.retTries) {
 		t := a.retTries[k]
 		if _, seen := locks[k]; seen && locks[k]&bH != 0 {
 			continue // held on some return anyway: the paths decide
@@ -202,7 +198,7 @@ func (a *analysis) summarize(exit state) {
 		// the annotation names a lock the body reaches another way
 		// (`__acquires(&bdev->bd_queue->queue_lock)` on a lock taken
 		// through a local): the body's conditional locks decide
-		for _, k := range sortedKeys2(a.conditional) {
+		for _, k := range sortedKeys(a.conditional) {
 			if kind := a.conditional[k]; kind != opUnknownAPI {
 				condKind, condFound = kind, true
 				partial = true
@@ -509,7 +505,7 @@ func (a *analysis) checkBalance() {
 	}
 	// in key order, not map order: returns keep one finding per rule and
 	// place, so which lock it names must not depend on the iteration
-	for _, k := range sortedSet(a.acquired) {
+	for _, k := range sortedKeys(a.acquired) {
 		if unstable(k.inst) || a.callerHeld[k] || a.sema[k] {
 			continue // a caller's lock (released or asserted here) balances elsewhere
 		}
@@ -683,12 +679,4 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 		return
 	}
 	a.c.report(f)
-}
-
-func sortedKeys2(m map[key]opKind) []key {
-	set := make(map[key]bool, len(m))
-	for k := range m {
-		set[k] = true
-	}
-	return sortedSet(set)
 }
