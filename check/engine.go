@@ -105,7 +105,6 @@ type pendingBalance struct {
 	fi      *fnInfo
 	class   string
 	success bool // the return keeping the lock gives a success value
-	onError bool // or an error, which no API keeps a lock on
 }
 
 // releaser notes that fi releases a lock of class that its caller holds
@@ -542,12 +541,12 @@ type summary struct {
 	sleeps []sleepFact
 }
 
-// sumLock is a lock named relative to the function's interface: argument
-// param (or -1 for the return value, -2 for a global), then path.
 // maxReleaseHops bounds how far up a may-release found in a callee is
 // handed on.
 const maxReleaseHops = 3
 
+// sumLock is a lock named relative to the function's interface: argument
+// param (or -1 for the return value, -2 for a global), then path.
 type sumLock struct {
 	notes *lockNotes
 	hops  int    // for a may-release handed up from callees: calls down

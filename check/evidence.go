@@ -472,9 +472,8 @@ func (a *analysis) ops(e *parse.Event) []lockOp {
 // namedOps reads a call to a helper by its name (nameOp): when probing a
 // fragment, any such helper out of view, since both sides of a patch are
 // read the same way and a release the patch deletes is seen as one; in a
-// whole function, only the helpers it pairs (namedPairs). A take whose
-// result the function uses (`if (foo_lock(f)) return -EINTR;`) succeeds
-// on zero.
+// whole function, only the helpers it pairs (namedPairs), whose takes
+// never have their result tested.
 func (a *analysis) namedOps(e *parse.Event) []lockOp {
 	if e.Kind != parse.EvCall || len(e.Args) == 0 {
 		return nil
@@ -486,9 +485,6 @@ func (a *analysis) namedOps(e *parse.Event) []lockOp {
 	if a.c.probes == nil {
 		if !a.c.namedPairs(a.fi)[e.Callee] {
 			return nil
-		}
-		if op.kind == opAcquire && a.resultUsed(e) {
-			op.kind = opTryZero
 		}
 	} else if a.c.lookup(e.Callee, a.fi.file) != nil {
 		return nil

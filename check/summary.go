@@ -642,8 +642,8 @@ func (a *analysis) asWritten(inst string) string {
 			if e.Kind != parse.EvAssign || !isPath(e.Value.Norm) && !(strings.ContainsRune(e.Value.Norm, '(') && accessorInst(e.Value.Norm)) || e.Value.Norm == e.Var {
 				continue
 			}
-			if rest, ok := strings.CutPrefix(inst, e.Value.Norm); ok && (strings.HasPrefix(rest, "->") || strings.HasPrefix(rest, ".")) {
-				return e.Var + rest
+			if fieldOf(inst, e.Value.Norm) {
+				return e.Var + inst[len(e.Value.Norm):]
 			}
 		}
 	}
@@ -651,6 +651,9 @@ func (a *analysis) asWritten(inst string) string {
 }
 
 func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
+	if op, ok := nameOp(strings.TrimLeft(a.fn.Name, "_")); ok && (op.kind == opAcquire || op.kind == opTry) && r.known != valError {
+		return // sem_lock(), foo_trylock(): taking a lock is what it is for
+	}
 	var tr []Note
 	for _, b := range a.fn.Blocks {
 		for i := range b.Events {
@@ -668,14 +671,11 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 	if len(tr) > 3 {
 		tr = tr[:3]
 	}
-	if op, ok := nameOp(strings.TrimLeft(a.fn.Name, "_")); ok && (op.kind == opAcquire || op.kind == opTry) && r.known != valError {
-		return // sem_lock(), foo_trylock(): taking a lock is what it is for
-	}
 	f := Finding{Rule: "lock-balance", Severity: severity(sev), Message: msg, File: a.fn.File, Line: r.pos.Line,
 		Column: r.pos.Col, Function: a.fn.Name, Trace: tr}
 	if _, _, ok := paramOf(a.fn, k.inst); ok || a.returnsObject(k.inst) {
 		// a lock the callers can see: kept for their verdict (callerEvidence)
-		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: a.successValue(r.known), onError: r.known == valError})
+		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: a.successValue(r.known)})
 		return
 	}
 	a.c.report(f)
