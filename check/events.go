@@ -537,13 +537,14 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 	// a double acquire or a release of a lock not held is reported when
 	// every path here agrees on it (an unrelated branch before it splits
 	// the paths without changing the lock), once
-	if countingSemaphore(e.Callee) || e.Callee == "up" || strings.HasSuffix(e.Callee, "_non_owner") {
+	sem := countingSemaphore(e.Callee)
+	if sem || strings.HasSuffix(e.Callee, "_non_owner") {
 		// (a `_non_owner` lock is handed to another context by design)
 		for _, p := range s {
 			a.sema[key{class: op.class, inst: p.resolve(op.inst)}] = true
 		}
 	}
-	every := a.rep && len(s) > 0 && !op.result && !countingSemaphore(e.Callee) && e.Callee != "up" && (op.kind == opAcquire && !op.read || op.kind == opRelease)
+	every := a.rep && len(s) > 0 && !op.result && !sem && (op.kind == opAcquire && !op.read || op.kind == opRelease)
 	var first lockVal
 	for i, p := range s {
 		if !every {
@@ -564,7 +565,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			first = cur
 		}
 	}
-	if !every && a.rep && op.kind == opRelease && !countingSemaphore(e.Callee) && e.Callee != "up" && !op.result {
+	if !every && a.rep && op.kind == opRelease && !sem && !op.result {
 		// some paths released it already, others hold it: a goto into
 		// an error ladder's label from after the unlock (the label's
 		// unlock runs twice on that path)
@@ -676,14 +677,14 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 	}
 }
 
-// countingSemaphore tells whether a call downs a counting semaphore,
+// countingSemaphore tells whether a call downs or ups a counting semaphore,
 // which code also uses as a completion or a count of requests in flight:
 // `down(&s); start(&t); down(&s);` waits for the handler's up(), and
 // `down(&dev->limit_sem)` in write() is upped by the URB's completion. Such
 // a semaphore has no owner to balance, so only sleeping is checked on it.
 func countingSemaphore(callee string) bool {
 	switch callee {
-	case "down", "down_interruptible", "down_killable", "down_timeout", "down_trylock":
+	case "down", "down_interruptible", "down_killable", "down_timeout", "down_trylock", "up":
 		return true
 	}
 	return false

@@ -7,6 +7,18 @@ import (
 	"github.com/locklint/locklint/parse"
 )
 
+// lockWords are the parts of a name that speak of a lock.
+var lockWords = []string{"lock", "mutex", "release", "rcu", "restore", "critical", "sem"}
+
+func hasSubstring(n string, ws []string) bool {
+	for _, w := range ws {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // lockishName tells whether the name of a function the engine cannot see
 // says that it takes or drops a lock (`foo_unlock`, `ops->lock`,
 // `bar_release_mutex`). Only such a callee may change the state of a lock
@@ -20,9 +32,7 @@ func lockishName(callee string) bool {
 	if i := strings.LastIndexAny(n, ">."); i >= 0 {
 		n = n[i+1:] // ops->unlock: the member's name is what says it
 	}
-	if !strings.Contains(n, "lock") && !strings.Contains(n, "mutex") && !strings.Contains(n, "release") &&
-		!strings.Contains(n, "rcu") && !strings.Contains(n, "restore") && !strings.Contains(n, "critical") &&
-		!strings.Contains(n, "sem") {
+	if !hasSubstring(n, lockWords) {
 		return false // (most names: no need to split them)
 	}
 	// word by word, so that i2c_smbus_read_i2c_block_data, clk_get_clock
@@ -68,13 +78,7 @@ func passesLock(e *parse.Event) bool {
 // given (`lockdep_is_held(&l)`, `spin_is_locked(&l)`, `WARN_ON_ONCE()`
 // wrappers of those): it drops nothing.
 func lockPredicate(callee string) bool {
-	n := strings.ToLower(callee)
-	for _, w := range []string{"is_held", "is_locked", "is_contended", "lockdep_", "assert", "might_lock", "lock_is_"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
+	return hasSubstring(strings.ToLower(callee), []string{"is_held", "is_locked", "is_contended", "lockdep_", "assert", "might_lock", "lock_is_"})
 }
 
 // passLockItself marks the held locks that a call to an unanalyzed

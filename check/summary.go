@@ -431,17 +431,7 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		a.acquired[k] = true
 	})
 	apply(sum.releases, func(p *partition, k key, l sumLock) {
-		a.c.releasedFrom(a.fn.File, p.get(k), k.class)
-		if p.get(k).b&bH == 0 {
-			// a release of a lock not known held here, while one of its
-			// class is: the callee reaches that one by another path
-			// (`xlog_wait_on_iclog(ctx->iclog)` drops `iclog->ic_log->lock`,
-			// held as `log->lock`)
-			p.unknownOfClass(k)
-		}
-		if p.get(k).b&bU != 0 {
-			a.callerHeld[k] = true
-		}
+		a.calleeReleases(p, k)
 		p.setLock(k, lockVal{b: bN, site: site{pos: st.pos, text: st.text, note: l.notes.releases}})
 	})
 	if len(sum.passes) > 0 {
@@ -481,20 +471,29 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	})
 	// a release on some paths of the callee: from here on, not known
 	apply(sum.mayRelease, func(p *partition, k key, l sumLock) {
-		a.c.releasedFrom(a.fn.File, p.get(k), k.class)
 		if h := l.hops + 1; a.mayRel[k] == 0 || h < a.mayRel[k] {
 			a.mayRel[k] = h
 		}
-		if p.get(k).b&bH == 0 {
-			// reached by another path (`bo->bdev->lru_lock` for the
-			// caller's `bdev->lru_lock`, ttm_bo_swapout())
-			p.unknownOfClass(k)
-		}
-		if p.get(k).b&bU != 0 {
-			a.callerHeld[k] = true
-		}
+		a.calleeReleases(p, k)
 		p.setLock(k, lockVal{b: bU, site: site{pos: st.pos, text: st.text, note: l.notes.mayRelease}})
 	})
+}
+
+// calleeReleases notes what a callee's release (or may-release) of k says
+// before the caller's state of k changes: evidence for a callee that gave
+// the lock (releasedFrom); a lock of k's class held here under another
+// path, which the callee must be reaching that way (`xlog_wait_on_iclog
+// (ctx->iclog)` drops `iclog->ic_log->lock`, held as `log->lock`;
+// ttm_bo_swapout() drops `bo->bdev->lru_lock`), made unknown; and k the
+// caller's own caller's lock when it was not known here.
+func (a *analysis) calleeReleases(p *partition, k key) {
+	a.c.releasedFrom(a.fn.File, p.get(k), k.class)
+	if p.get(k).b&bH == 0 {
+		p.unknownOfClass(k)
+	}
+	if p.get(k).b&bU != 0 {
+		a.callerHeld[k] = true
+	}
 }
 
 // checkBalance reports returns that keep a lock the function took while
