@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/locklint/locklint/parse"
 	"github.com/locklint/locklint/rules"
@@ -501,18 +502,8 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 	if !a.rel[v] {
 		for _, p := range s {
 			p.invalidate(v, e.Value.Norm)
-			switch {
-			case !a.retVars[v]:
-			case strings.HasPrefix(e.Value.Norm, "ERR_PTR("):
-				// `dentry = ERR_PTR(error); ... return dentry;` returns an
-				// error, as `return dentry` after IS_ERR(dentry) does
-				p.setFact("IS_ERR("+v+")", true)
-			case errorConstant(e.Value.Norm) || strings.HasPrefix(e.Value.Norm, "PTR_ERR("):
-				// `r = -ENOMEM; goto out;` joins `if (r) goto out;` there,
-				// as does `err = PTR_ERR(page);` after IS_ERR(page)
-				p.setFact(v, true)
-			case lastCall != nil && lastCall.Result == v && a.returnsZero(lastCall):
-				p.setFact(v, false)
+			if a.retVars[v] {
+				a.returnedValueFacts(p, v, e.Value.Norm, lastCall)
 			}
 		}
 		return
@@ -556,12 +547,9 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			p.setFact(v, fact)
 		case val == "NULL" || val == "0" || val == "false":
 			p.setFact(v, false)
-		case a.retVars[v] && strings.HasPrefix(val, "ERR_PTR("):
-			p.setFact("IS_ERR("+v+")", true)
-		case a.retVars[v] && (errorConstant(val) || strings.HasPrefix(val, "PTR_ERR(")):
-			p.setFact(v, true)
-		case lastCall != nil && lastCall.Result == v && a.returnsZero(lastCall):
-			// `ret = gx_powerup(info);` where gx_powerup() returns only 0
+		case a.retVars[v]:
+			a.returnedValueFacts(p, v, val, lastCall)
+		case a.zeroResult(v, lastCall):
 			p.setFact(v, false)
 		}
 	}
@@ -585,6 +573,28 @@ func walksLockedObject(s state, e *parse.Event) bool {
 		}
 	}
 	return false
+}
+
+// returnedValueFacts sets what an assignment says of a variable some
+// return gives back: `dentry = ERR_PTR(error)` makes `return dentry` an
+// error, as `return dentry` after IS_ERR(dentry) is; `r = -ENOMEM; goto
+// out;` and `err = PTR_ERR(page)` join `if (r) goto out;` there; `ret =
+// gx_powerup(info)`, where gx_powerup() returns only 0, is 0.
+func (a *analysis) returnedValueFacts(p *partition, v, val string, lastCall *parse.Event) {
+	switch {
+	case strings.HasPrefix(val, "ERR_PTR("):
+		p.setFact("IS_ERR("+v+")", true)
+	case errorConstant(val) || strings.HasPrefix(val, "PTR_ERR("):
+		p.setFact(v, true)
+	case a.zeroResult(v, lastCall):
+		p.setFact(v, false)
+	}
+}
+
+// zeroResult tells whether v was just set by a call to a function that
+// returns only 0.
+func (a *analysis) zeroResult(v string, lastCall *parse.Event) bool {
+	return lastCall != nil && lastCall.Result == v && a.returnsZero(lastCall)
 }
 
 // returnsOnlyZero tells whether every return of fn gives a literal 0.
@@ -640,7 +650,13 @@ func constIndexed(v string) bool {
 // written: `-ENOMEM`, `-EINVAL`.
 func errorConstant(v string) bool {
 	c, ok := strings.CutPrefix(v, "-")
-	return ok && len(c) > 1 && c[0] == 'E' && strings.ToUpper(c) == c && parse.IsIdentifier(c)
+	return ok && len(c) > 1 && c[0] == 'E' && macroName(c)
+}
+
+// macroName tells whether s is written like a macro or an enum constant:
+// an identifier in capitals (`VM_FAULT_LOCKED`, `EXT4_SB`).
+func macroName(s string) bool {
+	return parse.IsIdentifier(s) && strings.IndexFunc(s, unicode.IsLower) < 0 && strings.IndexFunc(s, unicode.IsUpper) >= 0
 }
 
 // allocators return new objects, which nobody else can have locked.

@@ -165,10 +165,8 @@ func (a *analysis) valueClass(s state, value string) string {
 		neg, okNeg := p.facts.lookup(v + "<0")
 		isErr, okErr := p.facts.lookup("IS_ERR(" + v + ")")
 		isErrNull, okErrNull := p.facts.lookup("IS_ERR_OR_NULL(" + v + ")")
-		for f, b := range p.facts.all() {
-			if c, ok := strings.CutPrefix(f, v+"=="); ok && b && errorConstant(c) {
-				neg, okNeg = true, true // `err == -ENOSPC`
-			}
+		if _, equal := comparedToError(p, v); equal {
+			neg, okNeg = true, true // `err == -ENOSPC`
 		}
 		switch {
 		case okNeg && neg, okErr && isErr, okErrNull && isErrNull && pointer:
@@ -206,6 +204,17 @@ func (a *analysis) valueClass(s state, value string) string {
 		return "pointer"
 	}
 	return class
+}
+
+// comparedToError tells whether a path tested v against an error code
+// (`if (err != -ENOSPC)`), and whether it found them equal.
+func comparedToError(p *partition, v string) (tested, equal bool) {
+	for f, b := range p.facts.all() {
+		if c, ok := strings.CutPrefix(f, v+"=="); ok && errorConstant(c) {
+			tested, equal = true, equal || b
+		}
+	}
+	return tested, equal
 }
 
 // onlyErrors tells whether every value the function puts in local v is
@@ -316,7 +325,7 @@ func errorReturns(rs []retSnap) bool {
 // say nothing about a lock.
 func statusConstant(held, released []retSnap) bool {
 	c := held[0].value
-	if !parse.IsIdentifier(c) || strings.ToUpper(c) != c || !strings.ContainsAny(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+	if !macroName(c) {
 		return false
 	}
 	for _, p := range []string{"IRQ_", "NOTIFY_", "NETDEV_TX", "NET_RX", "HRTIMER_", "TRUE", "FALSE"} {
@@ -421,7 +430,11 @@ func (c *Checker) namedPairs(fi *fnInfo) map[string]bool {
 	fi.named = map[string]bool{}
 	seen := map[string]opKind{} // family and object -> what was seen (bit per kind)
 	tainted := map[string]bool{}
-	var calls []*parse.Event
+	type named struct {
+		e  *parse.Event
+		op lockOp
+	}
+	var calls []named
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
 			e := &b.Events[i]
@@ -446,13 +459,12 @@ func (c *Checker) namedPairs(fi *fnInfo) map[string]bool {
 			if bit == 4 {
 				tainted[op.class] = true
 			}
-			calls = append(calls, e)
+			calls = append(calls, named{e, op})
 		}
 	}
-	for _, e := range calls {
-		op, _ := nameOp(e.Callee)
-		if seen[op.class+"\x00"+e.Args[0].Norm]&3 == 3 && !tainted[op.class] {
-			fi.named[e.Callee] = true
+	for _, c := range calls {
+		if seen[c.op.class+"\x00"+c.e.Args[0].Norm]&3 == 3 && !tainted[c.op.class] {
+			fi.named[c.e.Callee] = true
 		}
 	}
 	return fi.named

@@ -43,10 +43,8 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 			if okNZ && nz || okNeg && neg {
 				r.someErr = true // `if (ret) goto fail;` led here on some path
 			}
-			for f := range p.facts.all() {
-				if c, ok := strings.CutPrefix(f, r.value+"=="); ok && errorConstant(c) {
-					r.someErr = true // `if (err != -ENOSPC) goto out;`
-				}
+			if tested, _ := comparedToError(p, r.value); tested {
+				r.someErr = true // `if (err != -ENOSPC) goto out;`
 			}
 		}
 	}
@@ -307,7 +305,7 @@ func (a *analysis) setToCode(v string) bool {
 			if val == "0" || errorConstant(val) || val == "" {
 				continue
 			}
-			if c := val[0]; c >= '0' && c <= '9' || parse.IsIdentifier(val) && strings.ToUpper(val) == val || strings.Contains(val, "|") {
+			if c := val[0]; c >= '0' && c <= '9' || macroName(val) || strings.Contains(val, "|") {
 				return true
 			}
 		}

@@ -289,7 +289,7 @@ func accessor(callee string, nargs int) bool {
 	if strings.HasPrefix(callee, "to_") {
 		return true
 	}
-	return strings.ToUpper(callee) == callee && strings.ContainsAny(callee, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	return macroName(callee)
 }
 
 // accessorInst tells whether every call in a lock expression is an
