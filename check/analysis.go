@@ -44,6 +44,8 @@ type analysis struct {
 	ant map[string][]bool
 	// errOnly caches onlyErrors: locals only ever set to error constants
 	errOnly map[string]bool
+	// used caches resultUsed: calls whose result the function tests
+	used map[*parse.Event]bool
 	// conditional: locks held on success returns only (see conditionalAPI)
 	conditional map[key]opKind
 	// rel are the variables worth tracking; condRel caches relevantCond

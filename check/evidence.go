@@ -512,7 +512,19 @@ func (a *analysis) namedOps(e *parse.Event) []lockOp {
 // resultUsed tells whether the function tests what a call returns, in a
 // branch or through the variable it keeps it in (`idx = srcu_read_lock()`
 // keeps a cookie, tested nowhere).
-func (a *analysis) resultUsed(e *parse.Event) bool { return resultUsedIn(a.fn, e) }
+// It scans the function, so the answer is kept per call (the dataflow
+// reaches a call again on every pass and path).
+func (a *analysis) resultUsed(e *parse.Event) bool {
+	if u, ok := a.used[e]; ok {
+		return u
+	}
+	if a.used == nil {
+		a.used = map[*parse.Event]bool{}
+	}
+	u := resultUsedIn(a.fn, e)
+	a.used[e] = u
+	return u
+}
 
 func resultUsedIn(fn *parse.Function, e *parse.Event) bool {
 	for _, b := range fn.Blocks {

@@ -448,18 +448,18 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 	}
 	// held when the call succeeds: released for now, taken on the branch
 	// that tests the result for success
+	failed := bN
+	if len(sum.conditional) > 0 && !a.resultUsed(e) {
+		// the result goes where this function does not test it (a wait
+		// macro's condition, `rcuwait_wait_event(w,
+		// wq_manager_inactive(pool), ...)`): held or not, not known
+		failed = bU
+	}
 	apply(sum.conditional, func(p *partition, k key, l sumLock) {
 		if p.get(k).b&bU != 0 && l.kind == opTryZero {
 			a.callerHeld[k] = true // a killable-style helper drops the caller's lock
 		}
-		b := bN
-		if !a.resultUsed(e) {
-			// the result goes where this function does not test it (a
-			// wait macro's condition, `rcuwait_wait_event(w,
-			// wq_manager_inactive(pool), ...)`): held or not, not known
-			b = bU
-		}
-		p.setLock(k, lockVal{b: b, site: site{pos: st.pos, text: st.text, note: l.notes.releasesOnFailure}})
+		p.setLock(k, lockVal{b: failed, site: site{pos: st.pos, text: st.text, note: l.notes.releasesOnFailure}})
 		t := tryOp{op: lockOp{kind: l.kind, class: l.class, spin: l.spin}, k: k,
 			site: site{pos: st.pos, text: st.text, note: l.notes.holdsOnSuccess}, call: e.Call}
 		p.addTry(e.Call, t)
