@@ -58,6 +58,8 @@ type analysis struct {
 	// retTries are the trylocks whose result a return gives back
 	retTries map[key]tryOp
 	sum      summary
+	// joinNames caches joinName's function per block
+	joinNames []func(v, x, y string) string
 }
 
 type retPart struct {
@@ -153,12 +155,29 @@ func (a *analysis) run() *summary {
 	a.in = make([]state, nb)
 	a.in[0] = state{a.entry()}
 	order := a.rpo()
-	preds := make([][]predEdge, nb)
+	// the predecessor edges of every block, in one backing array
+	npred := make([]int, nb+1)
 	for _, b := range a.fn.Blocks {
-		for k, e := range b.Succs {
-			preds[e.To] = append(preds[e.To], predEdge{from: b.ID, edge: k})
+		for _, e := range b.Succs {
+			npred[e.To+1]++
 		}
 	}
+	for i := 1; i <= nb; i++ {
+		npred[i] += npred[i-1]
+	}
+	all := make([]predEdge, npred[nb])
+	fill := append([]int(nil), npred[:nb]...)
+	for _, b := range a.fn.Blocks {
+		for k, e := range b.Succs {
+			all[fill[e.To]] = predEdge{from: b.ID, edge: k}
+			fill[e.To]++
+		}
+	}
+	preds := make([][]predEdge, nb)
+	for i := range preds {
+		preds[i] = all[npred[i]:npred[i+1]:npred[i+1]]
+	}
+	var ins []state // reused: join keeps none of it
 	out := make([]state, nb)
 	// a worklist in reverse postorder: a block is redone only when what
 	// flows into it changed; after many visits (a loop that keeps
@@ -185,7 +204,7 @@ func (a *analysis) run() *summary {
 				continue // give up on this block: keep what it has
 			}
 			if id != 0 {
-				var ins []state
+				ins = ins[:0]
 				for _, pe := range preds[id] {
 					if out[pe.from] != nil {
 						ins = append(ins, a.edge(out[pe.from], &a.fn.Blocks[pe.from].Succs[pe.edge]))
@@ -338,6 +357,22 @@ func (a *analysis) rpo() []int {
 // joinName names the object a variable holds where paths that disagree
 // meet, and records its origins as the union of theirs.
 func (a *analysis) joinName(block int) func(v, x, y string) string {
+	if a.joinNames == nil {
+		a.joinNames = make([]func(v, x, y string) string, len(a.fn.Blocks)+1)
+	}
+	if block >= 0 && block < len(a.joinNames) {
+		if f := a.joinNames[block]; f != nil {
+			return f
+		}
+	}
+	f := a.newJoinName(block)
+	if block >= 0 && block < len(a.joinNames) {
+		a.joinNames[block] = f
+	}
+	return f
+}
+
+func (a *analysis) newJoinName(block int) func(v, x, y string) string {
 	prefix := "?" + strconv.Itoa(block) + ":"
 	return func(v, x, y string) string {
 		if strings.HasPrefix(x, prefix) {
@@ -420,15 +455,25 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 		// negative error and succeeds with zero
 		cond = x
 	}
-	var out state
-	for _, p := range s {
+	// out stays s itself while every partition passes unchanged
+	out := s[:0:0]
+	same := true
+	for i, p := range s {
 		if f, ok := p.facts.lookup(cond); ok && f != want {
+			if same {
+				out, same = append(out, s[:i]...), false
+			}
 			continue // this path cannot take the edge
 		}
 		_, hasTry := p.tries[cond]
 		if !hasTry && !a.relevantCond(cond, p) && !a.relevantCond(e.Cond, p) {
-			out = append(out, p) // nothing to learn here; join copies on write
+			if !same {
+				out = append(out, p) // nothing to learn here; join copies on write
+			}
 			continue
+		}
+		if same {
+			out, same = append(out, s[:i]...), false
 		}
 		q := p.clone()
 		q.setFact(cond, want)
@@ -448,6 +493,9 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 		}
 		out = append(out, q)
 	}
+	if same {
+		return s
+	}
 	return out
 }
 
@@ -457,8 +505,9 @@ func (a *analysis) block(id int, s state) state {
 		return nil
 	}
 	out := make(state, len(s))
+	buf := make([]partition, len(s))
 	for i, p := range s {
-		out[i] = p.clone()
+		out[i] = p.cloneInto(&buf[i])
 	}
 	b := a.fn.Blocks[id]
 	var lastCall *parse.Event
@@ -755,6 +804,9 @@ func (a *analysis) relevantVars() {
 					}
 				}
 				for _, r := range a.c.active {
+					if !a.c.ruleCallee(e.Callee) {
+						break
+					}
 					if matchAny(r.Calls, e) || matchAny(r.Publish, e) || matchAny(r.First, e) {
 						for _, arg := range e.Args {
 							add(arg.Norm)
@@ -875,6 +927,9 @@ func (a *analysis) prescan() {
 			case parse.EvAssign:
 				a.assigns[e.Var] = append(a.assigns[e.Var], e.Off)
 			case parse.EvCall:
+				if !a.c.ruleCallee(e.Callee) {
+					continue
+				}
 				for _, r := range a.c.active {
 					if r.Kind != rules.KindGuarded {
 						continue

@@ -25,9 +25,11 @@ type Checker struct {
 
 	findings  map[string]*Finding
 	callTexts map[*parse.Event]string
-	// ruleCallees names the callees the active rules' calls and firsts
-	// name; ruleWild is set when one has a `*`
+	// ruleCallees names the callees the active rules' call patterns name
+	// (calls, firsts, publish, instance-from, fresh); ruleWild is set when
+	// one has a `*`. A call to any other callee matches no rule.
 	ruleCallees map[string]bool
+	names       map[string]nameInfo // see nameInfo
 	ruleWild    bool
 	// gaveUp counts functions whose dataflow did not settle in budget
 	gaveUp int
@@ -118,7 +120,7 @@ func New(set *rules.Set, files []*parse.File) *Checker {
 	}
 	c.ruleCallees = map[string]bool{}
 	for _, r := range c.active {
-		for _, ps := range [][]rules.Pattern{r.Calls, r.First} {
+		for _, ps := range [][]rules.Pattern{r.Calls, r.First, r.Publish, r.InstanceFrom, r.Fresh} {
 			for _, p := range ps {
 				if strings.Contains(p.Callee, "*") {
 					c.ruleWild = true
@@ -129,6 +131,10 @@ func New(set *rules.Set, files []*parse.File) *Checker {
 	}
 	return c
 }
+
+// ruleCallee tells whether some active rule's pattern may match a call to
+// callee.
+func (c *Checker) ruleCallee(callee string) bool { return c.ruleWild || c.ruleCallees[callee] }
 
 // applies tells whether a rule's era gate passes: one of its When
 // identifiers is called somewhere in the input.
@@ -265,7 +271,7 @@ func (c *Checker) relevant(fi *fnInfo) bool {
 				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee.sum != nil && callee.sum.effective() {
 					return true
 				}
-				if c.ruleCallees[e.Callee] || c.ruleWild {
+				if c.ruleCallee(e.Callee) {
 					for _, r := range c.active {
 						if matchAny(r.Calls, e) || matchAny(r.First, e) {
 							return true
@@ -325,7 +331,7 @@ func (c *Checker) quickSummary(fi *fnInfo) *summary {
 				if !ok || containsInt(s.passes, pi) {
 					continue
 				}
-				if callee == nil && passesLock(e) || callee != nil && (callee.sum == nil || containsInt(callee.sum.passes, k)) {
+				if callee == nil && c.passesLock(e) || callee != nil && (callee.sum == nil || containsInt(callee.sum.passes, k)) {
 					s.passes = append(s.passes, pi)
 				}
 			}

@@ -31,7 +31,7 @@ func (a *analysis) call(s state, e *parse.Event) {
 		// `get_user_pages_locked(mm, ..., &locked)`: the callee may drop
 		// the lock and say so through the variable. Other out parameters
 		// (`mcp_read(mcp, REG, &val)`) leave the caller's locks alone.
-		if len(ops) == 0 && !lockPredicate(e.Callee) {
+		if len(ops) == 0 && !a.c.lockPredicate(e.Callee) {
 			a.passIfLockFlag(s, e)
 			a.outPointers(s, e)
 		}
@@ -61,7 +61,7 @@ func (a *analysis) call(s state, e *parse.Event) {
 			}
 		}
 	}
-	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil && (callee.sum.effective() || !lockishName(e.Callee)) {
+	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil && (callee.sum.effective() || !a.c.lockishName(e.Callee)) {
 		a.applySummary(s, e, callee)
 	} else {
 		// not seen, or a helper named for a lock whose body does nothing
@@ -74,7 +74,7 @@ func (a *analysis) call(s state, e *parse.Event) {
 // function receives, and notes the parameters this function hands to
 // unknown code (its callers then treat those objects the same way).
 func (a *analysis) passUnknown(s state, e *parse.Event) {
-	if !passesLock(e) {
+	if !a.c.passesLock(e) {
 		// assumed to leave the caller's locks alone (see lockishName),
 		// but for a lock it is handed itself
 		a.passLockItself(s, e)

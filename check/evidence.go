@@ -58,21 +58,52 @@ func lockishName(callee string) bool {
 // passesLock tells whether an unanalyzed call may take or drop a lock on
 // the objects it is given: its name says so, or it is handed a function
 // whose name does (`kref_put(&z->refcount, release_z_locked)`).
-func passesLock(e *parse.Event) bool {
-	if lockPredicate(e.Callee) {
+func (c *Checker) passesLock(e *parse.Event) bool {
+	if c.lockPredicate(e.Callee) {
 		return false
 	}
-	if lockishName(e.Callee) {
+	if c.lockishName(e.Callee) {
 		return true
 	}
 	for _, arg := range e.Args {
-		if parse.IsIdentifier(arg.Norm) && !strings.HasPrefix(arg.Text, "&") && lockishName(arg.Norm) &&
+		if parse.IsIdentifier(arg.Norm) && !strings.HasPrefix(arg.Text, "&") && c.lockishName(arg.Norm) &&
 			strings.ContainsAny(arg.Norm, "abcdefghijklmnopqrstuvwxyz") {
 			return true
 		}
 	}
 	return false
 }
+
+// nameInfo caches what lockishName and lockPredicate say of a name: every
+// call asks, for a few thousand distinct names.
+type nameInfo uint8
+
+const (
+	nameKnown nameInfo = 1 << iota
+	nameLockish
+	namePredicate
+)
+
+func (c *Checker) nameInfo(name string) nameInfo {
+	if c.names == nil {
+		c.names = map[string]nameInfo{}
+	}
+	ni, ok := c.names[name]
+	if !ok {
+		ni = nameKnown
+		if lockishName(name) {
+			ni |= nameLockish
+		}
+		if lockPredicate(name) {
+			ni |= namePredicate
+		}
+		c.names[name] = ni
+	}
+	return ni
+}
+
+func (c *Checker) lockishName(name string) bool   { return c.nameInfo(name)&nameLockish != 0 }
+func (c *Checker) lockPredicate(name string) bool { return c.nameInfo(name)&namePredicate != 0 }
 
 // lockPredicate tells whether a function only looks at a lock it is
 // given (`lockdep_is_held(&l)`, `spin_is_locked(&l)`, `WARN_ON_ONCE()`
@@ -85,7 +116,7 @@ func lockPredicate(callee string) bool {
 // function is given themselves (`cond_resched_lock(&f->lock)`,
 // `foo_wait(&f->lock)`): a function handed the lock may well drop it.
 func (a *analysis) passLockItself(s state, e *parse.Event) {
-	if lockPredicate(e.Callee) {
+	if a.c.lockPredicate(e.Callee) {
 		return
 	}
 	for _, p := range s {

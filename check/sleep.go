@@ -129,25 +129,34 @@ type inherited struct {
 // sleepReasonG is sleepReason with the guard the caller inherits, if any
 // (guard -1 when none).
 func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string, []Note, int, inherited, bool) {
+	chain, param, inh, ok := c.sleeps(fi, e, ops)
+	if !ok {
+		return "", nil, -1, inh, false
+	}
+	return e.Callee + "()", chain, param, inh, true
+}
+
+// sleeps is sleepReasonG without the call's text, which most calls (that
+// do not sleep) never need.
+func (c *Checker) sleeps(fi *fnInfo, e *parse.Event, ops []lockOp) ([]Note, int, inherited, bool) {
 	none := inherited{guard: -1}
 	if len(ops) == 0 && !sleepers[e.Callee] && !gfpAllocators[e.Callee] && len(e.Args) == 0 {
 		// most calls: nothing that sleeps by name, and no mask to pass
 		if callee := c.lookup(e.Callee, fi.file); callee == nil || callee.sum == nil || len(callee.sum.sleeps) == 0 {
-			return "", nil, -1, none, false
+			return nil, -1, none, false
 		}
 	}
-	call := e.Callee + "()"
 	for _, op := range ops {
 		switch {
 		case op.kind == opAcquire && op.sleep:
 			if strings.HasPrefix(e.Callee, "__Set") || strings.HasPrefix(e.Callee, "__set") || strings.HasPrefix(e.Callee, "__folio_set") {
 				// __SetPageLocked() marks a page nobody else sees yet
-				return "", nil, -1, none, false
+				return nil, -1, none, false
 			}
-			return call, nil, -1, none, true
+			return nil, -1, none, true
 		case op.kind == opAcquire || op.kind == opRelease || op.kind == opHeld || op.kind == opTry:
 			// a spinning primitive, or a trylock (which never waits)
-			return "", nil, -1, none, false
+			return nil, -1, none, false
 		}
 	}
 	if len(ops) > 0 {
@@ -155,25 +164,25 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 		for _, op := range ops {
 			if op.kind == opTryZero && op.sleep && !strings.Contains(e.Callee, "trylock") {
 				// mutex_lock_killable() waits; down_trylock() does not
-				return call, nil, -1, none, true
+				return nil, -1, none, true
 			}
 		}
-		return "", nil, -1, none, false
+		return nil, -1, none, false
 	}
 	if primitiveSleeps(e) && !(strings.Contains(e.Callee, "_user") && faultsOff(fi.fn)) {
-		return call, nil, -1, none, true
+		return nil, -1, none, true
 	}
 	if strings.HasPrefix(e.Callee, "might_sleep_if") || e.Callee == "might_alloc" {
 		// might_sleep_if(gfpflags_allow_blocking(gfp)), might_alloc(gfp)
 		if len(e.Args) > 0 {
 			if p := gfpParam(fi.fn, e.Args[0].Norm); p >= 0 {
-				return call, nil, p, none, true
+				return nil, p, none, true
 			}
 			if sleepingGFP(e.Args[0].Norm) {
-				return call, nil, -1, none, true
+				return nil, -1, none, true
 			}
 		}
-		return "", nil, -1, none, false
+		return nil, -1, none, false
 	}
 	callee := c.lookup(e.Callee, fi.file)
 	if gfpAllocators[e.Callee] {
@@ -181,10 +190,10 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 		// inside that sleep test the mask first
 		for _, arg := range e.Args {
 			if p := gfpParam(fi.fn, arg.Norm); p >= 0 {
-				return call, nil, p, none, true
+				return nil, p, none, true
 			}
 		}
-		return "", nil, -1, none, false
+		return nil, -1, none, false
 	}
 	if callee != nil && callee.sum != nil && !putStyle(e.Callee) {
 		var cond *sleepFact
@@ -212,12 +221,12 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 				}
 			}
 			if f.param < 0 {
-				return call, f.chain, -1, inh, true
+				return f.chain, -1, inh, true
 			}
 			if f.param < len(e.Args) {
 				arg := e.Args[f.param].Norm
 				if sleepingGFP(arg) {
-					return call, f.chain, -1, inh, true
+					return f.chain, -1, inh, true
 				}
 				if p := gfpParam(fi.fn, arg); p >= 0 && cond == nil {
 					cond = &sleepFact{param: p, chain: f.chain}
@@ -225,9 +234,9 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 			}
 		}
 		if cond != nil {
-			return call, cond.chain, cond.param, none, true
+			return cond.chain, cond.param, none, true
 		}
-		return "", nil, -1, none, false
+		return nil, -1, none, false
 	}
 	if callee == nil && !dropsLockAPI(e.Callee) && (strings.ContainsAny(e.Callee, ".>") || strings.Contains(e.Callee, "alloc")) {
 		// a method called through a pointer, or an allocator not in
@@ -236,11 +245,11 @@ func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string
 		// node_zonelist())
 		for _, arg := range e.Args {
 			if sleepingGFP(arg.Norm) && isGFPConst(arg.Norm) {
-				return call, []Note{{File: fi.fn.File, Line: e.Pos.Line, Note: fmt.Sprintf("%s is passed %s", call, arg.Text)}}, -1, none, true
+				return []Note{{File: fi.fn.File, Line: e.Pos.Line, Note: fmt.Sprintf("%s() is passed %s", e.Callee, arg.Text)}}, -1, none, true
 			}
 		}
 	}
-	return "", nil, -1, none, false
+	return nil, -1, none, false
 }
 
 // putStyle names functions that drop a reference (bpf_prog_put(),

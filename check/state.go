@@ -1,7 +1,9 @@
 package check
 
 import (
+	"cmp"
 	"iter"
+	"slices"
 	"sort"
 	"strings"
 
@@ -95,6 +97,14 @@ func (p *partition) clone() *partition {
 	return &q
 }
 
+// cloneInto is clone into storage the caller allocated for many.
+func (p *partition) cloneInto(q *partition) *partition {
+	*q = *p
+	q.own = 0
+	p.own = 0
+	return q
+}
+
 const (
 	ownFacts uint8 = 1 << iota
 	ownVars
@@ -172,6 +182,9 @@ func (p *partition) retainFacts(keep func(f string, v bool) bool) {
 }
 
 func (p *partition) setVar(k, v string) {
+	if cur, ok := p.vars[k]; ok && cur == v {
+		return
+	}
 	if p.own&ownVars == 0 {
 		p.vars, p.own = copyMap(p.vars), p.own|ownVars
 	}
@@ -461,19 +474,28 @@ func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string
 		// quadratic in the number of paths that meet here
 		return
 	}
+	// only what changes is written: a write copies a shared map (clone)
 	for k, qv := range q.locks.all() {
-		pv := p.get(k)
+		old, had := p.locks.lookup(k)
+		pv := old
+		if !had {
+			pv = p.get(k)
+		}
 		pv.b |= qv.b
 		pv.passed = pv.passed || qv.passed
 		if pv.site.text == "" {
 			pv.site = qv.site
 		}
-		p.setLock(k, pv)
+		if !had || pv != old {
+			p.setLock(k, pv)
+		}
 	}
 	for k, pv := range p.locks.all() {
 		if _, ok := q.locks.lookup(k); !ok {
-			pv.b |= q.get(k).b
-			p.setLock(k, pv)
+			if b := pv.b | q.get(k).b; b != pv.b {
+				pv.b = b
+				p.setLock(k, pv)
+			}
 		}
 	}
 	for v, po := range p.vars {
@@ -494,7 +516,9 @@ func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string
 		}
 	}
 	for r, pb := range p.seen {
-		p.setSeen(r, pb|q.seenBits(r))
+		if b := pb | q.seenBits(r); b != pb {
+			p.setSeen(r, b)
+		}
 	}
 	for r, qb := range q.seen {
 		if _, ok := p.seen[r]; !ok {
@@ -558,23 +582,30 @@ const maxPartitions = 4
 
 // join merges states that meet at a block.
 func join(ins []state, joinName func(v, x, y string) string) state {
-	groups := map[uint64]*partition{}
+	if len(ins) == 1 && settled(ins[0]) {
+		// one way in, its partitions already apart and in order: the
+		// state passes as it is (the block that runs it copies on write)
+		return ins[0]
+	}
+	n := 0
+	for _, s := range ins {
+		n += len(s)
+	}
 	var out state
+	buf := make([]partition, n) // the clones, in one allocation
 	for _, s := range ins {
 		for _, p := range s {
-			if g, ok := groups[p.fh]; ok && sameFacts(g, p) {
+			if g := sameGroup(out, p); g != nil {
 				g.mergeInto(p, joinName)
 				continue
 			}
-			c := p.clone()
-			groups[p.fh] = c
-			out = append(out, c)
+			out = append(out, p.cloneInto(&buf[len(out)]))
 		}
 	}
 	if len(out) == 0 {
 		return nil
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].fh < out[j].fh })
+	sortByFacts(out)
 	if len(out) > maxPartitions {
 		out = mergeByLocks(out, joinName)
 	}
@@ -590,6 +621,35 @@ func join(ins []state, joinName func(v, x, y string) string) state {
 		out = state{all}
 	}
 	return out
+}
+
+// settled tells whether s is what join would make of it alone: at most
+// maxPartitions partitions, in order of their facts' hash, no two with the
+// same facts.
+func settled(s state) bool {
+	if len(s) == 0 || len(s) > maxPartitions {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i-1].fh >= s[i].fh {
+			return false
+		}
+	}
+	return true
+}
+
+// sameGroup finds the partition of out with p's facts.
+func sameGroup(out state, p *partition) *partition {
+	for _, g := range out {
+		if g.fh == p.fh && sameFacts(g, p) {
+			return g
+		}
+	}
+	return nil
+}
+
+func sortByFacts(s state) {
+	slices.SortFunc(s, func(p, q *partition) int { return cmp.Compare(p.fh, q.fh) })
 }
 
 func sameFacts(p, q *partition) bool {
@@ -627,7 +687,7 @@ func mergeByLocks(ps state, joinName func(v, x, y string) string) state {
 	for _, sig := range order {
 		out = append(out, groups[sig])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].fh < out[j].fh })
+	sortByFacts(out)
 	return out
 }
 

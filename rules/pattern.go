@@ -29,7 +29,7 @@ type Pattern struct {
 	CondVar, CondType string
 	condRe            *regexp.Regexp
 	Callee            string
-	callee            *regexp.Regexp // nil when Callee has no `*`
+	callee            []string // Callee split at its `*`s; nil when it has none
 	Args              []argPattern
 	// Rest is set when the last argument pattern is `...`.
 	Rest bool
@@ -137,14 +137,29 @@ func (p *Pattern) compileCallee() error {
 	}
 	parts := strings.Split(p.Callee, "*")
 	for i := range parts {
-		parts[i] = regexp.QuoteMeta(normalize(parts[i]))
+		parts[i] = normalize(parts[i])
 	}
-	re, err := regexp.Compile("^" + strings.Join(parts, ".*") + "$")
-	if err != nil {
-		return fmt.Errorf("pattern %q: %v", p.Src, err)
-	}
-	p.callee = re
+	p.callee = parts
 	return nil
+}
+
+// globMatch tells whether s is the literal parts in order with anything
+// between them (a callee pattern's `*`): a prefix, a suffix and the rest
+// in between, which every call's callee is tested against, so no regexp.
+func globMatch(parts []string, s string) bool {
+	first, last := parts[0], parts[len(parts)-1]
+	if len(s) < len(first)+len(last) || !strings.HasPrefix(s, first) || !strings.HasSuffix(s, last) {
+		return false
+	}
+	s = s[len(first) : len(s)-len(last)]
+	for _, m := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, m)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(m):]
+	}
+	return true
 }
 
 // compileArg turns `&$x->lock` into an anchored regexp over normalized text.
@@ -234,7 +249,7 @@ func (p *Pattern) MatchEvent(e *parse.Event, typeOf TypeOf) (Bindings, bool) {
 // Match tells whether a call matches, and what it binds.
 func (p *Pattern) Match(callee string, args []parse.Expr) (Bindings, bool) {
 	if p.callee != nil {
-		if !p.callee.MatchString(callee) {
+		if !globMatch(p.callee, callee) {
 			return nil, false
 		}
 	} else if callee != p.Callee {
