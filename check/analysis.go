@@ -185,6 +185,11 @@ func (a *analysis) run() *summary {
 	dirty := make([]bool, nb)
 	visits := make([]int, nb)
 	dirty[0] = true
+	// without a cycle, the first sweep in reverse postorder visits each
+	// block once, with the state it settles on: that sweep reports, and
+	// no second one is needed
+	once := acyclic(a.fn, order)
+	a.rep = once
 	budget := 40*nb + 2000 // block visits before giving up on the function
 	for changed := true; changed; {
 		changed = false
@@ -240,7 +245,6 @@ func (a *analysis) run() *summary {
 			}
 		}
 	}
-	a.rep = true
 	// the end of the body is a return too: a void function that returns
 	// early with the lock held and releases it at the end is unbalanced
 	// like any other. The paths that run off the end are taken along
@@ -248,7 +252,12 @@ func (a *analysis) run() *summary {
 	// as one return.
 	var offEnd []state
 	for _, id := range order {
-		o := a.block(id, a.in[id])
+		o := out[id]
+		if !once {
+			// the reporting pass, over the states the dataflow settled on
+			a.rep = true
+			o = a.block(id, a.in[id])
+		}
 		if !a.fallsOff(id) {
 			continue
 		}
@@ -276,6 +285,26 @@ func (a *analysis) run() *summary {
 }
 
 type predEdge struct{ from, edge int }
+
+// acyclic tells whether no edge between the blocks of order (reverse
+// postorder) goes back to a block at or before its source.
+func acyclic(fn *parse.Function, order []int) bool {
+	pos := make([]int, len(fn.Blocks))
+	for i := range pos {
+		pos[i] = -1
+	}
+	for i, id := range order {
+		pos[id] = i
+	}
+	for _, id := range order {
+		for _, e := range fn.Blocks[id].Succs {
+			if e.To >= 0 && e.To < len(pos) && pos[e.To] >= 0 && pos[e.To] <= pos[id] {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // fallsOff tells whether block id reaches the exit by running off the end
 // of the body rather than by a return.

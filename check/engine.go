@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -204,33 +205,24 @@ func (c *Checker) summarize(fi *fnInfo) *summary {
 	}
 	type frame struct {
 		fi      *fnInfo
-		blk, ev int
+		callees []*fnInfo
+		next    int
 	}
 	fi.busy = true
-	stack := []frame{{fi: fi}}
+	stack := []frame{{fi: fi, callees: c.callees(fi)}}
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		// the next callee of top that still needs its summary
 		var next *fnInfo
-		blocks := top.fi.fn.Blocks
-		for next == nil && top.blk < len(blocks) {
-			evs := blocks[top.blk].Events
-			if top.ev >= len(evs) {
-				top.blk, top.ev = top.blk+1, 0
-				continue
-			}
-			e := &evs[top.ev]
-			top.ev++
-			if e.Kind != parse.EvCall {
-				continue
-			}
-			if callee := c.lookup(e.Callee, top.fi.file); callee != nil && callee != top.fi && callee.sum == nil && !callee.busy {
+		for next == nil && top.next < len(top.callees) {
+			if callee := top.callees[top.next]; callee.sum == nil && !callee.busy {
 				next = callee
 			}
+			top.next++
 		}
 		if next != nil {
 			next.busy = true
-			stack = append(stack, frame{fi: next})
+			stack = append(stack, frame{fi: next, callees: c.callees(next)})
 			continue
 		}
 		done := top.fi
@@ -243,6 +235,24 @@ func (c *Checker) summarize(fi *fnInfo) *summary {
 		done.busy = false
 	}
 	return fi.sum
+}
+
+// callees lists the functions in the input that fi calls, other than
+// itself, each once, in the order of their first call.
+func (c *Checker) callees(fi *fnInfo) []*fnInfo {
+	var out []*fnInfo
+	last := ""
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			if e := &b.Events[i]; e.Kind == parse.EvCall && e.Callee != last {
+				last = e.Callee
+				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee != fi && !slices.Contains(out, callee) {
+					out = append(out, callee)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // relevant tells whether a function does anything the engine tracks: a

@@ -430,7 +430,7 @@ func (a *analysis) passIfLockFlag(s state, e *parse.Event) {
 // tries, `foo_lock(f)` and `lock_foo(f)` take. It returns the helper's
 // family ("foo") as the lock class.
 func nameOp(callee string) (lockOp, bool) {
-	if !parse.IsIdentifier(callee) {
+	if !strings.Contains(callee, "lock") || !parse.IsIdentifier(callee) {
 		return lockOp{}, false
 	}
 	for _, f := range []struct {

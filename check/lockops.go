@@ -173,12 +173,31 @@ func newRecognizer(set *rules.Set) *recognizer {
 // Declared classes come first; a call that matches one is not also read
 // as a generic primitive.
 func (r *recognizer) ops(e *parse.Event, typeOf rules.TypeOf) []lockOp {
+	if r.noOps(e) {
+		return nil // most calls: decided by name, with no cache entry
+	}
 	if ops, ok := r.cache[e]; ok {
 		return ops
 	}
 	ops := r.compute(e, typeOf)
 	r.cache[e] = ops
 	return ops
+}
+
+// noOps tells, by the callee's name alone, that compute finds nothing.
+func (r *recognizer) noOps(e *parse.Event) bool {
+	if e.Kind != parse.EvCall || len(r.wild) > 0 || r.byCallee[e.Callee] != nil {
+		return false
+	}
+	switch e.Callee {
+	case "guard", "scoped_guard", "scoped_cond_guard":
+		return false
+	}
+	if _, ok := wrappers[e.Callee]; ok {
+		return false
+	}
+	_, ok := genericOps[e.Callee]
+	return !ok
 }
 
 func (r *recognizer) compute(e *parse.Event, typeOf rules.TypeOf) []lockOp {
