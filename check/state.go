@@ -3,6 +3,7 @@ package check
 import (
 	"cmp"
 	"iter"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -475,6 +476,63 @@ func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string
 		return
 	}
 	// only what changes is written: a write copies a shared map (clone)
+	if !p.locks.same(q.locks) {
+		p.mergeLocks(q)
+	}
+	if !sameMap(p.vars, q.vars) {
+		p.mergeVars(q, joinName)
+	}
+	if !sameMap(p.published, q.published) {
+		for o := range p.published {
+			if !q.published[o] {
+				p.delPublished(o)
+			}
+		}
+	}
+	if !sameMap(p.seen, q.seen) {
+		for r, pb := range p.seen {
+			if b := pb | q.seenBits(r); b != pb {
+				p.setSeen(r, b)
+			}
+		}
+		for r, qb := range q.seen {
+			if _, ok := p.seen[r]; !ok {
+				p.setSeen(r, qb|bN)
+			}
+		}
+	}
+	if !sameMap(p.tries, q.tries) {
+		for c := range p.tries {
+			if _, ok := q.tries[c]; !ok {
+				p.delTry(c)
+			}
+		}
+	}
+}
+
+// sameMap tells whether two maps are one (partitions cloned from one
+// another share their maps until one writes): then they agree.
+func sameMap[K comparable, V any](m, n map[K]V) bool {
+	return reflect.ValueOf(m).UnsafePointer() == reflect.ValueOf(n).UnsafePointer()
+}
+
+func (p *partition) mergeVars(q *partition, joinName func(v, x, y string) string) {
+	for v, po := range p.vars {
+		if qo, ok := q.vars[v]; !ok {
+			p.setVar(v, joinName(v, po, v))
+		} else if qo != po {
+			p.setVar(v, joinName(v, po, qo))
+		}
+	}
+	for v, qo := range q.vars {
+		if _, ok := p.vars[v]; !ok {
+			p.setVar(v, joinName(v, v, qo))
+		}
+	}
+}
+
+// mergeLocks merges q's lock states into p's.
+func (p *partition) mergeLocks(q *partition) {
 	for k, qv := range q.locks.all() {
 		old, had := p.locks.lookup(k)
 		pv := old
@@ -498,38 +556,11 @@ func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string
 			}
 		}
 	}
-	for v, po := range p.vars {
-		if qo, ok := q.vars[v]; !ok {
-			p.setVar(v, joinName(v, po, v))
-		} else if qo != po {
-			p.setVar(v, joinName(v, po, qo))
-		}
-	}
-	for v, qo := range q.vars {
-		if _, ok := p.vars[v]; !ok {
-			p.setVar(v, joinName(v, v, qo))
-		}
-	}
-	for o := range p.published {
-		if !q.published[o] {
-			p.delPublished(o)
-		}
-	}
-	for r, pb := range p.seen {
-		if b := pb | q.seenBits(r); b != pb {
-			p.setSeen(r, b)
-		}
-	}
-	for r, qb := range q.seen {
-		if _, ok := p.seen[r]; !ok {
-			p.setSeen(r, qb|bN)
-		}
-	}
-	for c := range p.tries {
-		if _, ok := q.tries[c]; !ok {
-			p.delTry(c)
-		}
-	}
+}
+
+// same tells whether two lock sets are one slice (shared since a clone).
+func (s lockSet) same(t lockSet) bool {
+	return len(s) == len(t) && (len(s) == 0 || &s[0] == &t[0])
 }
 
 func (p *partition) seenBits(rule string) bits {
@@ -545,29 +576,39 @@ func (p *partition) equal(q *partition) bool {
 		len(p.seen) != len(q.seen) || len(p.tries) != len(q.tries) || !sameFacts(p, q) {
 		return false
 	}
-	for k, v := range p.locks.all() {
-		if w, ok := q.locks.lookup(k); !ok || w.b != v.b {
-			return false
+	if !p.locks.same(q.locks) {
+		for k, v := range p.locks.all() {
+			if w, ok := q.locks.lookup(k); !ok || w.b != v.b {
+				return false
+			}
 		}
 	}
-	for k, v := range p.vars {
-		if q.vars[k] != v {
-			return false
+	if !sameMap(p.vars, q.vars) {
+		for k, v := range p.vars {
+			if q.vars[k] != v {
+				return false
+			}
 		}
 	}
-	for k := range p.published {
-		if !q.published[k] {
-			return false
+	if !sameMap(p.published, q.published) {
+		for k := range p.published {
+			if !q.published[k] {
+				return false
+			}
 		}
 	}
-	for k, v := range p.seen {
-		if q.seen[k] != v {
-			return false
+	if !sameMap(p.seen, q.seen) {
+		for k, v := range p.seen {
+			if q.seen[k] != v {
+				return false
+			}
 		}
 	}
-	for k := range p.tries {
-		if _, ok := q.tries[k]; !ok {
-			return false
+	if !sameMap(p.tries, q.tries) {
+		for k := range p.tries {
+			if _, ok := q.tries[k]; !ok {
+				return false
+			}
 		}
 	}
 	return true
