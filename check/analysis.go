@@ -58,6 +58,8 @@ type analysis struct {
 	// retTries are the trylocks whose result a return gives back
 	retTries map[key]tryOp
 	sum      summary
+	// memo holds per-event answers, by Seq (memoOf)
+	memo []evMemo
 	// joinNames caches joinName's function per block
 	joinNames []func(v, x, y string) string
 }

@@ -261,7 +261,7 @@ func (c *Checker) callees(fi *fnInfo) []*fnInfo {
 // functions do not, and need no dataflow.
 func (c *Checker) relevant(fi *fnInfo) bool {
 	fn := fi.fn
-	if len(fn.Annotations) > 0 || c.sleepRelevant(fi) || c.probes != nil {
+	if len(fn.Annotations) > 0 || c.probes != nil {
 		return true
 	}
 	ty := &typer{fn: fn, structs: c.structs}
@@ -295,7 +295,8 @@ func (c *Checker) relevant(fi *fnInfo) bool {
 			}
 		}
 	}
-	return false
+	// last, as the dearest test
+	return c.sleepRelevant(fi)
 }
 
 func (c *Checker) guardedField(e *parse.Event, ty *typer) bool {

@@ -74,7 +74,7 @@ func (a *analysis) call(s state, e *parse.Event) {
 // function receives, and notes the parameters this function hands to
 // unknown code (its callers then treat those objects the same way).
 func (a *analysis) passUnknown(s state, e *parse.Event) {
-	if !a.c.passesLock(e) {
+	if !a.passesLock(e) {
 		// assumed to leave the caller's locks alone (see lockishName),
 		// but for a lock it is handed itself
 		a.passLockItself(s, e)

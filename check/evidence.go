@@ -510,10 +510,65 @@ func namedObject(arg string) bool {
 // ops is what a call does to locks: a primitive, a rule's or the table's
 // helper, or a helper named like one (namedOps).
 func (a *analysis) ops(e *parse.Event) []lockOp {
-	if ops := a.c.rec.ops(e, a.typeOf); len(ops) > 0 {
-		return ops
+	m := a.memoOf(e)
+	if m != nil && m.has&memoOps != 0 {
+		return m.ops
 	}
-	return a.namedOps(e)
+	ops := a.c.rec.ops(e, a.typeOf)
+	if len(ops) == 0 {
+		ops = a.namedOps(e)
+	}
+	if m != nil {
+		m.ops, m.has = ops, m.has|memoOps
+	}
+	return ops
+}
+
+// passesLock is Checker.passesLock, asked once per event.
+func (a *analysis) passesLock(e *parse.Event) bool {
+	m := a.memoOf(e)
+	if m == nil {
+		return a.c.passesLock(e)
+	}
+	if m.has&memoPasses == 0 {
+		m.has |= memoPasses
+		if a.c.passesLock(e) {
+			m.has |= memoPassesYes
+		}
+	}
+	return m.has&memoPassesYes != 0
+}
+
+// evMemo keeps what the dataflow asks of one event of the function on
+// every visit of its block.
+type evMemo struct {
+	e   *parse.Event // the event this entry is for
+	has uint8
+	ops []lockOp
+}
+
+const (
+	memoOps uint8 = 1 << iota
+	memoPasses
+	memoPassesYes
+)
+
+// memoOf is e's entry, or nil when e is not an event of the function.
+func (a *analysis) memoOf(e *parse.Event) *evMemo {
+	if e.Seq == 0 || int(e.Seq) > a.fn.NumEvents {
+		return nil
+	}
+	if a.memo == nil {
+		a.memo = make([]evMemo, a.fn.NumEvents+1)
+	}
+	m := &a.memo[e.Seq]
+	if m.e != e {
+		if m.e != nil {
+			return nil // an event of another function with the same number
+		}
+		m.e = e
+	}
+	return m
 }
 
 // namedOps reads a call to a helper by its name (nameOp): when probing a

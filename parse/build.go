@@ -210,6 +210,7 @@ func (b *builder) buildFunction(i int) *Function {
 	b.stmt(bodyNode)
 	b.edge(b.cur, b.exit, Edge{})
 	compact(fn)
+	numberEvents(fn)
 	b.collectErrors(i)
 	// statement expressions too deep to be read: their events are missing
 	deep := b.f.tooDeep
@@ -401,4 +402,16 @@ func collapse(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// numberEvents sets each event's Seq, in block order.
+func numberEvents(fn *Function) {
+	n := uint32(0)
+	for _, blk := range fn.Blocks {
+		for i := range blk.Events {
+			n++
+			blk.Events[i].Seq = n
+		}
+	}
+	fn.NumEvents = int(n)
 }

@@ -49,6 +49,10 @@ type Event struct {
 	Pos  Pos
 	// Off is the byte offset of the event in the file.
 	Off uint32
+	// Seq numbers the events of a function from 1, so that a pass over
+	// it can keep what it learns of each in a slice; 0 for an event made
+	// outside a body.
+	Seq uint32
 
 	// Call and EvScopeEnd: callee name or path (`vma->vm_ops->open`),
 	// arguments, the variable the result is stored in (if any), and the
@@ -145,6 +149,8 @@ type Function struct {
 	// return leads to.
 	Blocks []*Block
 	Exit   int
+	// NumEvents is the number of events in Blocks (the largest Seq).
+	NumEvents int
 	// ParseErrors lists where the body could not be read fully: an ERROR
 	// or MISSING node, or a construct past one of the front end's bounds
 	// (nesting deeper than MaxNesting). Events inside the broken part may
