@@ -519,7 +519,13 @@ func (a *analysis) checkBalance() {
 				if ab == bU {
 					ab = bN
 				}
-				b |= ab
+				if b != bH || r.value != "" || !a.direct[k] {
+					b |= ab
+				}
+				// else a return with no value (the end of a void body)
+				// where every path that took the lock still holds it:
+				// the caller cannot tell those paths from the ones that
+				// never took it, so they leak it
 			}
 			switch {
 			case b == bH && a.fn.ReturnType.Pointer > 0 && r.obj != "" && !r.end &&

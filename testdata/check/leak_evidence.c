@@ -253,3 +253,53 @@ static int merged_constant(struct foo *f, int v)
 out:
 	return -EIO; /* want "lock-balance" */
 }
+
+/* void, and the path that keeps the lock runs off the end of the body,
+ * where it meets the paths that never took it: still a leak */
+static void goto_past_branch(struct foo *f, int cpu)
+{
+	struct obj *o;
+
+	if (f->n == 1) {
+		o = pick_obj(f, cpu);
+		spin_lock(&o->lock);
+		if (o->refs < 0)
+			goto tail; /* the unlock is missing here */
+		o->refs++;
+		spin_unlock(&o->lock);
+		return;
+	}
+tail:
+	f->n = 0;
+} /* want "lock-balance" */
+
+/* the same with the unlock in place: quiet */
+static void goto_past_branch_fixed(struct foo *f, int cpu)
+{
+	struct obj *o;
+
+	if (f->n == 1) {
+		o = pick_obj(f, cpu);
+		spin_lock(&o->lock);
+		if (o->refs < 0) {
+			spin_unlock(&o->lock);
+			goto tail;
+		}
+		o->refs++;
+		spin_unlock(&o->lock);
+		return;
+	}
+tail:
+	f->n = 0;
+}
+
+/* taken and dropped under one condition: the paths that took it released
+ * it, and the end meets only those and the ones that never took it */
+static void same_condition(struct foo *f)
+{
+	if (f->n)
+		spin_lock(&f->slock);
+	f->n++;
+	if (f->n)
+		spin_unlock(&f->slock);
+}
