@@ -295,11 +295,11 @@ tail:
 
 /* taken and dropped under one condition: the paths that took it released
  * it, and the end meets only those and the ones that never took it */
-static void same_condition(struct foo *f)
+static void same_condition(struct foo *f, int locked)
 {
-	if (f->n)
+	if (locked)
 		spin_lock(&f->slock);
 	f->n++;
-	if (f->n)
+	if (locked)
 		spin_unlock(&f->slock);
 }
