@@ -306,12 +306,13 @@ func (c *Checker) sleepRelevant(fi *fnInfo) bool {
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
 			if e := &b.Events[i]; e.Kind == parse.EvCall {
-				if _, _, _, ok := c.sleepReason(fi, e, c.rec.ops(e, ty.typeOf)); ok {
+				if _, _, _, ok := c.sleeps(fi, e, c.rec.ops(e, ty.typeOf)); ok {
 					return true
 				}
 			}
 		}
 	}
+	fi.sleepless = true // (quickSleeps need not look again)
 	return false
 }
 
@@ -319,6 +320,9 @@ func (c *Checker) sleepRelevant(fi *fnInfo) bool {
 // dataflow skips: it holds no lock and opens no atomic section, so any
 // call in it that may sleep does so in its caller's context.
 func (c *Checker) quickSleeps(fi *fnInfo) []sleepFact {
+	if fi.sleepless {
+		return nil
+	}
 	var fs []sleepFact
 	ty := &typer{fn: fi.fn, structs: c.structs}
 	for _, b := range fi.fn.Blocks {

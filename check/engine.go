@@ -73,6 +73,9 @@ type fnInfo struct {
 	// named are the lock helpers the function takes and drops by name
 	// (namedPairs), computed once
 	named map[string]bool
+	// sleepless: no call in the function may sleep (found by
+	// sleepRelevant)
+	sleepless bool
 }
 
 // Run checks files with set and returns the findings, sorted.
@@ -337,12 +340,19 @@ func (c *Checker) quickSummary(fi *fnInfo) *summary {
 				continue
 			}
 			callee := c.lookup(e.Callee, fi.file)
+			passes := 0 // c.passesLock(e), asked once: 1 no, 2 yes
 			for k, arg := range e.Args {
 				pi, ok := params[rootIdent(arg.Norm)]
 				if !ok || containsInt(s.passes, pi) {
 					continue
 				}
-				if callee == nil && c.passesLock(e) || callee != nil && (callee.sum == nil || containsInt(callee.sum.passes, k)) {
+				if callee == nil && passes == 0 {
+					passes = 1
+					if c.passesLock(e) {
+						passes = 2
+					}
+				}
+				if callee == nil && passes == 2 || callee != nil && (callee.sum == nil || containsInt(callee.sum.passes, k)) {
 					s.passes = append(s.passes, pi)
 				}
 			}

@@ -59,10 +59,10 @@ func lockishName(callee string) bool {
 // the objects it is given: its name says so, or it is handed a function
 // whose name does (`kref_put(&z->refcount, release_z_locked)`).
 func (c *Checker) passesLock(e *parse.Event) bool {
-	if c.lockPredicate(e.Callee) {
+	switch ni := c.nameInfo(e.Callee); {
+	case ni&namePredicate != 0:
 		return false
-	}
-	if c.lockishName(e.Callee) {
+	case ni&nameLockish != 0:
 		return true
 	}
 	for _, arg := range e.Args {

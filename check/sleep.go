@@ -109,14 +109,6 @@ const maxSleepDepth = 3
 // must not grow with it.
 const maxSleepChain = 8
 
-// sleepReason tells whether call e, made in fi, may sleep: the primitive
-// or callee, the notes that lead to the sleep, and, when it sleeps only if
-// the GFP mask fi itself was given does, which parameter of fi that is.
-func (c *Checker) sleepReason(fi *fnInfo, e *parse.Event, ops []lockOp) (string, []Note, int, bool) {
-	what, chain, param, _, ok := c.sleepReasonG(fi, e, ops)
-	return what, chain, param, ok
-}
-
 // inherited is a guard a sleep found through a callee keeps: the callee
 // sleeps only when its argument is non-zero (or zero), and this call
 // passes one of the caller's own parameters there (`sleep_ok` handed down).
@@ -126,8 +118,10 @@ type inherited struct {
 	bit     string
 }
 
-// sleepReasonG is sleepReason with the guard the caller inherits, if any
-// (guard -1 when none).
+// sleepReasonG tells whether call e, made in fi, may sleep: the primitive
+// or callee, the notes that lead to the sleep, when it sleeps only if the
+// GFP mask fi itself was given does, which parameter of fi that is, and
+// the guard the caller inherits, if any (guard -1 when none).
 func (c *Checker) sleepReasonG(fi *fnInfo, e *parse.Event, ops []lockOp) (string, []Note, int, inherited, bool) {
 	chain, param, inh, ok := c.sleeps(fi, e, ops)
 	if !ok {
