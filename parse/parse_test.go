@@ -277,3 +277,22 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("parse error at %v, want at or after line 3", p)
 	}
 }
+
+// A #define whose continued lines end in comments once made tree-sitter
+// read the rest of the file as one broken declaration (pktgen.c's
+// PKT_FLAGS): the functions after it must parse, on their lines.
+func TestDefineWithComments(t *testing.T) {
+	f := parseTestFile(t, "define_comments.c")
+	for name, line := range map[string]int{"box_bump": 18, "box_read": 25} {
+		fn := function(t, f, name)
+		if len(fn.ParseErrors) > 0 {
+			t.Errorf("%s: parse errors %v", name, fn.ParseErrors)
+		}
+		if fn.Pos.Line != line {
+			t.Errorf("%s at line %d, want %d", name, fn.Pos.Line, line)
+		}
+	}
+	if got := events(function(t, f, "box_bump"), EvCall); len(got) != 2 {
+		t.Errorf("box_bump calls = %v", got)
+	}
+}

@@ -115,7 +115,9 @@ func prepRegion(src, out []byte, start, end int) *prepared {
 
 func prepInto(src, out []byte, start, end, depth int) *prepared {
 	p := &prepared{src: out, entries: map[uint32]entryMacro{}, loops: map[uint32]macroLoop{}}
-	s := &scanner{b: src[:end], pos: start}
+	var comments [][2]int
+	s := &scanner{b: src[:end], pos: start, comments: &comments}
+	defer func() { blankDirectiveComments(p.src, comments) }()
 	// prev is the last significant token, to tell statement position:
 	// punctuation as itself, 'x' an identifier, 'k' a keyword, 'e' else/do.
 	var prev byte = ';'
@@ -605,6 +607,38 @@ func (p *prepared) declMacro(s *scanner, w string) bool {
 		return false
 	}
 	return i < len(s.b) && s.b[i] == '('
+}
+
+// blankDirectiveComments blanks the block comments inside directives:
+// tree-sitter's C grammar ends a #define's body at a comment followed by
+// a line continuation (`pf(A)  /* a */ \`), and reads the lines after
+// it as code. A line break inside such a comment keeps the directive
+// going with a backslash put before it, so that no line moves.
+func blankDirectiveComments(b []byte, comments [][2]int) {
+	for _, c := range comments {
+		if c[1] > len(b) {
+			continue
+		}
+		j := c[1]
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+			j++
+		}
+		if (j >= len(b) || b[j] != '\\') && !bytes.ContainsRune(b[c[0]:c[1]], '\n') {
+			// one that ends its line is read well (and `#endif` with
+			// trailing blanks is not)
+			continue
+		}
+		for i := c[0]; i < c[1]; i++ {
+			switch {
+			case b[i] == '\n':
+				if i > c[0] {
+					b[i-1] = '\\'
+				}
+			case b[i] != '\r':
+				b[i] = ' '
+			}
+		}
+	}
 }
 
 func isUpperIdent(w string) bool {

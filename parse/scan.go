@@ -9,6 +9,10 @@ type scanner struct {
 	b   []byte
 	pos int
 	bol bool // at the start of a line (only whitespace seen)
+	// comments, when set, collects the block comments inside directives
+	// (start, end)
+	comments    *[][2]int
+	inDirective bool
 }
 
 type token uint8
@@ -38,7 +42,9 @@ func (s *scanner) next() (token, int, int) {
 		case c == '/' && s.pos+1 < len(b) && b[s.pos+1] == '/':
 			s.pos = s.skipLine(s.pos)
 		case c == '#' && s.bol:
+			s.inDirective = true
 			s.pos = s.skipLine(s.pos)
+			s.inDirective = false
 		case c == '\\' && s.pos+1 < len(b) && (b[s.pos+1] == '\n' || b[s.pos+1] == '\r'):
 			s.pos += 2
 		default:
@@ -95,7 +101,11 @@ func (s *scanner) skipLine(i int) int {
 			continue
 		case '/':
 			if i+1 < len(b) && b[i+1] == '*' {
-				i = s.skipBlockComment(i)
+				e := s.skipBlockComment(i)
+				if s.comments != nil && s.inDirective {
+					*s.comments = append(*s.comments, [2]int{i, e})
+				}
+				i = e
 				continue
 			}
 		}
