@@ -21,7 +21,7 @@ func TestCheckStats(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{"files: 10\n", "functions: 29\n", "functions with parse errors: 0 (0.00%)\n", "bytes: ", "elapsed: "} {
+	for _, want := range []string{"files: 11\n", "functions: 31\n", "functions with parse errors: 0 (0.00%)\n", "bytes: ", "elapsed: "} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stats lack %q:\n%s", want, stderr)
 		}
