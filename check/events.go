@@ -158,9 +158,10 @@ func (a *analysis) heldSpin(s state) (key, lockVal, bool) {
 	for i, p := range s {
 		pk, pv, ok := key{}, lockVal{}, false
 		for k, v := range p.locks.all() {
-			if v.b == bH && a.isSpin(k, v) {
+			if v.b == bH && a.isSpin(k, v) && (!ok || pv.site.note != "" && v.site.note == "") {
+				// the first one this function took itself, else the
+				// first a callee took (a message names the former)
 				pk, pv, ok = k, v, true
-				break
 			}
 		}
 		if !ok {

@@ -192,3 +192,21 @@ void async_flag(struct box *b)
 	send_cmd(b, CMD_SYNC); /* want "sleep-under-spinlock" */
 	spin_unlock(&b->lock);
 }
+
+/* a helper that leaves its spinlock held for the caller */
+static void box_hold(struct box *b)
+{
+	spin_lock(&b->lock);
+}
+
+/* two spinlocks held, the first taken by a helper, the second here: the
+ * one taken here makes the context certain, and a sleep found through a
+ * summary is reported under it */
+void helper_lock_then_own(struct box *b, struct box *other)
+{
+	box_hold(b);
+	spin_lock(&other->lock);
+	maybe_pause(3); /* want "sleep-under-spinlock" */
+	spin_unlock(&other->lock);
+	spin_unlock(&b->lock);
+}
