@@ -1242,10 +1242,20 @@ func debugState(block int, e *parse.Event, s state) {
 
 // callText is a call as written, `name(args)`, built once per event.
 func (a *analysis) callText(e *parse.Event) string {
-	if t, ok := a.c.callTexts[e]; ok {
-		return t
+	m := a.memoOf(e)
+	if m != nil && m.has&memoText != 0 {
+		return m.text
+	}
+	if m == nil {
+		if t, ok := a.c.callTexts[e]; ok {
+			return t
+		}
 	}
 	t := e.Callee + "(" + argText(e) + ")"
-	a.c.callTexts[e] = t
+	if m != nil {
+		m.text, m.has = t, m.has|memoText
+	} else {
+		a.c.callTexts[e] = t
+	}
 	return t
 }

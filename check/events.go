@@ -183,9 +183,22 @@ func (a *analysis) isSpin(k key, v lockVal) bool {
 
 // checkCall runs the rules that look at calls.
 func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
-	call := e.Callee + "()"
 	a.checkSleep(s, e, ops)
 	a.checkWait(s, e)
+	if a.c.ruleCallee(e.Callee) { // (no rule names most calls)
+		a.checkRules(s, e)
+	}
+	// the callee's own unmet requirements
+	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
+		for i := range callee.sum.needs {
+			a.checkNeed(s, e, &callee.sum.needs[i])
+		}
+	}
+}
+
+// checkRules runs the active rules on call e.
+func (a *analysis) checkRules(s state, e *parse.Event) {
+	call := e.Callee + "()"
 	for _, r := range a.c.active {
 		if !r.AppliesIn(a.fn.Name) {
 			continue
@@ -230,12 +243,6 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 			}
 		case rules.KindRequires:
 			a.checkRequires(s, e, r, call)
-		}
-	}
-	// the callee's own unmet requirements
-	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
-		for i := range callee.sum.needs {
-			a.checkNeed(s, e, &callee.sum.needs[i])
 		}
 	}
 }

@@ -542,15 +542,17 @@ func (a *analysis) passesLock(e *parse.Event) bool {
 // evMemo keeps what the dataflow asks of one event of the function on
 // every visit of its block.
 type evMemo struct {
-	e   *parse.Event // the event this entry is for
-	has uint8
-	ops []lockOp
+	e    *parse.Event // the event this entry is for
+	has  uint8
+	ops  []lockOp
+	text string // callText
 }
 
 const (
 	memoOps uint8 = 1 << iota
 	memoPasses
 	memoPassesYes
+	memoText
 )
 
 // memoOf is e's entry, or nil when e is not an event of the function.
