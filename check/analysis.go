@@ -67,6 +67,7 @@ type analysis struct {
 type retPart struct {
 	value string
 	locks map[key]bits
+	err   bool // the value was tested negative on this path
 }
 
 type retSnap struct {

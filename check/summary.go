@@ -50,7 +50,7 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 	}
 	if (parse.IsIdentifier(r.value) && !a.setToCode(r.value) && len(s) > 1) || r.value == "" {
 		for _, p := range s {
-			q := retPart{value: valueKey(p, r.value), locks: map[key]bits{}}
+			q := retPart{value: valueKey(p, r.value), locks: map[key]bits{}, err: negative(p, r.value)}
 			for k, v := range p.locks.all() {
 				q.locks[k] = v.b
 			}
@@ -268,6 +268,37 @@ func valueKey(p *partition, v string) string {
 	}
 	sort.Strings(ks)
 	return strings.Join(ks, "\x00") + "\x01" + p.vars[v]
+}
+
+// negative tells whether path p tested v negative (`if (ret < 0)`): an
+// error for sure, where `if (ret)` may test a count or a flag whose zero
+// the engine did not follow through a loop.
+func negative(p *partition, v string) bool {
+	if !parse.IsIdentifier(v) {
+		return false
+	}
+	neg, ok := p.facts.lookup(v + "<0")
+	return ok && neg
+}
+
+// heldOnErrorOnly tells whether, of the paths to this return, those that
+// hold k return a negative error and some that released it do not: held
+// only on error is a leak, whatever the value tells the caller.
+func (r *retSnap) heldOnErrorOnly(k key) bool {
+	held, ok := false, false
+	for _, q := range r.parts {
+		b, has := q.locks[k]
+		switch {
+		case !has:
+		case b&bH != 0 && (b != bH || !q.err):
+			return false
+		case b == bH:
+			held = true
+		case b == bN && !q.err:
+			ok = true
+		}
+	}
+	return held && ok
 }
 
 // sameValueFor tells whether a path holding k and one that released it
@@ -507,7 +538,7 @@ func (a *analysis) checkBalance() {
 			continue // a caller's lock (released or asserted here) balances elsewhere
 		}
 		var heldAt, releasedAt []retSnap
-		var mixed []retSnap
+		var mixed, onError []retSnap
 		for _, r := range a.returns {
 			b, ok := r.locks[k]
 			if !ok {
@@ -542,6 +573,10 @@ func (a *analysis) checkBalance() {
 				heldAt = append(heldAt, r)
 			case b == bN:
 				releasedAt = append(releasedAt, r)
+			case b&bH != 0 && b&bN != 0 && a.direct[k] && !r.end && stable(k.inst) && r.heldOnErrorOnly(k):
+				// `goto done` on `ret < 0` with the lock held, to the
+				// `return ret` the released paths reach too
+				onError = append(onError, r)
 			case b&bH != 0 && b&bN != 0 && a.direct[k] && (!r.end && !tellsApart(r) || r.sameValueFor(k)):
 				// (a lock only a callee takes is the callee's to answer for)
 				mixed = append(mixed, r)
@@ -570,8 +605,13 @@ func (a *analysis) checkBalance() {
 				if r.end {
 					msg = fmt.Sprintf("%s (%s) is still held at the end of the function; the return at line %d releases it", name, k.class, rel.pos.Line)
 				}
-				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), msg)
+				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), msg, toldApart(r, releasedAt))
 			}
+		}
+		for _, r := range onError {
+			a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf(
+				"%s (%s) is still held at this return on the paths where %s < 0; the paths that succeed release it",
+				a.displayInst(k), k.class, r.value), false)
 		}
 		if unstable(k.inst) {
 			continue
@@ -583,7 +623,7 @@ func (a *analysis) checkBalance() {
 			continue
 		}
 		for _, r := range mixed {
-			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s (%s) is held on some paths to this return and released on others", a.displayInst(k), k.class))
+			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s (%s) is held on some paths to this return and released on others", a.displayInst(k), k.class), true)
 		}
 	}
 }
@@ -653,7 +693,30 @@ func (a *analysis) asWritten(inst string) string {
 	return inst
 }
 
-func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
+// toldApart tells whether the value of held, a return that keeps a lock,
+// differs from that of every return in released: only then can a caller
+// tell from it that the lock is its to release.
+func toldApart(held retSnap, released []retSnap) bool {
+	for _, r := range released {
+		switch {
+		case r.known == valError:
+		case r.known == valNull && (held.known == valNonNull || held.known == "pointer"):
+		case r.known == valZero && (held.known == valOne || held.known == valNonNull):
+		case r.known == valOne && held.known == valZero:
+		case r.value != "" && !parse.IsIdentifier(r.value) && r.value != "0" && r.value != "NULL":
+			// a value computed at the return (`!mmap_read_lock_killable(mm)`)
+			// may well be what tells the paths apart
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// balanceFinding reports a return that keeps lock k; told says whether
+// its value tells it apart from the returns that release k (see
+// callerEvidence: a releaser elsewhere excuses only such a return).
+func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string, told bool) {
 	if op, ok := nameOp(strings.TrimLeft(a.fn.Name, "_")); ok && (op.kind == opAcquire || op.kind == opTry) && r.known != valError {
 		return // sem_lock(), foo_trylock(): taking a lock is what it is for
 	}
@@ -678,7 +741,7 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string) {
 		Column: r.pos.Col, Function: a.fn.Name, Trace: tr}
 	if _, _, ok := paramOf(a.fn, k.inst); ok || a.returnsObject(k.inst) {
 		// a lock the callers can see: kept for their verdict (callerEvidence)
-		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: a.successValue(r.known)})
+		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: told && a.successValue(r.known)})
 		return
 	}
 	a.c.report(f)

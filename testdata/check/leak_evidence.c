@@ -303,3 +303,52 @@ static void same_condition(struct foo *f, int locked)
 	if (locked)
 		spin_unlock(&f->slock);
 }
+
+/* a function elsewhere drops the lock its caller holds ... */
+static void foo_put(struct foo *f)
+{
+	mutex_unlock(&f->lock);
+}
+
+/* ... which excuses no return here: 0 comes back held on one path and
+ * maybe released on another (`ret` may be 0 too), so a caller cannot tell
+ * when to call foo_put() */
+static int stop_all(struct foo *f)
+{
+	int ret;
+
+	mutex_lock(&f->lock);
+	if (f->n == 0)
+		return 0; /* want "lock-balance" */
+	ret = foo_stop(f);
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/* held exactly on success, released on every error: foo_put() is the
+ * other half of this API, quiet */
+static int foo_get(struct foo *f)
+{
+	mutex_lock(&f->lock);
+	if (f->n < 0) {
+		mutex_unlock(&f->lock);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* the error path keeps the lock and meets the released paths at one
+ * `return ret`: held only where ret is an error */
+static int shrink(struct foo *f)
+{
+	int ret;
+
+	mutex_lock(&f->lock);
+	ret = foo_search(f);
+	if (ret < 0)
+		goto done;
+	f->n = ret;
+	mutex_unlock(&f->lock);
+done:
+	return ret; /* want "lock-balance" */
+}
