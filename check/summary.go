@@ -539,6 +539,7 @@ func (a *analysis) checkBalance() {
 		}
 		var heldAt, releasedAt []retSnap
 		var mixed, onError []retSnap
+		var partial []retSnap // returns where some paths hold it and some released it
 		for _, r := range a.returns {
 			b, ok := r.locks[k]
 			if !ok {
@@ -557,6 +558,10 @@ func (a *analysis) checkBalance() {
 				// where every path that took the lock still holds it:
 				// the caller cannot tell those paths from the ones that
 				// never took it, so they leak it
+			}
+			if raw := r.locks[k]; raw&bH != 0 && raw&bN != 0 && !r.end && !r.passed[k] && !r.tried[k] {
+				// (released there, not only never taken)
+				partial = append(partial, r)
 			}
 			switch {
 			case b == bH && a.fn.ReturnType.Pointer > 0 && r.obj != "" && !r.end &&
@@ -606,6 +611,20 @@ func (a *analysis) checkBalance() {
 					msg = fmt.Sprintf("%s (%s) is still held at the end of the function; the return at line %d releases it", name, k.class, rel.pos.Line)
 				}
 				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), msg, toldApart(r, releasedAt))
+			}
+		}
+		if len(heldAt) > 0 && len(releasedAt) == 0 && a.direct[k] && stable(k.inst) {
+			// no return releases it on every path, but one does on some
+			// (`if (res) goto err;` ... `err: return res;`): an error
+			// return that keeps it leaks it
+			if rel, ok := firstOf(onError, partial); ok {
+				for _, r := range heldAt {
+					if r.known == valError {
+						a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf(
+							"%s (%s) is still held at this error return; paths to the return at line %d release it",
+							a.displayInst(k), k.class, rel.pos.Line), false)
+					}
+				}
 			}
 		}
 		for _, r := range onError {
@@ -691,6 +710,16 @@ func (a *analysis) asWritten(inst string) string {
 		}
 	}
 	return inst
+}
+
+// firstOf is the first return of the lists, in order.
+func firstOf(lists ...[]retSnap) (retSnap, bool) {
+	for _, l := range lists {
+		if len(l) > 0 {
+			return l[0], true
+		}
+	}
+	return retSnap{}, false
 }
 
 // toldApart tells whether the value of held, a return that keeps a lock,

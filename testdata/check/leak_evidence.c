@@ -352,3 +352,27 @@ static int shrink(struct foo *f)
 done:
 	return ret; /* want "lock-balance" */
 }
+
+/* an error return keeps the lock; no return releases it on every path,
+ * but the last one does on the paths that get there without an error */
+static int add_dev(struct foo *f)
+{
+	int res = 0;
+
+	mutex_lock(&f->lock);
+	if (!f->n) {
+		res = foo_make(f);
+		if (res)
+			return res; /* want "lock-balance" */
+		res = foo_parse(f);
+		if (res)
+			goto err;
+	}
+	mutex_unlock(&f->lock);
+	f->n++;
+err:
+	/* the `goto err` path leaks it too, but `if (res)` alone does not
+	 * say error surely enough at a return shared with other paths (see
+	 * shrink(), which tests `ret < 0`): not reported */
+	return res;
+}
