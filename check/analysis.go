@@ -74,9 +74,10 @@ type retSnap struct {
 	pos   parse.Pos
 	value string
 	obj   string // the object the value names, resolved
-	// someErr: some path here tested the returned variable as an error
-	someErr bool
-	known   string // what the value is on the paths here (valueClass)
+	// someErr: some path here tested the returned variable as an error;
+	// mayZero: some path tested it and found no error
+	someErr, mayZero bool
+	known            string // what the value is on the paths here (valueClass)
 	// end is set for the end of the body, which paths run off: merged
 	// there from many blocks, a lock held on some of them only is too
 	// coarse a state to warn about

@@ -346,6 +346,11 @@ func errorReturns(rs []retSnap) bool {
 		if r.known != valError && !(r.known == valValue && errorVars[r.value] && tested[r.value]) {
 			return false
 		}
+		if r.mayZero {
+			// a path here found it no error: this return may give 0
+			// too, the value the lock is kept on (dev_change_name())
+			return false
+		}
 	}
 	return true
 }

@@ -46,6 +46,9 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 			if tested, _ := comparedToError(p, r.value); tested {
 				r.someErr = true // `if (err != -ENOSPC) goto out;`
 			}
+			if testedNotError(p, r.value) {
+				r.mayZero = true
+			}
 		}
 	}
 	if (parse.IsIdentifier(r.value) && !a.setToCode(r.value) && len(s) > 1) || r.value == "" {
@@ -279,6 +282,17 @@ func negative(p *partition, v string) bool {
 	}
 	neg, ok := p.facts.lookup(v + "<0")
 	return ok && neg
+}
+
+// testedNotError tells whether path p tested v and found it no error
+// (`if (err)` or `if (err < 0)` taken false): v may be 0 there.
+func testedNotError(p *partition, v string) bool {
+	if !parse.IsIdentifier(v) {
+		return false
+	}
+	nz, ok := p.facts.lookup(v)
+	neg, okNeg := p.facts.lookup(v + "<0")
+	return ok && !nz || okNeg && !neg
 }
 
 // heldOnErrorOnly tells whether, of the paths to this return, those that

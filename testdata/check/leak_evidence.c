@@ -376,3 +376,23 @@ err:
 	 * shrink(), which tests `ret < 0`): not reported */
 	return res;
 }
+
+/* 0 comes back held on one path, and `return err` releases it on paths
+ * where err was tested and found no error: 0 as well, so the value does
+ * not tell the caller it holds the lock */
+static int rename_it(struct foo *f, int v)
+{
+	int err;
+
+	mutex_lock(&f->lock);
+	if (v == f->n)
+		return 0; /* want "lock-balance" */
+	err = foo_check(f, v);
+	if (err < 0) {
+		mutex_unlock(&f->lock);
+		return err;
+	}
+	f->n = v;
+	mutex_unlock(&f->lock);
+	return err;
+}
