@@ -76,6 +76,8 @@ type fnInfo struct {
 	// sleepless: no call in the function may sleep (found by
 	// sleepRelevant)
 	sleepless bool
+	// calls: the functions in the input it calls (callees), once known
+	calls *[]*fnInfo
 }
 
 // Run checks files with set and returns the findings, sorted.
@@ -243,7 +245,11 @@ func (c *Checker) summarize(fi *fnInfo) *summary {
 // callees lists the functions in the input that fi calls, other than
 // itself, each once, in the order of their first call.
 func (c *Checker) callees(fi *fnInfo) []*fnInfo {
+	if fi.calls != nil {
+		return *fi.calls
+	}
 	var out []*fnInfo
+	defer func() { fi.calls = &out }()
 	last := ""
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
@@ -267,6 +273,12 @@ func (c *Checker) relevant(fi *fnInfo) bool {
 	if len(fn.Annotations) > 0 || c.probes != nil {
 		return true
 	}
+	// a callee in the input with a lock effect (each callee once)
+	for _, callee := range c.callees(fi) {
+		if callee.sum != nil && callee.sum.effective() {
+			return true
+		}
+	}
 	ty := &typer{fn: fn, structs: c.structs}
 	for _, b := range fn.Blocks {
 		for i := range b.Events {
@@ -279,9 +291,6 @@ func (c *Checker) relevant(fi *fnInfo) bool {
 					return true
 				}
 				if _, ok := nameOp(e.Callee); ok && c.namedPairs(fi)[e.Callee] {
-					return true
-				}
-				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee.sum != nil && callee.sum.effective() {
 					return true
 				}
 				if c.ruleCallee(e.Callee) {
@@ -329,22 +338,34 @@ func (s *summary) effective() bool {
 // which parameters it hands to code that is not analyzed.
 func (c *Checker) quickSummary(fi *fnInfo) *summary {
 	s := &summary{sleeps: c.quickSleeps(fi), alwaysZero: returnsOnlyZero(fi.fn)}
-	params := map[string]int{}
-	for i, p := range fi.fn.Params {
-		params[p.Name] = i
+	if len(fi.fn.Params) == 0 {
+		return s
+	}
+	param := func(name string) (int, bool) {
+		// (the last of a repeated name, as a map built in order keeps)
+		for i := len(fi.fn.Params) - 1; i >= 0; i-- {
+			if fi.fn.Params[i].Name == name {
+				return i, true
+			}
+		}
+		return -1, false
 	}
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
 			e := &b.Events[i]
-			if e.Kind != parse.EvCall {
+			if e.Kind != parse.EvCall || len(e.Args) == 0 {
 				continue
 			}
-			callee := c.lookup(e.Callee, fi.file)
+			var callee *fnInfo
+			looked := false
 			passes := 0 // c.passesLock(e), asked once: 1 no, 2 yes
 			for k, arg := range e.Args {
-				pi, ok := params[rootIdent(arg.Norm)]
+				pi, ok := param(rootIdent(arg.Norm))
 				if !ok || containsInt(s.passes, pi) {
 					continue
+				}
+				if !looked {
+					callee, looked = c.lookup(e.Callee, fi.file), true
 				}
 				if callee == nil && passes == 0 {
 					passes = 1
