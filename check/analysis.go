@@ -390,19 +390,16 @@ func (a *analysis) rpo() []int {
 // joinName names the object a variable holds where paths that disagree
 // meet, and records its origins as the union of theirs.
 func (a *analysis) joinName(block int) func(v, x, y string) string {
+	if block < 0 || block >= len(a.fn.Blocks) {
+		return a.newJoinName(block)
+	}
 	if a.joinNames == nil {
-		a.joinNames = make([]func(v, x, y string) string, len(a.fn.Blocks)+1)
+		a.joinNames = make([]func(v, x, y string) string, len(a.fn.Blocks))
 	}
-	if block >= 0 && block < len(a.joinNames) {
-		if f := a.joinNames[block]; f != nil {
-			return f
-		}
+	if a.joinNames[block] == nil {
+		a.joinNames[block] = a.newJoinName(block)
 	}
-	f := a.newJoinName(block)
-	if block >= 0 && block < len(a.joinNames) {
-		a.joinNames[block] = f
-	}
-	return f
+	return a.joinNames[block]
 }
 
 func (a *analysis) newJoinName(block int) func(v, x, y string) string {
@@ -836,17 +833,16 @@ func (a *analysis) relevantVars() {
 						rel[e.Result] = true
 					}
 				}
-				for _, r := range a.c.active {
-					if !a.c.ruleCallee(e.Callee) {
-						break
-					}
-					if matchAny(r.Calls, e) || matchAny(r.Publish, e) || matchAny(r.First, e) {
-						for _, arg := range e.Args {
-							add(arg.Norm)
+				if a.c.ruleCallee(e.Callee) { // (no rule names most callees)
+					for _, r := range a.c.active {
+						if matchAny(r.Calls, e) || matchAny(r.Publish, e) || matchAny(r.First, e) {
+							for _, arg := range e.Args {
+								add(arg.Norm)
+							}
 						}
-					}
-					if e.Result != "" && (matchAny(r.InstanceFrom, e) || matchAny(r.Fresh, e)) {
-						rel[e.Result] = true
+						if e.Result != "" && (matchAny(r.InstanceFrom, e) || matchAny(r.Fresh, e)) {
+							rel[e.Result] = true
+						}
 					}
 				}
 				last = e
@@ -1248,16 +1244,9 @@ func (a *analysis) callText(e *parse.Event) string {
 	if m != nil && m.has&memoText != 0 {
 		return m.text
 	}
-	if m == nil {
-		if t, ok := a.c.callTexts[e]; ok {
-			return t
-		}
-	}
 	t := e.Callee + "(" + argText(e) + ")"
 	if m != nil {
 		m.text, m.has = t, m.has|memoText
-	} else {
-		a.c.callTexts[e] = t
 	}
 	return t
 }

@@ -24,8 +24,7 @@ type Checker struct {
 	funcs   []*fnInfo
 	byName  map[string][]*fnInfo
 
-	findings  map[string]*Finding
-	callTexts map[*parse.Event]string
+	findings map[string]*Finding
 	// ruleCallees names the callees the active rules' call patterns name
 	// (calls, firsts, publish, instance-from, fresh); ruleWild is set when
 	// one has a `*`. A call to any other callee matches no rule.
@@ -76,8 +75,10 @@ type fnInfo struct {
 	// sleepless: no call in the function may sleep (found by
 	// sleepRelevant)
 	sleepless bool
-	// calls: the functions in the input it calls (callees), once known
-	calls *[]*fnInfo
+	// calls are the functions in the input it calls (callees), once
+	// callsKnown
+	calls      []*fnInfo
+	callsKnown bool
 }
 
 // Run checks files with set and returns the findings, sorted.
@@ -90,7 +91,7 @@ func Run(set *rules.Set, files []*parse.File) []Finding {
 func New(set *rules.Set, files []*parse.File) *Checker {
 	c := &Checker{set: set, rec: newRecognizer(set), files: files, structs: map[string]map[string]parse.Var{},
 		byName: map[string][]*fnInfo{}, findings: map[string]*Finding{}, orderAt: map[[2]string]orderSite{},
-		sev: map[string]rules.Severity{}, callTexts: map[*parse.Event]string{}}
+		sev: map[string]rules.Severity{}}
 	c.rec.defined = c.byName
 	idents := map[string]bool{}
 	for _, f := range files {
@@ -209,25 +210,25 @@ func (c *Checker) summarize(fi *fnInfo) *summary {
 		return fi.sum
 	}
 	type frame struct {
-		fi      *fnInfo
-		callees []*fnInfo
-		next    int
+		fi   *fnInfo
+		next int // index in c.callees(fi)
 	}
 	fi.busy = true
-	stack := []frame{{fi: fi, callees: c.callees(fi)}}
+	stack := []frame{{fi: fi}}
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		// the next callee of top that still needs its summary
 		var next *fnInfo
-		for next == nil && top.next < len(top.callees) {
-			if callee := top.callees[top.next]; callee.sum == nil && !callee.busy {
+		callees := c.callees(top.fi)
+		for next == nil && top.next < len(callees) {
+			if callee := callees[top.next]; callee.sum == nil && !callee.busy {
 				next = callee
 			}
 			top.next++
 		}
 		if next != nil {
 			next.busy = true
-			stack = append(stack, frame{fi: next, callees: c.callees(next)})
+			stack = append(stack, frame{fi: next})
 			continue
 		}
 		done := top.fi
@@ -245,11 +246,10 @@ func (c *Checker) summarize(fi *fnInfo) *summary {
 // callees lists the functions in the input that fi calls, other than
 // itself, each once, in the order of their first call.
 func (c *Checker) callees(fi *fnInfo) []*fnInfo {
-	if fi.calls != nil {
-		return *fi.calls
+	if fi.callsKnown {
+		return fi.calls
 	}
 	var out []*fnInfo
-	defer func() { fi.calls = &out }()
 	last := ""
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
@@ -261,6 +261,7 @@ func (c *Checker) callees(fi *fnInfo) []*fnInfo {
 			}
 		}
 	}
+	fi.calls, fi.callsKnown = out, true
 	return out
 }
 

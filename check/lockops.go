@@ -189,8 +189,7 @@ func (r *recognizer) noOps(e *parse.Event) bool {
 	if e.Kind != parse.EvCall || len(r.wild) > 0 || r.byCallee[e.Callee] != nil {
 		return false
 	}
-	switch e.Callee {
-	case "guard", "scoped_guard", "scoped_cond_guard":
+	if guardCall(e.Callee) {
 		return false
 	}
 	if _, ok := wrappers[e.Callee]; ok {
@@ -198,6 +197,11 @@ func (r *recognizer) noOps(e *parse.Event) bool {
 	}
 	_, ok := genericOps[e.Callee]
 	return !ok
+}
+
+// guardCall names the cleanup.h scope guards, which guardOps reads.
+func guardCall(callee string) bool {
+	return callee == "guard" || callee == "scoped_guard" || callee == "scoped_cond_guard"
 }
 
 func (r *recognizer) compute(e *parse.Event, typeOf rules.TypeOf) []lockOp {
@@ -225,7 +229,7 @@ func (r *recognizer) compute(e *parse.Event, typeOf rules.TypeOf) []lockOp {
 		sort.SliceStable(out, func(i, j int) bool { return out[i].class < out[j].class })
 		return out
 	}
-	if e.Kind == parse.EvScopeEnd || e.Callee == "guard" || e.Callee == "scoped_guard" || e.Callee == "scoped_cond_guard" {
+	if e.Kind == parse.EvScopeEnd || guardCall(e.Callee) {
 		return r.guardOps(e, typeOf)
 	}
 	if ops := r.wrapperOps(e, typeOf); ops != nil {

@@ -91,14 +91,9 @@ func newPartition() *partition {
 // clone shares the maps of p; whichever of the two writes a map first
 // copies it (copy on write), so a partition that passes a block unchanged
 // costs nothing.
-func (p *partition) clone() *partition {
-	q := *p
-	q.own = 0
-	p.own = 0
-	return &q
-}
+func (p *partition) clone() *partition { return p.cloneInto(new(partition)) }
 
-// cloneInto is clone into storage the caller allocated for many.
+// cloneInto is clone into storage the caller allocated (for many at once).
 func (p *partition) cloneInto(q *partition) *partition {
 	*q = *p
 	q.own = 0
@@ -516,6 +511,20 @@ func sameMap[K comparable, V any](m, n map[K]V) bool {
 	return reflect.ValueOf(m).UnsafePointer() == reflect.ValueOf(n).UnsafePointer()
 }
 
+// sameEntries tells whether every entry of m is in n with the same value
+// (the caller compares the lengths).
+func sameEntries[K, V comparable](m, n map[K]V) bool {
+	if sameMap(m, n) {
+		return true
+	}
+	for k, v := range m {
+		if n[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
 func (p *partition) mergeVars(q *partition, joinName func(v, x, y string) string) {
 	for v, po := range p.vars {
 		if qo, ok := q.vars[v]; !ok {
@@ -583,26 +592,10 @@ func (p *partition) equal(q *partition) bool {
 			}
 		}
 	}
-	if !sameMap(p.vars, q.vars) {
-		for k, v := range p.vars {
-			if q.vars[k] != v {
-				return false
-			}
-		}
-	}
-	if !sameMap(p.published, q.published) {
-		for k := range p.published {
-			if !q.published[k] {
-				return false
-			}
-		}
-	}
-	if !sameMap(p.seen, q.seen) {
-		for k, v := range p.seen {
-			if q.seen[k] != v {
-				return false
-			}
-		}
+	// (published holds only true values, so comparing them is the test
+	// for membership; tries compare by condition only)
+	if !sameEntries(p.vars, q.vars) || !sameEntries(p.published, q.published) || !sameEntries(p.seen, q.seen) {
+		return false
 	}
 	if !sameMap(p.tries, q.tries) {
 		for k := range p.tries {

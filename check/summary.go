@@ -43,11 +43,11 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 			if okNZ && nz || okNeg && neg {
 				r.someErr = true // `if (ret) goto fail;` led here on some path
 			}
+			if okNZ && !nz || okNeg && !neg {
+				r.mayZero = true // `if (err < 0)` taken false: it may be 0
+			}
 			if tested, _ := comparedToError(p, r.value); tested {
 				r.someErr = true // `if (err != -ENOSPC) goto out;`
-			}
-			if testedNotError(p, r.value) {
-				r.mayZero = true
 			}
 		}
 	}
@@ -282,17 +282,6 @@ func negative(p *partition, v string) bool {
 	}
 	neg, ok := p.facts.lookup(v + "<0")
 	return ok && neg
-}
-
-// testedNotError tells whether path p tested v and found it no error
-// (`if (err)` or `if (err < 0)` taken false): v may be 0 there.
-func testedNotError(p *partition, v string) bool {
-	if !parse.IsIdentifier(v) {
-		return false
-	}
-	nz, ok := p.facts.lookup(v)
-	neg, okNeg := p.facts.lookup(v + "<0")
-	return ok && !nz || okNeg && !neg
 }
 
 // heldOnErrorOnly tells whether, of the paths to this return, those that
@@ -746,7 +735,7 @@ func toldApart(held retSnap, released []retSnap) bool {
 		case r.known == valNull && (held.known == valNonNull || held.known == "pointer"):
 		case r.known == valZero && (held.known == valOne || held.known == valNonNull):
 		case r.known == valOne && held.known == valZero:
-		case r.value != "" && !parse.IsIdentifier(r.value) && r.value != "0" && r.value != "NULL":
+		case r.value != "" && r.value != "0" && !parse.IsIdentifier(r.value):
 			// a value computed at the return (`!mmap_read_lock_killable(mm)`)
 			// may well be what tells the paths apart
 		default:

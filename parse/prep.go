@@ -115,9 +115,7 @@ func prepRegion(src, out []byte, start, end int) *prepared {
 
 func prepInto(src, out []byte, start, end, depth int) *prepared {
 	p := &prepared{src: out, entries: map[uint32]entryMacro{}, loops: map[uint32]macroLoop{}}
-	var comments [][2]int
-	s := &scanner{b: src[:end], pos: start, comments: &comments}
-	defer func() { blankDirectiveComments(p.src, comments) }()
+	s := &scanner{b: src[:end], pos: start}
 	// prev is the last significant token, to tell statement position:
 	// punctuation as itself, 'x' an identifier, 'k' a keyword, 'e' else/do.
 	var prev byte = ';'
@@ -249,6 +247,7 @@ func prepInto(src, out []byte, start, end, depth int) *prepared {
 			prev = 'x'
 		}
 	}
+	blankDirectiveComments(p.src, s.comments)
 	return p
 }
 

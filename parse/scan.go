@@ -9,9 +9,9 @@ type scanner struct {
 	b   []byte
 	pos int
 	bol bool // at the start of a line (only whitespace seen)
-	// comments, when set, collects the block comments inside directives
-	// (start, end)
-	comments    *[][2]int
+	// comments collects the block comments inside directives (start,
+	// end), for prep to blank
+	comments    [][2]int
 	inDirective bool
 }
 
@@ -102,8 +102,8 @@ func (s *scanner) skipLine(i int) int {
 		case '/':
 			if i+1 < len(b) && b[i+1] == '*' {
 				e := s.skipBlockComment(i)
-				if s.comments != nil && s.inDirective {
-					*s.comments = append(*s.comments, [2]int{i, e})
+				if s.inDirective {
+					s.comments = append(s.comments, [2]int{i, e})
 				}
 				i = e
 				continue

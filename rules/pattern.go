@@ -92,7 +92,8 @@ func ParsePattern(src string) (Pattern, error) {
 			return p, fmt.Errorf("empty pattern")
 		}
 		p.Callee, p.Rest = s, true
-		return p, p.compileCallee()
+		p.compileCallee()
+		return p, nil
 	}
 	if !strings.HasSuffix(s, ")") {
 		return p, fmt.Errorf("pattern %q: missing `)` at the end", src)
@@ -101,9 +102,7 @@ func ParsePattern(src string) (Pattern, error) {
 	if p.Callee == "" {
 		return p, fmt.Errorf("pattern %q: no callee", src)
 	}
-	if err := p.compileCallee(); err != nil {
-		return p, err
-	}
+	p.compileCallee()
 	inner := strings.TrimSpace(s[open+1 : len(s)-1])
 	if inner == "" {
 		return p, nil
@@ -131,16 +130,15 @@ func ParsePattern(src string) (Pattern, error) {
 	return p, nil
 }
 
-func (p *Pattern) compileCallee() error {
+func (p *Pattern) compileCallee() {
 	if !strings.Contains(p.Callee, "*") {
-		return nil
+		return
 	}
 	parts := strings.Split(p.Callee, "*")
 	for i := range parts {
 		parts[i] = normalize(parts[i])
 	}
 	p.callee = parts
-	return nil
 }
 
 // globMatch tells whether s is the literal parts in order with anything
