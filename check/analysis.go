@@ -589,6 +589,9 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 		}
 		return
 	}
+	if a.rep && !(lastCall != nil && lastCall.Result == v) && !isPath(e.Value.Norm) && !constIndexed(e.Value.Norm) {
+		a.lostInLoop(s, e, v, "@"+strconv.Itoa(int(e.Off)))
+	}
 	for _, p := range s {
 		var obj string
 		val := e.Value.Norm
@@ -633,6 +636,44 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 		case a.zeroResult(v, lastCall):
 			p.setFact(v, false)
 		}
+	}
+}
+
+// lostInLoop reports a lock this function took on the object a loop's
+// variable named on its last pass, still held when the loop sets the
+// variable to its next object, while other passes come round with it
+// released: the path that kept it (`continue` without the unlock) leaves
+// it held for good, with no name left to release it by. A loop that
+// takes every object's lock and keeps them (to release them in a second
+// loop) comes round with them held on every path and is not reported.
+func (a *analysis) lostInLoop(s state, e *parse.Event, v, obj string) {
+	held := map[key]bool{}
+	released := map[key]bool{}
+	for _, p := range s {
+		named := p.resolve(v) == obj // (not a stale state a merge left behind)
+		for k, l := range p.locks.all() {
+			if !within(k.inst, obj) || k.inst == obj {
+				// (a lock that is the object itself, lock_page(page) or
+				// lock_buffer(bh), is often handed off with it: to
+				// ->writepage(), to submit_bh())
+				continue
+			}
+			if l.b&bH != 0 && named && a.direct[k] && a.acquired[k] && !a.sema[k] {
+				held[k] = true
+			}
+			if l.b&bN != 0 {
+				released[k] = true
+			}
+		}
+	}
+	for _, k := range sortedKeys(held) {
+		if !released[k] {
+			continue
+		}
+		a.finding("lock-balance", a.c.sev["lock-balance"], e,
+			fmt.Sprintf("%s (%s) is still held when the loop moves %s to its next object; it is released on the other passes, so the path that kept it never releases it",
+				a.displayInst(k), k.class, v),
+			a.takenAt(k, ", on the previous pass")...)
 	}
 }
 

@@ -22,6 +22,9 @@ func (a *analysis) call(s state, e *parse.Event) {
 	}
 	if e.Result != "" {
 		// the object this call returns is a new one each time it runs
+		if a.rep {
+			a.lostInLoop(s, e, e.Result, resultObject(e))
+		}
 		for _, p := range s {
 			p.renew(resultObject(e))
 		}

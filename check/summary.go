@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -590,6 +591,17 @@ func (a *analysis) checkBalance() {
 				mixed = append(mixed, r)
 			}
 		}
+		if cursor, ok := a.loopCursor(k); ok && len(heldAt) > 0 && a.direct[k] && (len(releasedAt) > 0 || len(partial) > 0 || a.releasedSomewhere(k)) {
+			// whatever the value says, the caller cannot release a lock
+			// on an object it has no name for: one a walk in here came
+			// upon and no return or store hands out
+			for _, r := range heldAt {
+				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf(
+					"%s (%s) is still held at this return; other paths release it, and no caller can: %s is an object this function's walk came upon and does not hand out",
+					a.displayInst(k), k.class, cursor), false)
+			}
+			continue
+		}
 		if len(heldAt) > 0 && len(releasedAt) > 0 {
 			if kind, ok := conditionalAPI(heldAt, releasedAt); ok {
 				// (a bool that keeps the lock on false is one too:
@@ -745,13 +757,115 @@ func toldApart(held retSnap, released []retSnap) bool {
 	return true
 }
 
-// balanceFinding reports a return that keeps lock k; told says whether
-// its value tells it apart from the returns that release k (see
-// callerEvidence: a releaser elsewhere excuses only such a return).
-func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string, told bool) {
-	if op, ok := nameOp(strings.TrimLeft(a.fn.Name, "_")); ok && (op.kind == opAcquire || op.kind == opTry) && r.known != valError {
-		return // sem_lock(), foo_trylock(): taking a lock is what it is for
+// loopCursor tells whether lock k is on an object a variable was set to
+// by an assignment that is no path (`zone = &zones[i]`, an iterator
+// macro), and which the function never hands out: not returned, not
+// stored, not passed by address. It gives the variable.
+func (a *analysis) loopCursor(k key) (string, bool) {
+	if len(k.inst) < 2 || k.inst[0] != '@' || k.inst[1] == '!' {
+		return "", false
 	}
+	end := 1
+	for end < len(k.inst) && k.inst[end] >= '0' && k.inst[end] <= '9' {
+		end++
+	}
+	off, err := strconv.Atoi(k.inst[1:end])
+	if err != nil || a.returnsObject(k.inst[:end]) {
+		return "", false
+	}
+	v := ""
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			if e := &b.Events[i]; e.Kind == parse.EvAssign && int(e.Off) == off && a.walkStep(e.Value.Norm) {
+				v = e.Var
+			}
+		}
+	}
+	if v == "" {
+		return "", false
+	}
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			switch e.Kind {
+			case parse.EvWrite, parse.EvAssign, parse.EvReturn:
+				if e.Value.Norm == v || e.Value.Norm == "&"+v {
+					return "", false
+				}
+			case parse.EvCall:
+				for _, arg := range e.Args {
+					if arg.Norm == "&"+v {
+						return "", false
+					}
+				}
+			}
+		}
+	}
+	return v, true
+}
+
+// walkStep tells whether an assigned value is a step of a walk a caller
+// cannot retrace: an iterator macro, or an element chosen by an index
+// only this function knows (`&zones[i]` for a local i, not
+// `&c->jheads[jhead]` for a parameter or `&h->lhash2[st->bucket]`).
+func (a *analysis) walkStep(val string) bool {
+	if name, _, ok := strings.Cut(val, "("); ok {
+		return strings.Contains(name, "for_each")
+	}
+	for rest := val; ; {
+		i := strings.IndexByte(rest, '[')
+		if i < 0 {
+			return rest != val
+		}
+		j := strings.IndexByte(rest[i:], ']')
+		if j < 0 {
+			return false
+		}
+		idx := rest[i+1 : i+j]
+		if !a.isLocal(idx) {
+			return false
+		}
+		rest = rest[i+j+1:]
+	}
+}
+
+// isLocal tells whether name is a variable declared in the body.
+func (a *analysis) isLocal(name string) bool {
+	for _, l := range a.fn.Locals {
+		if l.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// releasedSomewhere tells whether the function releases k on some path:
+// a return sees it released, or a release names it as its acquisition
+// does (a loop that forgot its last pass's object at the exit).
+func (a *analysis) releasedSomewhere(k key) bool {
+	for _, r := range a.returns {
+		if r.locks[k]&bN != 0 {
+			return true
+		}
+	}
+	name := a.displayInst(k)
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			if e := &b.Events[i]; e.Kind == parse.EvCall {
+				for _, op := range a.ops(e) {
+					if op.kind == opRelease && op.class == k.class && op.inst == name {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// takenAt is the trace of where this function takes locks of k's class
+// (at most three), each note ending in more.
+func (a *analysis) takenAt(k key, more string) []Note {
 	var tr []Note
 	for _, b := range a.fn.Blocks {
 		for i := range b.Events {
@@ -761,7 +875,7 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string, told
 			}
 			for _, op := range a.ops(e) {
 				if op.class == k.class && (op.kind == opAcquire || op.kind == opTry || op.kind == opTryZero) {
-					tr = append(tr, Note{File: a.fn.File, Line: e.Pos.Line, Note: e.Callee + "(" + argText(e) + ") takes it here"})
+					tr = append(tr, Note{File: a.fn.File, Line: e.Pos.Line, Note: e.Callee + "(" + argText(e) + ") takes it here" + more})
 				}
 			}
 		}
@@ -769,6 +883,17 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string, told
 	if len(tr) > 3 {
 		tr = tr[:3]
 	}
+	return tr
+}
+
+// balanceFinding reports a return that keeps lock k; told says whether
+// its value tells it apart from the returns that release k (see
+// callerEvidence: a releaser elsewhere excuses only such a return).
+func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string, told bool) {
+	if op, ok := nameOp(strings.TrimLeft(a.fn.Name, "_")); ok && (op.kind == opAcquire || op.kind == opTry) && r.known != valError {
+		return // sem_lock(), foo_trylock(): taking a lock is what it is for
+	}
+	tr := a.takenAt(k, "")
 	f := Finding{Rule: "lock-balance", Severity: severity(sev), Message: msg, File: a.fn.File, Line: r.pos.Line,
 		Column: r.pos.Col, Function: a.fn.Name, Trace: tr}
 	if _, _, ok := paramOf(a.fn, k.inst); ok || a.returnsObject(k.inst) {
