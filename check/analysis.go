@@ -463,10 +463,8 @@ func assignedCond(c string) string {
 
 // edge applies a branch: facts it establishes, paths it contradicts, and
 // trylocks whose result it tests.
-func (a *analysis) edge(s state, e *parse.Edge) state {
-	if e.Cond == "" || e.Case != "" {
-		return s
-	}
+// edgeFact is the fact an edge's condition sets, and its value there.
+func edgeFact(s state, e *parse.Edge) (string, bool) {
 	want := !e.Neg
 	cond := assignedCond(e.Cond)
 	// `av == NULL` tests what `!av` does, and `av != NULL` what `av` does:
@@ -485,6 +483,14 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 		// negative error and succeeds with zero
 		cond = x
 	}
+	return cond, want
+}
+
+func (a *analysis) edge(s state, e *parse.Edge) state {
+	if e.Cond == "" || e.Case != "" {
+		return s
+	}
+	cond, want := edgeFact(s, e)
 	// out stays s itself while every partition passes unchanged
 	out := s[:0:0]
 	same := true
@@ -572,7 +578,32 @@ func (a *analysis) block(id int, s state) state {
 		}
 		lastCall = nil
 	}
+	if n := len(b.Events); n > 0 && b.Events[n-1].Kind == parse.EvCall && a.takes(&b.Events[n-1]) {
+		// check, lock, check again: what was tested before the lock is
+		// tested anew under it, and may have changed in between
+		for i := range b.Succs {
+			if b.Succs[i].Cond == "" || b.Succs[i].Case != "" {
+				continue
+			}
+			c, _ := edgeFact(out, &b.Succs[i])
+			for _, p := range out {
+				if _, ok := p.facts.lookup(c); ok {
+					p.retainFacts(func(f string, _ bool) bool { return f != c })
+				}
+			}
+		}
+	}
 	return out
+}
+
+// takes tells whether a call takes a lock itself (not a trylock).
+func (a *analysis) takes(e *parse.Event) bool {
+	for _, op := range a.ops(e) {
+		if op.kind == opAcquire {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {

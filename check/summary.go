@@ -603,7 +603,7 @@ func (a *analysis) checkBalance() {
 			continue
 		}
 		if len(heldAt) > 0 && len(releasedAt) > 0 {
-			if kind, ok := conditionalAPI(heldAt, releasedAt); ok {
+			if kind, ok := conditionalAPI(heldAt, releasedAt); ok && !a.untakenAlike(k, heldAt) {
 				// (a bool that keeps the lock on false is one too:
 				// tree_mod_dont_log(), fast_dput())
 				a.conditional[k] = kind
@@ -755,6 +755,37 @@ func toldApart(held retSnap, released []retSnap) bool {
 		}
 	}
 	return true
+}
+
+// untakenAlike tells whether a return on whose paths the function never
+// touched a lock of k's class gives the same known value as a return that keeps k
+// (`return 0` before the lock and `return 0` after it): the caller cannot
+// tell them apart, so the value is no conditional-acquire API.
+func (a *analysis) untakenAlike(k key, held []retSnap) bool {
+	for _, r := range a.returns {
+		if r.end || r.known != valZero && r.known != valOne && r.known != valNull || touchesClass(r, k.class) {
+			// (only a literal says the value is the same: two pointers,
+			// two status codes or two errors may differ)
+			continue
+		}
+		for _, h := range held {
+			if h.known == r.known {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// touchesClass tells whether some path to r has a state for a lock of
+// class (k itself, or another instance that may be it).
+func touchesClass(r retSnap, class string) bool {
+	for o := range r.locks {
+		if o.class == class {
+			return true
+		}
+	}
+	return false
 }
 
 // loopCursor tells whether lock k is on an object a variable was set to

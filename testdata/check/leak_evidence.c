@@ -396,3 +396,28 @@ static int rename_it(struct foo *f, int v)
 	mutex_unlock(&f->lock);
 	return err;
 }
+
+/* check, lock, check again: the test under the lock may answer otherwise
+ * than the one before it, so its error branch is a path */
+static int recheck(struct foo *f)
+{
+	if (!(f->n & 4))
+		return 0;
+	spin_lock(&f->slock);
+	if (!(f->n & 4))
+		return 0; /* want "lock-balance" */
+	f->n &= ~4;
+	spin_unlock(&f->slock);
+	return 1;
+}
+
+/* locked only when a flag says so, unlocked by the same flag after: the
+ * second test is no re-check, quiet */
+static void by_flag(struct foo *f)
+{
+	if (f->n & 8)
+		spin_lock(&f->slock);
+	f->n++;
+	if (f->n & 8)
+		spin_unlock(&f->slock);
+}
