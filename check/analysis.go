@@ -461,8 +461,6 @@ func assignedCond(c string) string {
 	return c
 }
 
-// edge applies a branch: facts it establishes, paths it contradicts, and
-// trylocks whose result it tests.
 // edgeFact is the fact an edge's condition sets, and its value there.
 func edgeFact(s state, e *parse.Edge) (string, bool) {
 	want := !e.Neg
@@ -486,6 +484,8 @@ func edgeFact(s state, e *parse.Edge) (string, bool) {
 	return cond, want
 }
 
+// edge applies a branch: facts it establishes, paths it contradicts, and
+// trylocks whose result it tests.
 func (a *analysis) edge(s state, e *parse.Edge) state {
 	if e.Cond == "" || e.Case != "" {
 		return s
@@ -620,15 +620,22 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 		}
 		return
 	}
-	if a.rep && !(lastCall != nil && lastCall.Result == v) && !isPath(e.Value.Norm) && !constIndexed(e.Value.Norm) {
-		a.lostInLoop(s, e, v, "@"+strconv.Itoa(int(e.Off)))
+	val := e.Value.Norm
+	called := lastCall != nil && lastCall.Result == v
+	// a value that is neither a call's result nor a path is a new object
+	// each time this runs (`zone = &zones[i]`, an iterator's cursor)
+	fresh := ""
+	if !called && !isPath(val) && !constIndexed(val) {
+		fresh = "@" + strconv.Itoa(int(e.Off))
+		if a.rep {
+			a.lostInLoop(s, e, v, fresh)
+		}
 	}
 	for _, p := range s {
 		var obj string
-		val := e.Value.Norm
 		factOf := val // what the variable now tests like
 		switch {
-		case lastCall != nil && lastCall.Result == v:
+		case called:
 			if alias, ok := aliasArg(lastCall); ok {
 				obj = p.resolve(alias)
 				factOf = alias
@@ -643,13 +650,13 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 					a.origin[obj] = []string{lastCall.Callee}
 				}
 			}
-		case isPath(val) || constIndexed(val):
-			// (`t_lock = dev->queues->queue[HostNormCmdQueue].lock` names
-			// one lock each time it runs)
-			obj = p.resolve(val)
+		case fresh != "":
+			obj = fresh
+			p.forget(obj)
 		default:
-			obj = "@" + strconv.Itoa(int(e.Off))
-			p.forget(obj) // a new value each time this runs
+			// a path (`t_lock = dev->queues->queue[HostNormCmdQueue].lock`
+			// names one lock each time it runs)
+			obj = p.resolve(val)
 		}
 		fact, known := p.facts.lookup(factOf)
 		p.invalidate(v, val)

@@ -258,11 +258,7 @@ func (a *analysis) onlyErrors(v string) bool {
 	if r, ok := a.errOnly[v]; ok {
 		return r
 	}
-	local := false
-	for _, l := range a.fn.Locals {
-		local = local || l.Name == v
-	}
-	assigned, ok := 0, local
+	assigned, ok := 0, a.isLocal(v)
 	for _, b := range a.fn.Blocks {
 		for i := range b.Events {
 			e := &b.Events[i]

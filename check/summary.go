@@ -591,7 +591,7 @@ func (a *analysis) checkBalance() {
 				mixed = append(mixed, r)
 			}
 		}
-		if cursor, ok := a.loopCursor(k); ok && len(heldAt) > 0 && a.direct[k] && (len(releasedAt) > 0 || len(partial) > 0 || a.releasedSomewhere(k)) {
+		if cursor, ok := a.loopCursor(k); ok && len(heldAt) > 0 && a.direct[k] && a.releasedSomewhere(k) {
 			// whatever the value says, the caller cannot release a lock
 			// on an object it has no name for: one a walk in here came
 			// upon and no return or store hands out
@@ -793,21 +793,14 @@ func touchesClass(r retSnap, class string) bool {
 // macro), and which the function never hands out: not returned, not
 // stored, not passed by address. It gives the variable.
 func (a *analysis) loopCursor(k key) (string, bool) {
-	if len(k.inst) < 2 || k.inst[0] != '@' || k.inst[1] == '!' {
-		return "", false
-	}
-	end := 1
-	for end < len(k.inst) && k.inst[end] >= '0' && k.inst[end] <= '9' {
-		end++
-	}
-	off, err := strconv.Atoi(k.inst[1:end])
-	if err != nil || a.returnsObject(k.inst[:end]) {
+	if !strings.HasPrefix(k.inst, "@") || a.returnsObject(k.inst) {
 		return "", false
 	}
 	v := ""
 	for _, b := range a.fn.Blocks {
 		for i := range b.Events {
-			if e := &b.Events[i]; e.Kind == parse.EvAssign && int(e.Off) == off && a.walkStep(e.Value.Norm) {
+			// (the object assign() made there: "@" and the offset)
+			if e := &b.Events[i]; e.Kind == parse.EvAssign && within(k.inst, "@"+strconv.Itoa(int(e.Off))) && a.walkStep(e.Value.Norm) {
 				v = e.Var
 			}
 		}
@@ -871,8 +864,9 @@ func (a *analysis) isLocal(name string) bool {
 }
 
 // releasedSomewhere tells whether the function releases k on some path:
-// a return sees it released, or a release names it as its acquisition
-// does (a loop that forgot its last pass's object at the exit).
+// a return sees it released (on all its paths, or some), or a release
+// names it as its acquisition does (a loop that forgot its last pass's
+// object at the exit).
 func (a *analysis) releasedSomewhere(k key) bool {
 	for _, r := range a.returns {
 		if r.locks[k]&bN != 0 {
