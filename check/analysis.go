@@ -53,6 +53,10 @@ type analysis struct {
 	condRel map[string]bool
 	// retVars are the variables some return gives back
 	retVars map[string]bool
+	// flags are the variables the function sets only to constants
+	// (`retry = true`, `locked = 0`): a branch on one is remembered, and
+	// a constant stored in one is a fact (`} while (retry);`)
+	flags map[string]bool
 	// loopHead marks the blocks a back edge enters
 	loopHead []bool
 	// retTries are the trylocks whose result a return gives back
@@ -219,7 +223,7 @@ func (a *analysis) run() *summary {
 						ins = append(ins, a.edge(out[pe.from], &a.fn.Blocks[pe.from].Succs[pe.edge]))
 					}
 				}
-				st := join(ins, a.joinName(id))
+				st := join(ins, a.joinName(id), a.flags)
 				if tooManyLocks(st) {
 					a.c.gaveUp++
 					return &summary{}
@@ -271,7 +275,7 @@ func (a *analysis) run() *summary {
 			}
 		}
 	}
-	if st := join(offEnd, a.joinName(a.fn.Exit)); len(st) > 0 {
+	if st := join(offEnd, a.joinName(a.fn.Exit), a.flags); len(st) > 0 {
 		a.recordReturn(st, &parse.Event{Kind: parse.EvReturn, Pos: a.fn.End})
 		a.returns[len(a.returns)-1].end = true
 	}
@@ -568,6 +572,13 @@ func (a *analysis) block(id int, s state) state {
 			a.write(out, e, lastCall)
 		case parse.EvAssign:
 			a.assign(out, e, lastCall)
+		case parse.EvUpdate:
+			// `n++`, `flags |= F`: what was known of its value is gone
+			for _, p := range out {
+				if len(p.facts) > 0 {
+					p.retainFacts(func(f string, _ bool) bool { return !mentions(f, e.Var) })
+				}
+			}
 		case parse.EvReturn:
 			if a.rep {
 				a.recordReturn(out, e)
@@ -612,10 +623,13 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 		return
 	}
 	if !a.rel[v] {
+		lit, isLit := literalTruth(e.Value.Norm)
 		for _, p := range s {
 			p.invalidate(v, e.Value.Norm)
 			if a.retVars[v] {
 				a.returnedValueFacts(p, v, e.Value.Norm, lastCall)
+			} else if isLit && a.flags[v] {
+				p.setFact(v, lit)
 			}
 		}
 		return
@@ -669,12 +683,25 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			p.setFact(v, fact)
 		case val == "NULL" || val == "0" || val == "false":
 			p.setFact(v, false)
+		case val == "1" || val == "true":
+			p.setFact(v, true)
 		case a.retVars[v]:
 			a.returnedValueFacts(p, v, val, lastCall)
 		case a.zeroResult(v, lastCall):
 			p.setFact(v, false)
 		}
 	}
+}
+
+// literalTruth tells how a constant stored in a flag tests.
+func literalTruth(v string) (truth, ok bool) {
+	switch v {
+	case "0", "false", "NULL":
+		return false, true
+	case "1", "true":
+		return true, true
+	}
+	return false, false
 }
 
 // lostInLoop reports a lock this function took on the object a loop's
@@ -882,12 +909,18 @@ func (a *analysis) relevantVars() {
 	type pair struct{ v, from string }
 	var assigns []pair
 	lockBlock := make([]bool, len(a.fn.Blocks))
+	litOnly := map[string]bool{} // variables only ever set to a constant
 	for _, b := range a.fn.Blocks {
 		var last *parse.Event
 		for i := range b.Events {
 			e := &b.Events[i]
 			switch e.Kind {
 			case parse.EvCall, parse.EvScopeEnd:
+				for _, arg := range e.Args {
+					if v, ok := strings.CutPrefix(arg.Norm, "&"); ok && parse.IsIdentifier(v) {
+						litOnly[v] = false // the callee may store to it
+					}
+				}
 				ops := a.ops(e)
 				if len(ops) > 0 || e.Kind == parse.EvScopeEnd {
 					lockBlock[b.ID] = true
@@ -928,7 +961,16 @@ func (a *analysis) relevantVars() {
 				continue
 			case parse.EvWrite:
 				add(e.LHS.Norm)
+			case parse.EvUpdate:
+				litOnly[e.Var] = false
 			case parse.EvAssign:
+				if _, lit := literalTruth(e.Value.Norm); lit && (last == nil || last.Result != e.Var) {
+					if _, seen := litOnly[e.Var]; !seen {
+						litOnly[e.Var] = true
+					}
+				} else {
+					litOnly[e.Var] = false
+				}
 				from := e.Value.Norm
 				if last != nil && last.Result == e.Var {
 					if alias, ok := aliasArg(last); ok {
@@ -973,12 +1015,24 @@ func (a *analysis) relevantVars() {
 				a.condRel[e.Cond] = true
 				continue
 			}
+			if c := strings.TrimPrefix(e.Cond, "!"); litOnly[c] {
+				a.condRel[e.Cond] = true
+				continue
+			}
 			for v := range retVars {
 				if mentions(e.Cond, v) {
 					a.condRel[e.Cond] = true
 					break
 				}
 			}
+		}
+	}
+	for v, only := range litOnly {
+		if only && !rel[v] {
+			if a.flags == nil {
+				a.flags = map[string]bool{}
+			}
+			a.flags[v] = true
 		}
 	}
 	for changed := true; changed; {

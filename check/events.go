@@ -576,7 +576,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			first = cur
 		}
 	}
-	if !every && a.rep && op.kind == opRelease && !sem && !op.result {
+	if !every && a.rep && op.kind == opRelease && !sem && !op.result && !a.inLoop(e) {
 		// some paths released it already, others hold it: a goto into
 		// an error ladder's label from after the unlock (the label's
 		// unlock runs twice on that path)
@@ -597,6 +597,14 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			case cur.b == bH && held == nil:
 				c := cur
 				held = &c
+			case cur.b == bH|bN && !cur.passed && a.direct[k] && rel == nil && held == nil:
+				// the two kinds of path met at a label before this
+				// release: the release that came first is the trace
+				if at, ok := a.releaseBefore(k, e); ok {
+					c, r := cur, cur
+					r.site = at
+					held, rel = &c, &r
+				}
 			}
 		}
 		if rel != nil && held != nil {
@@ -686,6 +694,61 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			}
 		}
 	}
+}
+
+// inLoop tells whether event e runs in a loop of the function: its block
+// can come round to itself. (A merged state there may be the loop's own
+// previous pass, whose facts the merge lost.)
+func (a *analysis) inLoop(e *parse.Event) bool {
+	from := -1
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			if &b.Events[i] == e {
+				from = b.ID
+			}
+		}
+	}
+	if from < 0 {
+		return true
+	}
+	seen := make([]bool, len(a.fn.Blocks))
+	work := []int{from}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, s := range a.fn.Blocks[b].Succs {
+			if s.To == from {
+				return true
+			}
+			if !seen[s.To] {
+				seen[s.To] = true
+				work = append(work, s.To)
+			}
+		}
+	}
+	return false
+}
+
+// releaseBefore finds the last release of k written before e in this
+// function: the one a path that reaches e's release again most likely
+// came through.
+func (a *analysis) releaseBefore(k key, e *parse.Event) (site, bool) {
+	name := a.displayInst(k)
+	var at site
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			x := &b.Events[i]
+			if x.Kind != parse.EvCall || x.Pos == e.Pos || x.Pos.Line > e.Pos.Line || x.Pos.Line < at.pos.Line {
+				continue
+			}
+			for _, op := range a.ops(x) {
+				if op.kind == opRelease && op.class == k.class && op.inst == name {
+					at = site{pos: x.Pos, text: x.Callee + "(" + argText(x) + ")"}
+				}
+			}
+		}
+	}
+	return at, at.text != ""
 }
 
 // countingSemaphore tells whether a call downs or ups a counting semaphore,

@@ -615,7 +615,7 @@ type state []*partition
 const maxPartitions = 4
 
 // join merges states that meet at a block.
-func join(ins []state, joinName func(v, x, y string) string) state {
+func join(ins []state, joinName func(v, x, y string) string, flags map[string]bool) state {
 	if len(ins) == 1 && settled(ins[0]) {
 		// one way in, its partitions already apart and in order: the
 		// state passes as it is (the block that runs it copies on write)
@@ -642,6 +642,9 @@ func join(ins []state, joinName func(v, x, y string) string) state {
 	sortByFacts(out)
 	if len(out) > maxPartitions {
 		out = mergeByLocks(out, joinName)
+	}
+	if len(out) > maxPartitions && len(flags) > 0 {
+		out = mergeByFlags(out, joinName, flags)
 	}
 	if len(out) > maxPartitions {
 		all := out[0]
@@ -720,6 +723,45 @@ func mergeByLocks(ps state, joinName func(v, x, y string) string) state {
 	out := make(state, 0, len(order))
 	for _, sig := range order {
 		out = append(out, groups[sig])
+	}
+	sortByFacts(out)
+	return out
+}
+
+// mergeByFlags merges partitions that agree on every flag the function
+// keeps (`locked = 1` ... `if (locked) unlock()`), keeping the facts they
+// share: the flag is what tells the lock's paths apart later, so it is
+// the last fact to lose.
+func mergeByFlags(ps state, joinName func(v, x, y string) string, flags map[string]bool) state {
+	var out state
+	sig := func(p *partition) uint64 {
+		var h uint64
+		for _, e := range p.facts {
+			if flags[e.f] {
+				h ^= factHash(e.f, e.v)
+			}
+		}
+		return h
+	}
+	sigs := make([]uint64, 0, len(ps))
+	for _, p := range ps {
+		h := sig(p)
+		merged := false
+		for i, g := range out {
+			if sigs[i] == h {
+				g.retainFacts(func(f string, v bool) bool {
+					pv, ok := p.facts.lookup(f)
+					return ok && pv == v
+				})
+				g.mergeInto(p, joinName)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, p.clone())
+			sigs = append(sigs, h)
+		}
 	}
 	sortByFacts(out)
 	return out

@@ -84,6 +84,8 @@ func FormatEvent(e *Event) string {
 		}
 	case EvAssign:
 		fmt.Fprintf(&sb, " %s = %s", e.Var, e.Value.Norm)
+	case EvUpdate:
+		fmt.Fprintf(&sb, " %s %s", e.Var, e.Op)
 	case EvReturn:
 		if e.Value.Norm != "" {
 			fmt.Fprintf(&sb, " %s", e.Value.Norm)

@@ -43,6 +43,7 @@ func (b *builder) expr(root int) {
 			if strings.Contains(t.text(i), "--") {
 				op = "--"
 			}
+			b.update(arg, op)
 			b.write(arg, op, -1)
 		case kConditionalExpression:
 			if !b.hasEvents(i) {
@@ -284,6 +285,7 @@ func (b *builder) assignment(i int) {
 			b.assignVar(t.text(lv), t.nodes[lv].start, r)
 		} else {
 			b.expr(r)
+			b.update(lv, op)
 		}
 		return
 	}
@@ -293,6 +295,17 @@ func (b *builder) assignment(i int) {
 		r = -1
 	}
 	b.write(l, op, r)
+}
+
+// update records an in-place change of the plain variable at node l.
+func (b *builder) update(l int, op string) {
+	lv := b.strip(l)
+	if lv < 0 || b.t.kind(lv) != kIdentifier {
+		return
+	}
+	b.ensure()
+	off := b.t.nodes[lv].start
+	b.emit(Event{Kind: EvUpdate, Pos: b.pos(off), Off: off, Var: b.t.text(lv), Op: op})
 }
 
 // write records a store to the lvalue at node l, of the value at node r

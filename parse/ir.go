@@ -37,9 +37,12 @@ const (
 	// EvScopeEnd releases a scoped lock (guard(), scoped_guard) where its
 	// scope ends; Callee and Args repeat those of the acquiring event.
 	EvScopeEnd
+	// EvUpdate changes a plain variable in place (`n++`, `n += x`,
+	// `flags |= F`): Var, and Op the operator.
+	EvUpdate
 )
 
-var eventKindNames = [...]string{"call", "write", "assign", "return", "goto", "label", "scope-end"}
+var eventKindNames = [...]string{"call", "write", "assign", "return", "goto", "label", "scope-end", "update"}
 
 func (k EventKind) String() string { return eventKindNames[k] }
 

@@ -25,6 +25,11 @@ func (b *builder) stmt1(i int) {
 	case kExpressionStatement:
 		if c := b.firstNamed(i); c >= 0 {
 			b.expr(c)
+			if b.cur != nil && b.noReturn(c) {
+				// `BUG();`, `panic(...)`: the path ends here, with
+				// whatever it holds
+				b.cur = nil
+			}
 		}
 	case kIfStatement:
 		b.ifStmt(i)
@@ -494,6 +499,25 @@ func (b *builder) caseStmt(i int) {
 		}
 		b.stmt(c)
 	}
+}
+
+// noReturnCalls are the kernel's calls that never come back.
+var noReturnCalls = map[string]bool{
+	"BUG": true, "panic": true, "do_exit": true, "make_task_dead": true, "kthread_exit": true,
+	"kthread_complete_and_exit": true, "__module_put_and_kthread_exit": true,
+	"module_put_and_kthread_exit": true, "unreachable": true, "__builtin_unreachable": true,
+	"__builtin_trap": true, "do_group_exit": true, "cpu_startup_entry": true,
+}
+
+// noReturn tells whether the statement's expression i is a call that never
+// returns.
+func (b *builder) noReturn(i int) bool {
+	t := b.t
+	if t.kind(i) != kCallExpression {
+		return false
+	}
+	f := b.childByField(i, fFunction)
+	return f >= 0 && t.kind(f) == kIdentifier && noReturnCalls[t.text(f)]
 }
 
 func (b *builder) jump(targets []*Block, i int) {
