@@ -576,7 +576,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			first = cur
 		}
 	}
-	if !every && a.rep && op.kind == opRelease && !sem && !op.result && !a.inLoop(e) {
+	if !every && a.rep && op.kind == opRelease && !sem && !op.result && !a.inLoop(e) && !a.condEntered(e) {
 		// some paths released it already, others hold it: a goto into
 		// an error ladder's label from after the unlock (the label's
 		// unlock runs twice on that path)
@@ -597,9 +597,11 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			case cur.b == bH && held == nil:
 				c := cur
 				held = &c
-			case cur.b == bH|bN && !cur.passed && a.direct[k] && rel == nil && held == nil:
+			case cur.b&bN != 0 && (cur.b&bH != 0 || cur.b&bU != 0 && a.callerHeld[k]) && !cur.passed && a.direct[k] && rel == nil && held == nil:
 				// the two kinds of path met at a label before this
-				// release: the release that came first is the trace
+				// release (held: taken here, or the caller's lock this
+				// function releases elsewhere): the release that came
+				// first is the trace
 				if at, ok := a.releaseBefore(k, e); ok {
 					c, r := cur, cur
 					r.site = at
@@ -696,18 +698,45 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 	}
 }
 
+// condEntered tells whether e's block is entered only by tested edges:
+// an unlock under `if (locked)` follows what the test says, and a state
+// merged before it may be one the test tells apart.
+func (a *analysis) condEntered(e *parse.Event) bool {
+	at := a.blockOf(e)
+	if at <= 0 {
+		return at < 0
+	}
+	tested := false
+	for _, b := range a.fn.Blocks {
+		for _, s := range b.Succs {
+			if s.To == at {
+				if s.Cond == "" && s.Case == "" {
+					return false
+				}
+				tested = true
+			}
+		}
+	}
+	return tested
+}
+
+// blockOf finds the block that holds event e (-1 when none does).
+func (a *analysis) blockOf(e *parse.Event) int {
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			if &b.Events[i] == e {
+				return b.ID
+			}
+		}
+	}
+	return -1
+}
+
 // inLoop tells whether event e runs in a loop of the function: its block
 // can come round to itself. (A merged state there may be the loop's own
 // previous pass, whose facts the merge lost.)
 func (a *analysis) inLoop(e *parse.Event) bool {
-	from := -1
-	for _, b := range a.fn.Blocks {
-		for i := range b.Events {
-			if &b.Events[i] == e {
-				from = b.ID
-			}
-		}
-	}
+	from := a.blockOf(e)
 	if from < 0 {
 		return true
 	}

@@ -161,3 +161,41 @@ static int by_count(struct ctl *c)
 		mutex_unlock(&c->mu);
 	return n;
 }
+
+/* called with c->mu held: it drops the mutex to wait for the peer and
+ * takes it again only when the wait worked, so the pass after a failed
+ * wait reaches the exit's unlock with the mutex released already */
+static void hand_over(struct ctl *c, struct ctl *peer)
+{
+retry:
+	spin_lock(&c->lock);
+	if (c->state) {
+		spin_unlock(&c->lock);
+		goto out;
+	}
+	spin_unlock(&c->lock);
+	mutex_unlock(&c->mu);
+	if (!wait_commit(peer))
+		mutex_lock(&c->mu);
+	goto retry;
+out:
+	mutex_unlock(&c->mu); /* want "release-unheld" */
+}
+
+/* the same taking the mutex again on every pass: quiet */
+static void hand_over_fixed(struct ctl *c, struct ctl *peer)
+{
+retry:
+	spin_lock(&c->lock);
+	if (c->state) {
+		spin_unlock(&c->lock);
+		goto out;
+	}
+	spin_unlock(&c->lock);
+	mutex_unlock(&c->mu);
+	wait_commit(peer);
+	mutex_lock(&c->mu);
+	goto retry;
+out:
+	mutex_unlock(&c->mu);
+}
