@@ -53,6 +53,8 @@ type analysis struct {
 	condRel map[string]bool
 	// retVars are the variables some return gives back
 	retVars map[string]bool
+	// errnoVars memoizes nonZeroError's reading of a variable
+	errnoVars map[string]bool
 	// flags are the variables the function sets only to constants
 	// (`retry = true`, `locked = 0`): a branch on one is remembered, and
 	// a constant stored in one is a fact (`} while (retry);`)
@@ -565,6 +567,9 @@ func (a *analysis) block(id int, s state) state {
 					p.retainFacts(func(f string, _ bool) bool { return !strings.Contains(f, e.Call) })
 				}
 			}
+			if e.Kind == parse.EvCall {
+				a.addressed(out, e)
+			}
 			a.call(out, e)
 			lastCall = e
 			continue
@@ -689,6 +694,35 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			a.returnedValueFacts(p, v, val, lastCall)
 		case a.zeroResult(v, lastCall):
 			p.setFact(v, false)
+		}
+	}
+}
+
+// addressed drops what was known of a local handed to a call by address
+// (`list_splice_init(&cur->list, &dirty)` ends `list_empty(&dirty)`); the
+// same test asked again (`list_empty(&dirty)`) keeps its answer, and so
+// does a lock operation, which changes the lock and nothing else, or a
+// helper with a lock effect.
+func (a *analysis) addressed(s state, e *parse.Event) {
+	for _, arg := range e.Args {
+		v, ok := strings.CutPrefix(strings.TrimSpace(arg.Text), "&")
+		if v = strings.TrimSpace(v); !ok || !parse.IsIdentifier(v) {
+			continue
+		}
+		if len(a.ops(e)) > 0 {
+			return
+		}
+		if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil && callee.sum.effective() {
+			// (a helper that drops the lock and says so through the
+			// variable, `*dropped = 1`: what the variable says next is
+			// tied to the lock in a way not followed; the old fact is
+			// the closer guess)
+			return
+		}
+		for _, p := range s {
+			if len(p.facts) > 0 {
+				p.retainFacts(func(f string, _ bool) bool { return !mentions(f, v) || strings.Contains(f, e.Call) })
+			}
 		}
 	}
 }
@@ -917,7 +951,7 @@ func (a *analysis) relevantVars() {
 			switch e.Kind {
 			case parse.EvCall, parse.EvScopeEnd:
 				for _, arg := range e.Args {
-					if v, ok := strings.CutPrefix(arg.Norm, "&"); ok && parse.IsIdentifier(v) {
+					if v, ok := strings.CutPrefix(strings.TrimSpace(arg.Text), "&"); ok && parse.IsIdentifier(v) {
 						litOnly[v] = false // the callee may store to it
 					}
 				}

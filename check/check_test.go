@@ -18,17 +18,22 @@ var wantRe = regexp.MustCompile(`want((?:\s+"[^"]+")+)`)
 var quoted = regexp.MustCompile(`"([^"]+)"`)
 
 // expectations reads `/* want "rule-id" ... */` comments: each names a
-// finding expected on its line.
-func expectations(src []byte) map[string]int {
-	want := map[string]int{}
+// finding expected on its line; `"rule-id error"` asks for that severity
+// too. want counts by line and rule; sev holds the severities asked for.
+func expectations(src []byte) (want, sev map[string]int) {
+	want, sev = map[string]int{}, map[string]int{}
 	for i, line := range strings.Split(string(src), "\n") {
 		for _, m := range wantRe.FindAllStringSubmatch(line, -1) {
 			for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
-				want[fmt.Sprintf("%d:%s", i+1, q[1])]++
+				rule, severity, ok := strings.Cut(q[1], " ")
+				want[fmt.Sprintf("%d:%s", i+1, rule)]++
+				if ok {
+					sev[fmt.Sprintf("%d:%s %s", i+1, rule, severity)]++
+				}
 			}
 		}
 	}
-	return want
+	return want, sev
 }
 
 // TestWant runs the default rules over each testdata/check file and
@@ -58,11 +63,12 @@ func TestWant(t *testing.T) {
 					t.Fatalf("%s does not parse cleanly at %v", fn.Name, fn.ParseErrors)
 				}
 			}
-			want := expectations(src)
-			got := map[string]int{}
+			want, wantSev := expectations(src)
+			got, gotSev := map[string]int{}, map[string]int{}
 			var all []string
 			for _, fd := range Run(set, []*parse.File{f}) {
 				got[fmt.Sprintf("%d:%s", fd.Line, fd.Rule)]++
+				gotSev[fmt.Sprintf("%d:%s %s", fd.Line, fd.Rule, fd.Severity)]++
 				all = append(all, fd.String())
 				for _, n := range fd.Trace {
 					all = append(all, fmt.Sprintf("    %s:%d: %s", n.File, n.Line, n.Note))
@@ -77,6 +83,11 @@ func TestWant(t *testing.T) {
 			for k, n := range got {
 				if want[k] < n {
 					problems = append(problems, "unexpected "+k)
+				}
+			}
+			for k, n := range wantSev {
+				if gotSev[k] < n {
+					problems = append(problems, "missing "+k)
 				}
 			}
 			sort.Strings(problems)

@@ -54,7 +54,7 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 	}
 	if (parse.IsIdentifier(r.value) && !a.setToCode(r.value) && len(s) > 1) || r.value == "" {
 		for _, p := range s {
-			q := retPart{value: valueKey(p, r.value), locks: map[key]bits{}, err: negative(p, r.value)}
+			q := retPart{value: valueKey(p, r.value), locks: map[key]bits{}, err: negative(p, r.value) || a.nonZeroError(p, r.value)}
 			for k, v := range p.locks.all() {
 				q.locks[k] = v.b
 			}
@@ -324,6 +324,47 @@ func (r *retSnap) sameValueFor(k key) bool {
 		}
 	}
 	return false
+}
+
+// nonZeroError tells whether v, known not zero on this path (`if (ret)`
+// taken), holds an error: the function stores in v only 0, error
+// constants (one at least) and what calls return, never a count or a
+// size (`ret = header->size`, which `if (ret)` would let through too).
+func (a *analysis) nonZeroError(p *partition, v string) bool {
+	if nz, ok := p.facts.lookup(v); !ok || !nz || a.fn.ReturnType.Type == "bool" || a.fn.ReturnType.Pointer > 0 {
+		return false
+	}
+	if got, ok := a.errnoVars[v]; ok {
+		return got
+	}
+	sawErr, only := false, true
+	for _, b := range a.fn.Blocks {
+		var last *parse.Event
+		for i := range b.Events {
+			e := &b.Events[i]
+			switch {
+			case e.Kind == parse.EvUpdate && e.Var == v:
+				only = false
+			case e.Kind == parse.EvAssign && e.Var == v:
+				switch val := e.Value.Norm; {
+				case errorConstant(val):
+					sawErr = true
+				case val == "0" || last != nil && last.Result == v:
+				default:
+					only = false
+				}
+			}
+			last = nil
+			if e.Kind == parse.EvCall {
+				last = e
+			}
+		}
+	}
+	if a.errnoVars == nil {
+		a.errnoVars = map[string]bool{}
+	}
+	a.errnoVars[v] = sawErr && only
+	return sawErr && only
 }
 
 // setToCode tells whether the function puts a status code other than 0
@@ -644,7 +685,7 @@ func (a *analysis) checkBalance() {
 		}
 		for _, r := range onError {
 			a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf(
-				"%s (%s) is still held at this return on the paths where %s < 0; the paths that succeed release it",
+				"%s (%s) is still held at this return on the paths where %s is an error; the paths that succeed release it",
 				a.displayInst(k), k.class, r.value), false)
 		}
 		if unstable(k.inst) {
