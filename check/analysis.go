@@ -493,7 +493,10 @@ func edgeFact(s state, e *parse.Edge) (string, bool) {
 // edge applies a branch: facts it establishes, paths it contradicts, and
 // trylocks whose result it tests.
 func (a *analysis) edge(s state, e *parse.Edge) state {
-	if e.Cond == "" || e.Case != "" {
+	if e.Case != "" {
+		return caseEdge(s, e)
+	}
+	if e.Cond == "" {
 		return s
 	}
 	cond, want := edgeFact(s, e)
@@ -519,6 +522,9 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 		}
 		q := p.clone()
 		q.setFact(cond, want)
+		if signClash(q, cond) {
+			continue // `if (ret) ...; if (ret < 0) ...; if (ret > 0)`: no value is left
+		}
 		if !want && parse.IsIdentifier(cond) {
 			q.nullObject(cond)
 		}
@@ -725,6 +731,59 @@ func (a *analysis) addressed(s state, e *parse.Event) {
 			}
 		}
 	}
+}
+
+// caseEdge keeps the paths that can take a switch's case edge: not one
+// that found the switched value equal to another constant before
+// (`if (op == EPOLL_CTL_ADD) ...; switch (op) { case EPOLL_CTL_DEL:`), or
+// unequal to this one.
+func caseEdge(s state, e *parse.Edge) state {
+	c := e.Case
+	if !parse.IsIdentifier(e.Cond) || !(macroName(c) || c != "" && c[0] >= '0' && c[0] <= '9' && !strings.ContainsAny(c, " .,")) {
+		return s
+	}
+	prefix := e.Cond + "=="
+	var out state
+	for i, p := range s {
+		keep := true
+		for _, f := range p.facts {
+			if k, ok := strings.CutPrefix(f.f, prefix); ok && (macroName(k) || k != "" && k[0] >= '0' && k[0] <= '9') {
+				if f.v && k != c || !f.v && k == c {
+					keep = false
+					break
+				}
+			}
+		}
+		if !keep && out == nil {
+			out = append(state{}, s[:i]...)
+		} else if out != nil && keep {
+			out = append(out, p)
+		}
+	}
+	if out == nil {
+		return s
+	}
+	return out
+}
+
+// signClash tells whether what p knows of the variable cond tests (`ret`,
+// `ret<0`, `ret>0`) leaves it no value: not zero, yet neither below nor
+// above it; or zero and signed.
+func signClash(p *partition, cond string) bool {
+	v := strings.TrimSuffix(strings.TrimSuffix(cond, "<0"), ">0")
+	if !parse.IsIdentifier(v) {
+		return false
+	}
+	nz, okNZ := p.facts.lookup(v)
+	neg, okNeg := p.facts.lookup(v + "<0")
+	pos, okPos := p.facts.lookup(v + ">0")
+	switch {
+	case okNZ && nz:
+		return okNeg && !neg && okPos && !pos
+	case okNZ:
+		return okNeg && neg || okPos && pos
+	}
+	return false
 }
 
 // literalTruth tells how a constant stored in a flag tests.

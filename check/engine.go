@@ -332,7 +332,7 @@ func (c *Checker) guardedField(e *parse.Event, ty *typer) bool {
 
 // effective tells whether a summary changes anything for callers.
 func (s *summary) effective() bool {
-	return len(s.acquires)+len(s.mayAcquire)+len(s.releases)+len(s.mayRelease)+len(s.conditional)+len(s.needs)+len(s.unnamed) > 0
+	return len(s.acquires)+len(s.mayAcquire)+len(s.releases)+len(s.mayRelease)+len(s.conditional)+len(s.needs)+len(s.unnamed)+len(s.asserts) > 0
 }
 
 // quickSummary is the summary of a function with nothing to track: only
@@ -467,6 +467,9 @@ type summary struct {
 	// an object its interface does not name
 	unnamed []string
 	needs   []need
+	// asserts are the locks it asserts held on the way in without taking
+	// them: its callers' to hold (asserted.go)
+	asserts []assertion
 	// sleeps says where the function may sleep outside an atomic section
 	// of its own (sleep.go)
 	sleeps []sleepFact

@@ -191,6 +191,7 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 	if a.c.ruleCallee(e.Callee) { // (no rule names most calls)
 		a.checkRules(s, e)
 	}
+	a.checkAsserted(s, e)
 	// the callee's own unmet requirements
 	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
 		for i := range callee.sum.needs {
@@ -685,6 +686,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		case opMayRelease:
 			p.unknownOfClass(key{class: op.class})
 		case opHeld:
+			a.recordAssert(e, k, cur)
 			if cur.b&bH == 0 || !a.acquired[k] {
 				// asserted and not taken here: the caller's lock; one this
 				// function took is only confirmed (`lockdep_is_held(&l)`
