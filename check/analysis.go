@@ -504,7 +504,7 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 	out := s[:0:0]
 	same := true
 	for i, p := range s {
-		if f, ok := p.facts.lookup(cond); ok && f != want {
+		if f, ok := p.facts.lookup(cond); ok && f != want && !e.Iter {
 			if same {
 				out, same = append(out, s[:i]...), false
 			}

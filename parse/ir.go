@@ -104,6 +104,10 @@ type Edge struct {
 	Case string
 	// Back marks a loop's back edge.
 	Back bool
+	// Iter marks the test of an iterator macro's loop
+	// (`for_each_populated_zone(zone)`): it asks about the next element,
+	// so what an earlier loop of the same macro found says nothing.
+	Iter bool
 }
 
 // Block is a basic block: events in order, then edges out.

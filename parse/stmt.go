@@ -365,8 +365,8 @@ func (b *builder) macroStmt(i int, m macroLoop) {
 	b.ensure()
 	b.edge(b.cur, head, Edge{})
 	norm := normText(call).Norm
-	b.edge(head, bodyb, Edge{Cond: norm})
-	b.edge(head, after, Edge{Cond: norm, Neg: true})
+	b.edge(head, bodyb, Edge{Cond: norm, Iter: true})
+	b.edge(head, after, Edge{Cond: norm, Neg: true, Iter: true})
 	b.cur = bodyb
 	// The cursor is a local the macro sets each time round. A parameter
 	// given first is what the walk is over, not its cursor
