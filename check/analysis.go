@@ -597,6 +597,7 @@ func (a *analysis) block(id int, s state) state {
 			}
 		case parse.EvGoto:
 			a.probeExit(out, e)
+			a.gotoRetake(out, e, b)
 		}
 		lastCall = nil
 	}
