@@ -712,8 +712,8 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 // helper with a lock effect.
 func (a *analysis) addressed(s state, e *parse.Event) {
 	for _, arg := range e.Args {
-		v, ok := strings.CutPrefix(strings.TrimSpace(arg.Text), "&")
-		if v = strings.TrimSpace(v); !ok || !parse.IsIdentifier(v) {
+		v, ok := addressOf(arg)
+		if !ok {
 			continue
 		}
 		if len(a.ops(e)) > 0 {
@@ -734,21 +734,29 @@ func (a *analysis) addressed(s state, e *parse.Event) {
 	}
 }
 
+// addressOf gives the plain variable an argument passes by address
+// (`&dirty`). The argument's text is read: its normal form drops the `&`.
+func addressOf(arg parse.Expr) (string, bool) {
+	v, ok := strings.CutPrefix(strings.TrimSpace(arg.Text), "&")
+	v = strings.TrimSpace(v)
+	return v, ok && parse.IsIdentifier(v)
+}
+
 // caseEdge keeps the paths that can take a switch's case edge: not one
 // that found the switched value equal to another constant before
 // (`if (op == EPOLL_CTL_ADD) ...; switch (op) { case EPOLL_CTL_DEL:`), or
 // unequal to this one.
 func caseEdge(s state, e *parse.Edge) state {
 	c := e.Case
-	if !parse.IsIdentifier(e.Cond) || !(macroName(c) || c != "" && c[0] >= '0' && c[0] <= '9' && !strings.ContainsAny(c, " .,")) {
-		return s
+	if !parse.IsIdentifier(e.Cond) || !constant(c) || strings.ContainsAny(c, " .,") {
+		return s // (not a single constant: `1 ... 3`, `A, B`, default)
 	}
 	prefix := e.Cond + "=="
 	var out state
 	for i, p := range s {
 		keep := true
 		for _, f := range p.facts {
-			if k, ok := strings.CutPrefix(f.f, prefix); ok && (macroName(k) || k != "" && k[0] >= '0' && k[0] <= '9') {
+			if k, ok := strings.CutPrefix(f.f, prefix); ok && constant(k) {
 				if f.v && k != c || !f.v && k == c {
 					keep = false
 					break
@@ -765,6 +773,12 @@ func caseEdge(s state, e *parse.Edge) state {
 		return s
 	}
 	return out
+}
+
+// constant tells whether s is written like a constant: a macro or enum
+// name, or a number.
+func constant(s string) bool {
+	return macroName(s) || s != "" && s[0] >= '0' && s[0] <= '9'
 }
 
 // signClash tells whether what p knows of the variable cond tests (`ret`,
@@ -1011,7 +1025,7 @@ func (a *analysis) relevantVars() {
 			switch e.Kind {
 			case parse.EvCall, parse.EvScopeEnd:
 				for _, arg := range e.Args {
-					if v, ok := strings.CutPrefix(strings.TrimSpace(arg.Text), "&"); ok && parse.IsIdentifier(v) {
+					if v, ok := addressOf(arg); ok {
 						litOnly[v] = false // the callee may store to it
 					}
 				}

@@ -116,16 +116,15 @@ func (a *analysis) unknownLocker(class string) bool {
 // the entry through blocks that go on unconditionally, or branch only to
 // an early return.
 func (a *analysis) onEntryPath(e *parse.Event) bool {
+	at, _ := a.locate(e)
 	b := 0
 	seen := map[int]bool{}
-	for !seen[b] {
+	for at >= 0 && !seen[b] {
 		seen[b] = true
-		blk := a.fn.Blocks[b]
-		for i := range blk.Events {
-			if &blk.Events[i] == e {
-				return true
-			}
+		if b == at {
+			return true
 		}
+		blk := a.fn.Blocks[b]
 		next := -1
 		// (an edge straight to the exit falls off the end: the
 		// assertion after it is not on every path)
@@ -155,9 +154,9 @@ func (a *analysis) earlyReturn(b int) bool {
 
 // checkAsserted reports a call to a function that asserts a lock the
 // caller does not hold here.
-func (a *analysis) checkAsserted(s state, e *parse.Event) {
+func (a *analysis) checkAsserted(s state, e *parse.Event, callee *fnInfo) {
 	var asserts []assertion
-	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil {
+	if callee != nil {
 		if callee.sum == nil {
 			return
 		}
@@ -228,38 +227,19 @@ func assertedTable() map[string][]assertion {
 
 // Asserts runs the checker over files and lists, one line each in
 // asserted.tsv's form, the locks their exported functions assert on the
-// way in. A name defined twice (per-architecture variants) is left out
-// unless every definition asserts the same.
+// way in. (Which names the tree defines more than once is the caller's to
+// tell: bench/asserts leaves those out.)
 func Asserts(set *rules.Set, files []*parse.File) []string {
 	c := New(set, files)
 	c.Run()
-	type entry struct {
-		defs  int
-		lines []string
-	}
-	byName := map[string]*entry{}
+	var out []string
 	for _, fi := range c.funcs {
-		if fi.fn.Static {
-			continue
-		}
-		en := byName[fi.fn.Name]
-		if en == nil {
-			en = &entry{}
-			byName[fi.fn.Name] = en
-		}
-		en.defs++
-		if fi.sum == nil {
+		if fi.fn.Static || fi.sum == nil {
 			continue
 		}
 		for _, as := range fi.sum.asserts {
-			en.lines = append(en.lines, strings.Join([]string{fi.fn.Name, as.class, strconv.Itoa(as.param), as.path, as.file,
+			out = append(out, strings.Join([]string{fi.fn.Name, as.class, strconv.Itoa(as.param), as.path, as.file,
 				strconv.Itoa(as.line), strings.ReplaceAll(as.call, "\t", " "), as.by}, "\t"))
-		}
-	}
-	var out []string
-	for _, en := range byName {
-		if en.defs == 1 {
-			out = append(out, en.lines...)
 		}
 	}
 	sort.Strings(out)

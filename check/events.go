@@ -191,9 +191,10 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 	if a.c.ruleCallee(e.Callee) { // (no rule names most calls)
 		a.checkRules(s, e)
 	}
-	a.checkAsserted(s, e)
+	callee := a.c.lookup(e.Callee, a.fi.file)
+	a.checkAsserted(s, e, callee)
 	// the callee's own unmet requirements
-	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
+	if callee != nil && callee.sum != nil {
 		for i := range callee.sum.needs {
 			a.checkNeed(s, e, &callee.sum.needs[i])
 		}
@@ -704,7 +705,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 // an unlock under `if (locked)` follows what the test says, and a state
 // merged before it may be one the test tells apart.
 func (a *analysis) condEntered(e *parse.Event) bool {
-	at := a.blockOf(e)
+	at, _ := a.locate(e)
 	if at <= 0 {
 		return at < 0
 	}
@@ -722,23 +723,11 @@ func (a *analysis) condEntered(e *parse.Event) bool {
 	return tested
 }
 
-// blockOf finds the block that holds event e (-1 when none does).
-func (a *analysis) blockOf(e *parse.Event) int {
-	for _, b := range a.fn.Blocks {
-		for i := range b.Events {
-			if &b.Events[i] == e {
-				return b.ID
-			}
-		}
-	}
-	return -1
-}
-
 // inLoop tells whether event e runs in a loop of the function: its block
 // can come round to itself. (A merged state there may be the loop's own
 // previous pass, whose facts the merge lost.)
 func (a *analysis) inLoop(e *parse.Event) bool {
-	from := a.blockOf(e)
+	from, _ := a.locate(e)
 	if from < 0 {
 		return true
 	}
@@ -774,7 +763,7 @@ func (a *analysis) releaseBefore(k key, e *parse.Event) (site, bool) {
 			}
 			for _, op := range a.ops(x) {
 				if op.kind == opRelease && op.class == k.class && op.inst == name {
-					at = site{pos: x.Pos, text: x.Callee + "(" + argText(x) + ")"}
+					at = site{pos: x.Pos, text: a.callText(x)}
 				}
 			}
 		}

@@ -55,11 +55,8 @@ func (a *analysis) gotoRetake(s state, e *parse.Event, b *parse.Block) {
 
 // backward tells whether block target starts before goto e in the text.
 func (a *analysis) backward(target int, e *parse.Event) bool {
-	blk := a.fn.Blocks[target]
-	for i := range blk.Events {
-		return blk.Events[i].Pos.Line < e.Pos.Line
-	}
-	return false
+	evs := a.fn.Blocks[target].Events
+	return len(evs) > 0 && evs[0].Pos.Line < e.Pos.Line
 }
 
 // takenFirst tells whether every path from block from meets an acquisition
@@ -139,9 +136,11 @@ func (a *analysis) mayDrop(class, name string) bool {
 			if callee.sum == nil {
 				continue
 			}
-			for _, l := range append(append([]sumLock{}, callee.sum.releases...), callee.sum.mayRelease...) {
-				if l.class == class || lockField(l.class) == lockField(class) {
-					return true // (one class may be named by type or by access path)
+			for _, ls := range [][]sumLock{callee.sum.releases, callee.sum.mayRelease} {
+				for _, l := range ls {
+					if lockField(l.class) == lockField(class) {
+						return true // (one class may be named by type or by access path)
+					}
 				}
 			}
 		}

@@ -649,11 +649,7 @@ func join(ins []state, joinName func(v, x, y string) string, flags map[string]bo
 	if len(out) > maxPartitions {
 		all := out[0]
 		for _, p := range out[1:] {
-			all.retainFacts(func(f string, v bool) bool {
-				pv, ok := p.facts.lookup(f)
-				return ok && pv == v
-			})
-			all.mergeInto(p, joinName)
+			all.mergeShared(p, joinName)
 		}
 		out = state{all}
 	}
@@ -705,27 +701,7 @@ func sameFacts(p, q *partition) bool {
 // facts they share: that loses no lock precision, only branch facts that
 // no longer tell locks apart.
 func mergeByLocks(ps state, joinName func(v, x, y string) string) state {
-	groups := map[uint64]*partition{}
-	var order []uint64
-	for _, p := range ps {
-		sig := p.lh
-		if g, ok := groups[sig]; ok {
-			g.retainFacts(func(f string, v bool) bool {
-				pv, ok := p.facts.lookup(f)
-				return ok && pv == v
-			})
-			g.mergeInto(p, joinName)
-			continue
-		}
-		groups[sig] = p.clone()
-		order = append(order, sig)
-	}
-	out := make(state, 0, len(order))
-	for _, sig := range order {
-		out = append(out, groups[sig])
-	}
-	sortByFacts(out)
-	return out
+	return mergeBy(ps, joinName, func(p *partition) uint64 { return p.lh })
 }
 
 // mergeByFlags merges partitions that agree on every flag the function
@@ -733,8 +709,7 @@ func mergeByLocks(ps state, joinName func(v, x, y string) string) state {
 // share: the flag is what tells the lock's paths apart later, so it is
 // the last fact to lose.
 func mergeByFlags(ps state, joinName func(v, x, y string) string, flags map[string]bool) state {
-	var out state
-	sig := func(p *partition) uint64 {
+	return mergeBy(ps, joinName, func(p *partition) uint64 {
 		var h uint64
 		for _, e := range p.facts {
 			if flags[e.f] {
@@ -742,29 +717,35 @@ func mergeByFlags(ps state, joinName func(v, x, y string) string, flags map[stri
 			}
 		}
 		return h
-	}
-	sigs := make([]uint64, 0, len(ps))
+	})
+}
+
+// mergeBy merges the partitions with one signature into one, in the order
+// the signatures first appear.
+func mergeBy(ps state, joinName func(v, x, y string) string, sig func(*partition) uint64) state {
+	groups := map[uint64]*partition{}
+	var out state
 	for _, p := range ps {
 		h := sig(p)
-		merged := false
-		for i, g := range out {
-			if sigs[i] == h {
-				g.retainFacts(func(f string, v bool) bool {
-					pv, ok := p.facts.lookup(f)
-					return ok && pv == v
-				})
-				g.mergeInto(p, joinName)
-				merged = true
-				break
-			}
+		if g, ok := groups[h]; ok {
+			g.mergeShared(p, joinName)
+			continue
 		}
-		if !merged {
-			out = append(out, p.clone())
-			sigs = append(sigs, h)
-		}
+		g := p.clone()
+		groups[h] = g
+		out = append(out, g)
 	}
 	sortByFacts(out)
 	return out
+}
+
+// mergeShared merges q into p keeping only the facts both have.
+func (p *partition) mergeShared(q *partition, joinName func(v, x, y string) string) {
+	p.retainFacts(func(f string, v bool) bool {
+		qv, ok := q.facts.lookup(f)
+		return ok && qv == v
+	})
+	p.mergeInto(q, joinName)
 }
 
 func (s state) equal(t state) bool {
