@@ -29,6 +29,10 @@ type analysis struct {
 	callerHeld map[key]bool
 	// direct: the locks a lock call of this function takes (not a callee)
 	direct map[key]bool
+	// fromEntry: the locks it takes exclusively while still untouched
+	// (the caller cannot be holding them)
+	fromEntry map[key]bool
+	untaken   []untakenRelease // (see releaseUntaken)
 	// sema: counting semaphores (countingSemaphore), which nothing balances
 	sema map[key]bool
 	// mayRel: the locks a callee may have released (its summary says
@@ -100,7 +104,7 @@ type retSnap struct {
 
 func newAnalysis(c *Checker, fi *fnInfo) *analysis {
 	return &analysis{c: c, fi: fi, fn: fi.fn, ty: &typer{fn: fi.fn, structs: c.structs},
-		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, direct: map[key]bool{}, sema: map[key]bool{}, mayRel: map[key]int{}, ant: map[string][]bool{}, conditional: map[key]opKind{}, condRel: map[string]bool{}}
+		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, direct: map[key]bool{}, fromEntry: map[key]bool{}, sema: map[key]bool{}, mayRel: map[key]int{}, ant: map[string][]bool{}, conditional: map[key]opKind{}, condRel: map[string]bool{}}
 }
 
 func (a *analysis) typeOf(e string) string { return a.ty.typeOf(e) }
@@ -282,6 +286,7 @@ func (a *analysis) run() *summary {
 		a.returns[len(a.returns)-1].end = true
 	}
 	a.checkBalance()
+	a.reportUntaken()
 	a.finishProbe()
 	a.summarize(a.in[a.fn.Exit])
 	a.sum.finishNotes()

@@ -578,6 +578,10 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			first = cur
 		}
 	}
+	if !every && a.rep && op.kind == opRelease && !sem && !op.result && !a.inLoop(e) {
+		// (a test before it is read by the path search itself)
+		a.releaseUntaken(s, e, op)
+	}
 	if !every && a.rep && op.kind == opRelease && !sem && !op.result && !a.inLoop(e) && !a.condEntered(e) {
 		// some paths released it already, others hold it: a goto into
 		// an error ladder's label from after the unlock (the label's
@@ -652,6 +656,9 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 				p.retainFacts(func(f string, _ bool) bool {
 					return !strings.Contains(f, "->") || op.inst != "" && strings.Contains(f, op.inst)
 				})
+			}
+			if _, explicit := p.locks.lookup(k); !explicit && !op.read && !freshLock(k.inst) {
+				a.fromEntry[k] = true // (see releaseUntaken)
 			}
 			p.setLock(k, lockVal{b: bH, site: st, spin: op.spin})
 			a.acquired[k] = true
