@@ -28,7 +28,7 @@ func (a *analysis) releaseUntaken(s state, e *parse.Event, op lockOp) {
 	if e.Kind != parse.EvCall {
 		return // (a guard's scope ends where the guard's own scope does)
 	}
-	var taken site
+	var taken, released site
 	var k0 key
 	untouched := false
 	for _, p := range s {
@@ -52,7 +52,18 @@ func (a *analysis) releaseUntaken(s state, e *parse.Event, op lockOp) {
 			taken = cur.site
 		case cur.b&bH != 0 && taken.text == "":
 			taken = cur.site
+		case cur.b == bN && cur.site.text != "" && cur.site.note == "" && released.text == "":
+			released = cur.site
 		}
+	}
+	if untouched && taken.text == "" && released.text != "" {
+		// no path holds it: the ones that took it released it already
+		// (`if (!is_priv) mutex_unlock(&l);` copied once too often), a
+		// double release whoever holds it on the others
+		a.untaken = append(a.untaken, untakenRelease{k: k0, e: e,
+			msg:   fmt.Sprintf("%s released on a path where it was released already", op.inst),
+			trace: []Note{a.note(released, "%s here", released.full())}})
+		return
 	}
 	if !untouched || taken.text == "" || taken.note != "" || a.optional(taken.pos) {
 		return

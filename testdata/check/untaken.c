@@ -147,3 +147,27 @@ static int publish(struct dev *d, int unit)
 		mutex_unlock(&d->mu);
 	return 1;
 }
+
+/* taken only when not privileged, released twice on that way: a double
+ * release whoever holds it on the other way */
+static int verify(struct dev *d, bool priv)
+{
+	if (!priv)
+		mutex_lock(&d->mu);
+	d->state = 1;
+	if (!priv)
+		mutex_unlock(&d->mu);
+	mutex_unlock(&d->mu); /* want "release-unheld error" */
+	return 0;
+}
+
+/* released once on each way (quiet) */
+static int verify_fixed(struct dev *d, bool priv)
+{
+	if (!priv)
+		mutex_lock(&d->mu);
+	d->state = 1;
+	if (!priv)
+		mutex_unlock(&d->mu);
+	return 0;
+}
