@@ -497,6 +497,62 @@ func contradictsBit(arg string, nonZero bool, bit string) bool {
 	return mentions(arg, bit) != nonZero
 }
 
+// fallbackOnly tells whether block b of fn runs only where an object has
+// no method of its own for the job: reached only past `if (op)` false
+// for a method pointer op that fn calls where it is set
+// (`if (hdev->ll_driver->request) return hdev->ll_driver->request(...);`
+// then a generic fallback that sleeps). The drivers that call it under a
+// spinlock are the ones whose method does not sleep; the sleep is the
+// fallback's, not its callers'.
+func fallbackOnly(fn *parse.Function, b int) bool {
+	called := map[string]bool{}
+	for _, blk := range fn.Blocks {
+		for i := range blk.Events {
+			if x := &blk.Events[i]; x.Kind == parse.EvCall && strings.Contains(x.Callee, "->") {
+				called[x.Callee] = true
+			}
+		}
+	}
+	if len(called) == 0 {
+		return false
+	}
+	for op := range called {
+		unset := func(e parse.Edge) bool { return e.Cond == op && e.Neg || e.Cond == "!"+op && !e.Neg }
+		tested := false
+		for _, blk := range fn.Blocks {
+			for _, e := range blk.Succs {
+				tested = tested || unset(e)
+			}
+		}
+		if tested && !reachableWithout(fn, b, unset) {
+			return true
+		}
+	}
+	return false
+}
+
+// reachableWithout tells whether block b is reached from the entry
+// without taking an edge skip says to leave out.
+func reachableWithout(fn *parse.Function, b int, skip func(parse.Edge) bool) bool {
+	seen := make([]bool, len(fn.Blocks))
+	seen[0] = true
+	stack := []int{0}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if id == b {
+			return true
+		}
+		for _, e := range fn.Blocks[id].Succs {
+			if !skip(e) && !seen[e.To] {
+				seen[e.To] = true
+				stack = append(stack, e.To)
+			}
+		}
+	}
+	return false
+}
+
 // constGuard finds a scalar parameter whose value decides whether block b
 // of fn is reached: b cannot be reached from the entry when the parameter
 // is zero (nonZero), or when it is not.
@@ -604,6 +660,9 @@ func condOn(e parse.Edge, v string) (bool, bool) {
 
 // addSleep adds a fact (the first for each param) to a summary.
 func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text string, chain []Note, fn *parse.Function, block int, inh inherited) []sleepFact {
+	if block >= 0 && fallbackOnly(fn, block) {
+		return fs
+	}
 	for _, f := range fs {
 		if f.param == param && f.guard < 0 {
 			return fs
