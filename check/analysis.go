@@ -33,6 +33,7 @@ type analysis struct {
 	// (the caller cannot be holding them)
 	fromEntry map[key]bool
 	untaken   []untakenRelease // (see releaseUntaken)
+	taken     map[key]sumTake  // what it takes (see noteTake)
 	// sema: counting semaphores (countingSemaphore), which nothing balances
 	sema map[key]bool
 	// mayRel: the locks a callee may have released (its summary says
@@ -104,7 +105,7 @@ type retSnap struct {
 
 func newAnalysis(c *Checker, fi *fnInfo) *analysis {
 	return &analysis{c: c, fi: fi, fn: fi.fn, ty: &typer{fn: fi.fn, structs: c.structs},
-		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, direct: map[key]bool{}, fromEntry: map[key]bool{}, sema: map[key]bool{}, mayRel: map[key]int{}, ant: map[string][]bool{}, conditional: map[key]opKind{}, condRel: map[string]bool{}}
+		origin: map[string][]string{}, acquired: map[key]bool{}, callerHeld: map[key]bool{}, direct: map[key]bool{}, fromEntry: map[key]bool{}, taken: map[key]sumTake{}, sema: map[key]bool{}, mayRel: map[key]int{}, ant: map[string][]bool{}, conditional: map[key]opKind{}, condRel: map[string]bool{}}
 }
 
 func (a *analysis) typeOf(e string) string { return a.ty.typeOf(e) }
@@ -289,6 +290,7 @@ func (a *analysis) run() *summary {
 	a.reportUntaken()
 	a.finishProbe()
 	a.summarize(a.in[a.fn.Exit])
+	a.summarizeTakes()
 	a.sum.finishNotes()
 	if debugFn != "" && debugFn == a.fn.Name {
 		fmt.Fprintf(os.Stderr, "summary of %s: acquires %+v may-acquire %+v releases %+v may-release %+v conditional %+v needs %d\n",

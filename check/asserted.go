@@ -117,6 +117,12 @@ func (a *analysis) unknownLocker(class string) bool {
 // an early return.
 func (a *analysis) onEntryPath(e *parse.Event) bool {
 	at, _ := a.locate(e)
+	return wayIn(a.fn, at, false)
+}
+
+// wayIn tells whether block at of fn is on its way in (see onEntryPath);
+// with errorsOnly, only an early return of an error leaves it.
+func wayIn(fn *parse.Function, at int, errorsOnly bool) bool {
 	b := 0
 	seen := map[int]bool{}
 	for at >= 0 && !seen[b] {
@@ -124,12 +130,12 @@ func (a *analysis) onEntryPath(e *parse.Event) bool {
 		if b == at {
 			return true
 		}
-		blk := a.fn.Blocks[b]
+		blk := fn.Blocks[b]
 		next := -1
 		// (an edge straight to the exit falls off the end: the
 		// assertion after it is not on every path)
 		for _, s := range blk.Succs {
-			if s.To != a.fn.Exit && a.earlyReturn(s.To) {
+			if s.To != fn.Exit && earlyReturn(fn, s.To, errorsOnly) {
 				continue
 			}
 			if next >= 0 {
@@ -145,11 +151,19 @@ func (a *analysis) onEntryPath(e *parse.Event) bool {
 	return false
 }
 
-// earlyReturn tells whether block b only returns.
-func (a *analysis) earlyReturn(b int) bool {
-	blk := a.fn.Blocks[b]
+// earlyReturn tells whether block b only returns (with errorsOnly, an
+// error: `-EINVAL`, `ERR_PTR(...)`, NULL).
+func earlyReturn(fn *parse.Function, b int, errorsOnly bool) bool {
+	blk := fn.Blocks[b]
 	n := len(blk.Events)
-	return n > 0 && blk.Events[n-1].Kind == parse.EvReturn && len(blk.Succs) == 1 && blk.Succs[0].To == a.fn.Exit
+	if n == 0 || blk.Events[n-1].Kind != parse.EvReturn || len(blk.Succs) != 1 || blk.Succs[0].To != fn.Exit {
+		return false
+	}
+	if !errorsOnly {
+		return true
+	}
+	v := blk.Events[n-1].Value.Norm
+	return strings.HasPrefix(v, "-") || strings.HasPrefix(v, "ERR_PTR") || v == "NULL"
 }
 
 // checkAsserted reports a call to a function that asserts a lock the

@@ -338,7 +338,7 @@ func (s *summary) effective() bool {
 // quickSummary is the summary of a function with nothing to track: only
 // which parameters it hands to code that is not analyzed.
 func (c *Checker) quickSummary(fi *fnInfo) *summary {
-	s := &summary{sleeps: c.quickSleeps(fi), alwaysZero: returnsOnlyZero(fi.fn)}
+	s := &summary{sleeps: c.quickSleeps(fi), alwaysZero: returnsOnlyZero(fi.fn), takes: c.quickTakes(fi)}
 	if len(fi.fn.Params) == 0 {
 		return s
 	}
@@ -473,6 +473,8 @@ type summary struct {
 	// sleeps says where the function may sleep outside an atomic section
 	// of its own (sleep.go)
 	sleeps []sleepFact
+	// takes are the locks it takes as its caller left them (takes.go)
+	takes []sumTake
 }
 
 // maxReleaseHops bounds how far up a may-release found in a callee is

@@ -193,6 +193,7 @@ func (a *analysis) checkCall(s state, e *parse.Event, ops []lockOp) {
 	}
 	callee := a.c.lookup(e.Callee, a.fi.file)
 	a.checkAsserted(s, e, callee)
+	a.checkTakes(s, e, callee)
 	// the callee's own unmet requirements
 	if callee != nil && callee.sum != nil {
 		for i := range callee.sum.needs {
@@ -556,6 +557,9 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		for _, p := range s {
 			a.sema[key{class: op.class, inst: p.resolve(op.inst)}] = true
 		}
+	}
+	if op.kind == opAcquire {
+		a.noteTake(s, e, op)
 	}
 	every := a.rep && len(s) > 0 && !op.result && !sem && (op.kind == opAcquire && !op.read || op.kind == opRelease)
 	var first lockVal

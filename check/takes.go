@@ -1,0 +1,206 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/locklint/locklint/parse"
+)
+
+// A function that takes a lock, exclusively, while still as its caller
+// left it, says its callers must not hold that lock: called with it held,
+// it waits for itself. The summary keeps those acquisitions (takes), named
+// from the parameters, with where they happen; a caller that holds the
+// lock on every path at the call is reported at the acquisition, the line
+// a fix changes (a wiphy_lock() added inside a helper whose caller holds
+// the wiphy already), with the caller's lock and call as the trace.
+
+// sumTake is an acquisition a function makes, itself or hops calls down.
+type sumTake struct {
+	class string
+	param int // as in sumLock: an argument, or -2 for a global
+	path  string
+	hops  int
+	// where the lock is taken: file, function, position, the call text;
+	// via is the chain of calls from the summarized function down to it
+	file, fn string
+	pos      parse.Pos
+	text     string
+	via      []Note
+}
+
+// maxTakeHops is how many calls below a function an acquisition may be
+// for its callers to be checked against it.
+const maxTakeHops = 2
+
+// noteTake records an acquisition of k at e by this function, when every
+// path reaches it with k untouched, on the function's way in or in a case
+// of a switch.
+func (a *analysis) noteTake(s state, e *parse.Event, op lockOp) {
+	if op.read || op.result || op.kind != opAcquire || len(s) == 0 || countingSemaphore(e.Callee) ||
+		strings.HasSuffix(e.Callee, "_non_owner") || strings.Contains(e.Callee, "nested") {
+		return
+	}
+	k := key{class: op.class, inst: s[0].resolve(op.inst)}
+	if _, done := a.taken[k]; done || unstable(k.inst) {
+		return
+	}
+	for _, p := range s {
+		if p.resolve(op.inst) != k.inst {
+			return
+		}
+		if _, explicit := p.locks.lookup(k); explicit {
+			return
+		}
+	}
+	if at, _ := a.locate(e); !always(a.fn, at) {
+		// (taken only under a test: `if (!list_empty(&s->list))`,
+		// `if (!locked)`; the caller's state may rule that way out)
+		return
+	}
+	a.taken[k] = sumTake{class: k.class, file: a.fn.File, fn: a.fn.Name, pos: e.Pos, text: a.callText(e)}
+}
+
+// always tells whether block at of fn runs whenever fn does, but for an
+// early error return: on its way in, or a case of a switch that is
+// (`case NL80211_IFTYPE_AP: wiphy_lock(...)`: what it takes, it takes for
+// every object of those kinds). Not under any other test: the caller's
+// state may rule that way out (`if (!list_empty(&s->list))`,
+// `if (refcount_dec_not_one(&c->refcount)) return;`).
+func always(fn *parse.Function, at int) bool {
+	if at < 0 {
+		return false
+	}
+	if wayIn(fn, at, true) {
+		return true
+	}
+	sw := -1
+	for _, b := range fn.Blocks {
+		for _, s := range b.Succs {
+			if s.To != at {
+				continue
+			}
+			if s.Case == "" || s.Case == "default" || sw >= 0 && sw != b.ID {
+				return false
+			}
+			sw = b.ID
+		}
+	}
+	return sw >= 0 && wayIn(fn, sw, true)
+}
+
+// checkTakes checks call e to callee against what the callee takes: held
+// here on every path, it is a self-deadlock; untouched here, this
+// function takes it too, a call further down.
+func (a *analysis) checkTakes(s state, e *parse.Event, callee *fnInfo) {
+	if callee == nil || callee.sum == nil || callee == a.fi || len(s) == 0 {
+		return
+	}
+	if w, ok := wrappers[callee.fn.Name]; ok && w.always {
+		return // (the table says what it does, not its body: release_sock())
+	}
+	for _, t := range callee.sum.takes {
+		if t.param == -2 && t.file != a.fn.File {
+			continue // a global of another file may be its own static of that name
+		}
+		inst, ok := mapInst(t.param, t.path, e)
+		if !ok {
+			continue
+		}
+		k := key{class: t.class, inst: s[0].resolve(inst)}
+		held, untouched := true, true
+		var at lockVal
+		for _, p := range s {
+			if p.resolve(inst) != k.inst {
+				held, untouched = false, false
+				break
+			}
+			v, explicit := p.locks.lookup(k)
+			untouched = untouched && !explicit
+			held = held && explicit && v.b == bH && v.site.note == "" && !v.passed
+			at = v
+		}
+		call := Note{File: a.fn.File, Line: e.Pos.Line, Note: "calls " + clipNote(a.callText(e))}
+		switch {
+		case held && a.direct[k] && !a.sema[k]:
+			// (taken by a lock call of this function, not assumed from
+			// an annotation: `__releases()` says held on the way in)
+			tr := []Note{a.note(at.site, "%s takes it here", at.site.full()), call}
+			tr = append(tr, t.via...)
+			a.c.report(Finding{Rule: "double-acquire", Severity: a.c.sev["double-acquire"], File: t.file, Line: t.pos.Line,
+				Column: t.pos.Col, Function: t.fn, Trace: tr,
+				Message: fmt.Sprintf("%s takes %s, which %s() already holds when it calls %s()",
+					t.text, a.displayInst(k), a.fn.Name, e.Callee)})
+		case untouched && t.hops+1 < maxTakeHops && a.alwaysAt(e):
+			if _, done := a.taken[k]; !done {
+				u := t
+				u.hops++
+				u.via = append([]Note{call}, t.via...)
+				a.taken[k] = u
+			}
+		}
+	}
+}
+
+// alwaysAt tells whether e runs whenever the function does (see always).
+func (a *analysis) alwaysAt(e *parse.Event) bool {
+	at, _ := a.locate(e)
+	return always(a.fn, at)
+}
+
+// summarizeTakes names the function's acquisitions from its interface.
+func (a *analysis) summarizeTakes() {
+	for _, k := range sortedKeys(a.taken) {
+		t := a.taken[k]
+		param, path, ok := paramOf(a.fn, k.inst)
+		if !ok {
+			continue
+		}
+		t.param, t.path = param, path
+		a.sum.takes = append(a.sum.takes, t)
+	}
+}
+
+// quickTakes is the takes part of the summary of a function the dataflow
+// skips: it holds nothing, so what its callees take, it takes.
+func (c *Checker) quickTakes(fi *fnInfo) []sumTake {
+	var out []sumTake
+	for _, callee := range c.callees(fi) {
+		if callee.sum == nil || len(callee.sum.takes) == 0 {
+			continue
+		}
+		for _, b := range fi.fn.Blocks {
+			for i := range b.Events {
+				e := &b.Events[i]
+				if e.Kind != parse.EvCall || e.Callee != callee.fn.Name || !always(fi.fn, b.ID) {
+					continue
+				}
+				for _, t := range callee.sum.takes {
+					inst, ok := mapInst(t.param, t.path, e)
+					if !ok || t.hops+1 >= maxTakeHops {
+						continue
+					}
+					param, path, ok := paramOf(fi.fn, inst)
+					if !ok || hasTake(out, t.class, param, path) {
+						continue
+					}
+					u := t
+					u.hops++
+					u.param, u.path = param, path
+					u.via = append([]Note{{File: fi.fn.File, Line: e.Pos.Line, Note: "calls " + clipNote(e.Callee+"("+argText(e)+")")}}, t.via...)
+					out = append(out, u)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func hasTake(ts []sumTake, class string, param int, path string) bool {
+	for _, t := range ts {
+		if t.class == class && t.param == param && t.path == path {
+			return true
+		}
+	}
+	return false
+}
