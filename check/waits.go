@@ -23,6 +23,7 @@ var waitCalls = map[string]string{
 	"cancel_work_sync": "work", "flush_work": "work", "cancel_delayed_work_sync": "work",
 	"flush_delayed_work": "work", "tasklet_kill": "work",
 	"flush_workqueue": "wq", "destroy_workqueue": "wq", "drain_workqueue": "wq",
+	"hrtimer_cancel": "timer",
 }
 
 // callbackSetups register a callback (argument cb) for the timer or work
@@ -106,6 +107,15 @@ func (c *Checker) waitInfo() *waitData {
 		for _, b := range fi.fn.Blocks {
 			for i := range b.Events {
 				e := &b.Events[i]
+				if e.Kind == parse.EvWrite && e.Op == "=" && e.Field() == "function" && parse.IsIdentifier(e.Value.Norm) {
+					// `ci->otg_fsm_hrtimer.function = cb`: an hrtimer's
+					// callback, set by assignment after hrtimer_init()
+					timer := strings.TrimSuffix(e.LHS.Norm, ".function")
+					if f, cb := typedField(timer, ty.typeOf), c.lookup(e.Value.Norm, fi.file); f != "" && cb != nil && timer != e.LHS.Norm {
+						w.byField[f] = append(w.byField[f], cb)
+					}
+					continue
+				}
 				if e.Kind != parse.EvCall || len(e.Args) == 0 {
 					continue
 				}

@@ -106,3 +106,47 @@ static void uart_set(struct uart *u)
 	del_timer_sync(&u->poll); /* want "wait-deadlock" */
 	spin_unlock(&u->lock);
 }
+
+/* an hrtimer's callback is set by assignment after hrtimer_init() */
+struct fsm { spinlock_t lock; struct hrtimer timer; int bits; };
+
+static enum hrtimer_restart fsm_expire(struct hrtimer *t)
+{
+	struct fsm *f = container_of(t, struct fsm, timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&f->lock, flags);
+	f->bits = 0;
+	spin_unlock_irqrestore(&f->lock, flags);
+	return HRTIMER_NORESTART;
+}
+
+static void fsm_init(struct fsm *f)
+{
+	hrtimer_init(&f->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	f->timer.function = fsm_expire;
+}
+
+static void fsm_stop(struct fsm *f)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&f->lock, flags);
+	f->bits = 1;
+	hrtimer_cancel(&f->timer); /* want "wait-deadlock" */
+	spin_unlock_irqrestore(&f->lock, flags);
+}
+
+/* the lock dropped around the wait: quiet */
+static void fsm_stop_fixed(struct fsm *f)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&f->lock, flags);
+	f->bits = 1;
+	spin_unlock_irqrestore(&f->lock, flags);
+	hrtimer_cancel(&f->timer);
+	spin_lock_irqsave(&f->lock, flags);
+	f->bits = 2;
+	spin_unlock_irqrestore(&f->lock, flags);
+}
