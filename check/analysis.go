@@ -163,7 +163,9 @@ func (a *analysis) annotated(inst string) string {
 	return inst
 }
 
-// run computes the fixpoint, then walks every block once more reporting.
+// run computes the fixpoint and reports, component by component (see
+// components): a block on no cycle reports on its one visit, a loop once
+// it has settled.
 func (a *analysis) run() *summary {
 	a.prescan()
 	nb := len(a.fn.Blocks)
@@ -200,66 +202,84 @@ func (a *analysis) run() *summary {
 	dirty := make([]bool, nb)
 	visits := make([]int, nb)
 	dirty[0] = true
-	// without a cycle, the first sweep in reverse postorder visits each
-	// block once, with the state it settles on: that sweep reports, and
-	// no second one is needed
-	once := acyclic(a.fn, order)
-	a.rep = once
+	// the blocks go in strongly connected components, in an order where
+	// every edge between two goes forward. A block on no cycle runs once,
+	// with the state it settles on (all it depends on is done): it
+	// reports as it runs. The blocks of a loop run until they settle,
+	// then once more reporting. (Without a cycle that is one sweep in
+	// reverse postorder.)
+	comps, compIdx := components(a.fn, order)
+	repOut := make([]state, nb)
 	budget := 40*nb + 2000 // block visits before giving up on the function
-	for changed := true; changed; {
-		changed = false
-		for _, id := range order {
-			if !dirty[id] {
-				continue
-			}
-			if budget--; budget < 0 {
-				// pathological control flow: say nothing about this
-				// function rather than spend unbounded time on it
-				a.c.gaveUp++
-				return &summary{}
-			}
-			dirty[id] = false
-			visits[id]++
-			if visits[id] > 60 {
-				continue // give up on this block: keep what it has
-			}
-			if id != 0 {
-				ins = ins[:0]
-				for _, pe := range preds[id] {
-					if out[pe.from] != nil {
-						ins = append(ins, a.edge(out[pe.from], &a.fn.Blocks[pe.from].Succs[pe.edge]))
-					}
+	for ci, comp := range comps {
+		a.rep = !comp.cyclic
+		for changed := true; changed; {
+			changed = false
+			for _, id := range comp.blocks {
+				if !dirty[id] {
+					continue
 				}
-				st := join(ins, a.joinName(id), a.flags)
-				if tooManyLocks(st) {
+				if budget--; budget < 0 {
+					// pathological control flow: say nothing about this
+					// function rather than spend unbounded time on it
 					a.c.gaveUp++
 					return &summary{}
 				}
-				if visits[id] > 20 {
-					st = dropFacts(st, a.joinName(id))
+				dirty[id] = false
+				visits[id]++
+				if visits[id] > 60 {
+					continue // give up on this block: keep what it has
 				}
-				if visits[id] > 1 && st.equal(a.in[id]) {
-					continue
+				if id != 0 {
+					ins = ins[:0]
+					for _, pe := range preds[id] {
+						if out[pe.from] != nil {
+							ins = append(ins, a.edge(out[pe.from], &a.fn.Blocks[pe.from].Succs[pe.edge]))
+						}
+					}
+					st := join(ins, a.joinName(id), a.flags)
+					if tooManyLocks(st) {
+						a.c.gaveUp++
+						return &summary{}
+					}
+					if visits[id] > 20 {
+						st = dropFacts(st, a.joinName(id))
+					}
+					if visits[id] > 1 && st.equal(a.in[id]) {
+						continue
+					}
+					a.in[id] = st
 				}
-				a.in[id] = st
-			}
-			o := a.block(id, a.in[id])
-			if tooManyLocks(o) {
-				// every block's state holds every lock: thousands of them
-				// (a generated else-if chain taking a different lock in
-				// each branch) would need memory quadratic in the code
-				a.c.gaveUp++
-				return &summary{}
-			}
-			if visits[id] == 1 || !o.equal(out[id]) {
-				out[id] = o
-				for _, e := range a.fn.Blocks[id].Succs {
-					dirty[e.To] = true
-					changed = true
+				o := a.block(id, a.in[id])
+				if tooManyLocks(o) {
+					// every block's state holds every lock: thousands of them
+					// (a generated else-if chain taking a different lock in
+					// each branch) would need memory quadratic in the code
+					a.c.gaveUp++
+					return &summary{}
+				}
+				if visits[id] == 1 || !o.equal(out[id]) {
+					out[id] = o
+					for _, e := range a.fn.Blocks[id].Succs {
+						dirty[e.To] = true
+						changed = changed || comp.cyclic && compIdx[e.To] == ci
+					}
 				}
 			}
 		}
+		if !comp.cyclic {
+			for _, id := range comp.blocks {
+				repOut[id] = out[id]
+			}
+			continue
+		}
+		// the reporting pass over the loop, on the states it settled on
+		a.rep = true
+		for _, id := range comp.blocks {
+			repOut[id] = a.block(id, a.in[id])
+		}
 	}
+	a.rep = true
 	// the end of the body is a return too: a void function that returns
 	// early with the lock held and releases it at the end is unbalanced
 	// like any other. The paths that run off the end are taken along
@@ -267,12 +287,7 @@ func (a *analysis) run() *summary {
 	// as one return.
 	var offEnd []state
 	for _, id := range order {
-		o := out[id]
-		if !once {
-			// the reporting pass, over the states the dataflow settled on
-			a.rep = true
-			o = a.block(id, a.in[id])
-		}
+		o := repOut[id]
 		if !a.fallsOff(id) {
 			continue
 		}
@@ -303,24 +318,114 @@ func (a *analysis) run() *summary {
 
 type predEdge struct{ from, edge int }
 
-// acyclic tells whether no edge between the blocks of order (reverse
-// postorder) goes back to a block at or before its source.
-func acyclic(fn *parse.Function, order []int) bool {
-	pos := make([]int, len(fn.Blocks))
+// component is a strongly connected component of a function's blocks:
+// its blocks in reverse postorder; cyclic when some path comes round.
+type component struct {
+	blocks []int
+	cyclic bool
+}
+
+// components splits the blocks of order (reverse postorder, the blocks
+// reached from the entry) into strongly connected components, listed so
+// that every edge between two goes from an earlier one to a later one
+// (by the position of each one's first block in order), and gives each
+// block's component (-1 for a block not reached).
+func components(fn *parse.Function, order []int) ([]component, []int) {
+	nb := len(fn.Blocks)
+	pos := make([]int, nb)
 	for i := range pos {
 		pos[i] = -1
 	}
 	for i, id := range order {
 		pos[id] = i
 	}
-	for _, id := range order {
-		for _, e := range fn.Blocks[id].Succs {
-			if e.To >= 0 && e.To < len(pos) && pos[e.To] >= 0 && pos[e.To] <= pos[id] {
-				return false
+	// Tarjan's algorithm, without recursion
+	index := make([]int, nb)
+	low := make([]int, nb)
+	on := make([]bool, nb)
+	for i := range index {
+		index[i] = -1
+	}
+	root := make([]int, nb) // block -> its component's root
+	var stack []int
+	next := 0
+	type frame struct{ b, k int }
+	for _, start := range order {
+		if index[start] >= 0 {
+			continue
+		}
+		calls := []frame{{start, 0}}
+		index[start], low[start] = next, next
+		next++
+		stack = append(stack, start)
+		on[start] = true
+		for len(calls) > 0 {
+			top := &calls[len(calls)-1]
+			succs := fn.Blocks[top.b].Succs
+			if top.k < len(succs) {
+				to := succs[top.k].To
+				top.k++
+				if to < 0 || to >= nb || pos[to] < 0 {
+					continue
+				}
+				if index[to] < 0 {
+					index[to], low[to] = next, next
+					next++
+					stack = append(stack, to)
+					on[to] = true
+					calls = append(calls, frame{to, 0})
+				} else if on[to] && index[to] < low[top.b] {
+					low[top.b] = index[to]
+				}
+				continue
+			}
+			b := top.b
+			calls = calls[:len(calls)-1]
+			if len(calls) > 0 {
+				if p := calls[len(calls)-1].b; low[b] < low[p] {
+					low[p] = low[b]
+				}
+			}
+			if low[b] == index[b] {
+				for {
+					x := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					on[x] = false
+					root[x] = b
+					if x == b {
+						break
+					}
+				}
 			}
 		}
 	}
-	return true
+	idx := make([]int, nb)
+	for i := range idx {
+		idx[i] = -1
+	}
+	var comps []component
+	byRoot := map[int]int{}
+	for _, id := range order {
+		r := root[id]
+		ci, ok := byRoot[r]
+		if !ok {
+			ci = len(comps)
+			byRoot[r] = ci
+			comps = append(comps, component{})
+		}
+		comps[ci].blocks = append(comps[ci].blocks, id)
+		idx[id] = ci
+	}
+	for ci := range comps {
+		c := &comps[ci]
+		c.cyclic = len(c.blocks) > 1
+		if !c.cyclic {
+			for _, e := range fn.Blocks[c.blocks[0]].Succs {
+				c.cyclic = c.cyclic || e.To == c.blocks[0]
+			}
+		}
+	}
+	return comps, idx
 }
 
 // fallsOff tells whether block id reaches the exit by running off the end
