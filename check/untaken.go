@@ -33,7 +33,7 @@ func (a *analysis) releaseUntaken(s state, e *parse.Event, op lockOp) {
 	untouched := false
 	for _, p := range s {
 		k := key{class: op.class, inst: p.resolve(op.inst)}
-		if !a.fromEntry[k] || a.sema[k] || unstable(k.inst) || freshLock(k.inst) {
+		if !a.fromEntry[k] || a.sema[k] || unstable(k.inst) || freshLock(k.inst) || strings.HasPrefix(k.inst, "?") {
 			return
 		}
 		if _, _, mis := a.mismatch(p, k); mis {
