@@ -173,6 +173,26 @@ static void ba(struct counter *c)
 	spin_unlock(&table_lock);
 }
 
+/* Two objects of one kind, locked parent before child under a lockdep
+ * subclass, each way round in one function (a rename between
+ * directories): the subclass is the order, not the class names (quiet). */
+struct dir;
+struct node { spinlock_t lock; struct dir *dir; };
+
+static void move_node(struct node *n, struct dir *to, int up)
+{
+	if (up) {
+		spin_lock(&n->dir->lock);
+		spin_lock_nested(&n->lock, SINGLE_DEPTH_NESTING);
+	} else {
+		spin_lock(&n->lock);
+		spin_lock_nested(&n->dir->lock, SINGLE_DEPTH_NESTING);
+	}
+	n->dir = to;
+	spin_unlock(&n->lock);
+	spin_unlock(&n->dir->lock);
+}
+
 /* Callers of conditional APIs: the lock is held only when they succeed. */
 static int use_trylock_api(struct counter *c)
 {
