@@ -64,6 +64,8 @@ type analysis struct {
 	// (`retry = true`, `locked = 0`): a branch on one is remembered, and
 	// a constant stored in one is a fact (`} while (retry);`)
 	flags map[string]bool
+	// casePreds are flags a switch predicate computed (predicates.go)
+	casePreds map[string]casePred
 	// loopHead marks the blocks a back edge enters
 	loopHead []bool
 	// retTries are the trylocks whose result a return gives back
@@ -606,7 +608,7 @@ func edgeFact(s state, e *parse.Edge) (string, bool) {
 // trylocks whose result it tests.
 func (a *analysis) edge(s state, e *parse.Edge) state {
 	if e.Case != "" {
-		return caseEdge(s, e)
+		return a.predCase(caseEdge(s, e), e)
 	}
 	if e.Cond == "" {
 		return s
@@ -1292,6 +1294,7 @@ func (a *analysis) relevantCond(c string, p *partition) bool {
 // where variables are assigned; and computes anticipated acquisitions.
 func (a *analysis) prescan() {
 	a.relevantVars()
+	a.casePreds = a.findCasePreds()
 	a.loopHead = make([]bool, len(a.fn.Blocks))
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {

@@ -1,0 +1,218 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/locklint/locklint/parse"
+)
+
+// A flag computed once from a parameter by a predicate the input defines
+// as a switch over it (`bool needs_rtnl = getsockopt_needs_rtnl(optname);`
+// ... `if (needs_rtnl) rtnl_lock();` ... `switch (optname) { case
+// IP_OPTIONS: ... return ...; }`): in each case of a later switch over
+// that parameter the predicate's value is known, and the paths that took
+// the flag the other way cannot be there.
+
+// casePred is one such flag: the parameter it was computed from, and the
+// predicate.
+type casePred struct {
+	param string
+	fn    *parse.Function
+}
+
+// findCasePreds finds the flags of this function computed by a switch
+// predicate: assigned once, from a call to a function of the input with
+// a parameter of this one that is never assigned.
+func (a *analysis) findCasePreds() map[string]casePred {
+	assigned := map[string]int{}
+	var cands []*parse.Event
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind == parse.EvAssign || e.Kind == parse.EvUpdate {
+				assigned[e.Var]++
+				if e.Kind == parse.EvAssign {
+					cands = append(cands, e)
+				}
+			}
+		}
+	}
+	var out map[string]casePred
+	for _, e := range cands {
+		name, arg, ok := singleArgCall(e.Value.Norm)
+		if !ok || assigned[e.Var] != 1 || assigned[arg] != 0 || !a.isParam(arg) {
+			continue
+		}
+		callee := a.c.lookup(name, a.fi.file)
+		if callee == nil || len(callee.fn.Params) != 1 {
+			continue
+		}
+		if out == nil {
+			out = map[string]casePred{}
+		}
+		out[e.Var] = casePred{param: arg, fn: callee.fn}
+	}
+	return out
+}
+
+func (a *analysis) isParam(v string) bool {
+	for _, p := range a.fn.Params {
+		if p.Name == v {
+			return true
+		}
+	}
+	return false
+}
+
+// singleArgCall splits `f(x)` into f and x.
+func singleArgCall(v string) (string, string, bool) {
+	open := strings.IndexByte(v, '(')
+	if open <= 0 || !strings.HasSuffix(v, ")") {
+		return "", "", false
+	}
+	name, arg := v[:open], v[open+1:len(v)-1]
+	if !parse.IsIdentifier(name) || !parse.IsIdentifier(arg) {
+		return "", "", false
+	}
+	return name, arg, true
+}
+
+// evalSwitchPred gives fn's value for its parameter equal to the constant
+// c, when fn does nothing but switch on it and return true or false.
+func evalSwitchPred(fn *parse.Function, c string) (bool, bool) {
+	param := fn.Params[0].Name
+	b := 0
+	for steps := 0; steps < 64; steps++ {
+		blk := fn.Blocks[b]
+		for i := range blk.Events {
+			switch e := &blk.Events[i]; e.Kind {
+			case parse.EvLabel:
+			case parse.EvReturn:
+				switch e.Value.Norm {
+				case "true", "1":
+					return true, true
+				case "false", "0":
+					return false, true
+				}
+				return false, false
+			default:
+				return false, false // not a bare switch
+			}
+		}
+		next, dflt, plain := -1, -1, -1
+		for _, s := range blk.Succs {
+			switch {
+			case s.Case != "" && s.Cond != param:
+				return false, false
+			case s.Case == c:
+				next = s.To
+			case s.Case == "default":
+				dflt = s.To
+			case s.Case == "" && s.Cond == "":
+				plain = s.To
+			case s.Case == "":
+				return false, false // an if: not a bare switch
+			}
+		}
+		switch {
+		case next >= 0:
+			b = next
+		case dflt >= 0:
+			b = dflt
+		case plain >= 0:
+			b = plain
+		default:
+			return false, false
+		}
+		if b == fn.Exit {
+			return false, false
+		}
+	}
+	return false, false
+}
+
+// predCase drops, at the case c of a switch over a parameter, the
+// partitions whose fact on a flag computed from that parameter
+// contradicts the predicate's value for c.
+func (a *analysis) predCase(s state, e *parse.Edge) state {
+	if len(a.casePreds) == 0 || e.Case != "default" && (!constant(e.Case) || strings.ContainsAny(e.Case, " .,")) {
+		return s
+	}
+	var out state
+	for i, p := range s {
+		keep := true
+		for v, cp := range a.casePreds {
+			if cp.param != e.Cond {
+				continue
+			}
+			f, known := p.facts.lookup(v)
+			if !known {
+				continue
+			}
+			val, ok := false, false
+			if e.Case == "default" {
+				val, ok = a.predDefault(cp.fn, e)
+			} else {
+				val, ok = evalSwitchPred(cp.fn, e.Case)
+			}
+			if ok && val != f {
+				keep = false
+				break
+			}
+		}
+		if !keep && out == nil {
+			out = append(state{}, s[:i]...)
+		} else if out != nil && keep {
+			out = append(out, p)
+		}
+	}
+	if out == nil {
+		return s
+	}
+	return out
+}
+
+// predDefault gives the predicate's value in the default case of the
+// switch whose edge e is: its own default value, when every constant for
+// which it says otherwise has a case of its own in that switch.
+func (a *analysis) predDefault(fn *parse.Function, e *parse.Edge) (bool, bool) {
+	var cases []string
+	for _, b := range a.fn.Blocks {
+		for i := range b.Succs {
+			if &b.Succs[i] == e {
+				for _, s := range b.Succs {
+					if s.Case != "" && s.Case != "default" {
+						cases = append(cases, s.Case)
+					}
+				}
+			}
+		}
+	}
+	if len(cases) == 0 {
+		return false, false
+	}
+	// the predicate's own labels, and its value for a constant it does
+	// not name
+	var labels []string
+	for _, b := range fn.Blocks {
+		for _, s := range b.Succs {
+			if s.Case != "" && s.Case != "default" {
+				labels = append(labels, s.Case)
+			}
+		}
+	}
+	dflt, ok := evalSwitchPred(fn, "\x00none")
+	if !ok {
+		return false, false
+	}
+	for _, l := range labels {
+		v, ok := evalSwitchPred(fn, l)
+		if !ok {
+			return false, false
+		}
+		if v != dflt && !contains(cases, l) {
+			return false, false
+		}
+	}
+	return dflt, true
+}
