@@ -866,20 +866,27 @@ func caseEdge(s state, e *parse.Edge) state {
 		return s // (not a single constant: `1 ... 3`, `A, B`, default)
 	}
 	prefix := e.Cond + "=="
-	var out state
-	for i, p := range s {
-		keep := true
+	return s.filter(func(p *partition) bool {
 		for _, f := range p.facts {
 			if k, ok := strings.CutPrefix(f.f, prefix); ok && constant(k) {
 				if f.v && k != c || !f.v && k == c {
-					keep = false
-					break
+					return false
 				}
 			}
 		}
-		if !keep && out == nil {
+		return true
+	})
+}
+
+// filter is s without the partitions keep refuses; s itself when it
+// keeps them all.
+func (s state) filter(keep func(*partition) bool) state {
+	var out state
+	for i, p := range s {
+		ok := keep(p)
+		if !ok && out == nil {
 			out = append(state{}, s[:i]...)
-		} else if out != nil && keep {
+		} else if out != nil && ok {
 			out = append(out, p)
 		}
 	}

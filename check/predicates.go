@@ -138,38 +138,33 @@ func (a *analysis) predCase(s state, e *parse.Edge) state {
 	if len(a.casePreds) == 0 || e.Case != "default" && (!constant(e.Case) || strings.ContainsAny(e.Case, " .,")) {
 		return s
 	}
-	var out state
-	for i, p := range s {
-		keep := true
-		for v, cp := range a.casePreds {
-			if cp.param != e.Cond {
-				continue
-			}
-			f, known := p.facts.lookup(v)
-			if !known {
-				continue
-			}
-			val, ok := false, false
-			if e.Case == "default" {
-				val, ok = a.predDefault(cp.fn, e)
-			} else {
-				val, ok = evalSwitchPred(cp.fn, e.Case)
-			}
-			if ok && val != f {
-				keep = false
-				break
-			}
+	// the flags' values in this case, as far as the predicates tell
+	vals := map[string]bool{}
+	for v, cp := range a.casePreds {
+		if cp.param != e.Cond {
+			continue
 		}
-		if !keep && out == nil {
-			out = append(state{}, s[:i]...)
-		} else if out != nil && keep {
-			out = append(out, p)
+		val, ok := false, false
+		if e.Case == "default" {
+			val, ok = a.predDefault(cp.fn, e)
+		} else {
+			val, ok = evalSwitchPred(cp.fn, e.Case)
+		}
+		if ok {
+			vals[v] = val
 		}
 	}
-	if out == nil {
+	if len(vals) == 0 {
 		return s
 	}
-	return out
+	return s.filter(func(p *partition) bool {
+		for v, val := range vals {
+			if f, known := p.facts.lookup(v); known && f != val {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // predDefault gives the predicate's value in the default case of the
