@@ -573,7 +573,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		case !explicit || unstable(k.inst) || cur.site.text == "":
 			every = false
 		case op.kind == opAcquire:
-			every = cur.b == bH && cur.site.pos != e.Pos
+			every = cur.b == bH && cur.site.pos != e.Pos && !cur.waited
 		default:
 			_, _, mis := a.mismatch(p, k)
 			every = cur.b == bN && !mis

@@ -130,9 +130,51 @@ func (a *analysis) passLockItself(s state, e *parse.Event) {
 					p.setLock(k, v)
 					break
 				}
+				if !v.waited && waitOn(e.Callee, arg.Norm, k, p) {
+					v.waited = true
+					p.setLock(k, v)
+					break
+				}
 			}
 		}
 	}
+}
+
+// waitOn tells whether a call out of sight named like a wait is handed,
+// anywhere in argument arg, the object whose lock k is: a wait macro may
+// drop that lock while it sleeps (`spufs_wait(ctx->stop_wq,
+// spu_stopped(ctx, &status))` releases ctx->state_mutex, and on a signal
+// returns without it).
+func waitOn(callee, arg string, k key, p *partition) bool {
+	if !strings.Contains(callee, "wait") {
+		return false
+	}
+	for _, v := range identsOf(arg) {
+		if o := p.resolve(v); o != "" && fieldOf(k.inst, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// identsOf lists the identifiers in expression text e.
+func identsOf(e string) []string {
+	var out []string
+	for i := 0; i < len(e); {
+		if !isIdentByte(e[i]) || e[i] >= '0' && e[i] <= '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(e) && isIdentByte(e[j]) {
+			j++
+		}
+		if i == 0 || e[i-1] != '>' && e[i-1] != '.' {
+			out = append(out, e[i:j]) // (not a field name)
+		}
+		i = j
+	}
+	return out
 }
 
 // Classes of returned values, as the paths to a return know them.

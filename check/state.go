@@ -38,6 +38,10 @@ type lockVal struct {
 	// passed is set once the lock's object went to a function that is not
 	// analyzed: it may have released the lock, so lock-balance keeps quiet
 	passed bool
+	// waited: a wait out of sight was handed its object and may have
+	// dropped it while sleeping (waitOn): not surely held any more, for
+	// double-acquire; balance still counts it
+	waited bool
 }
 
 // site is where something happened, for traces.
@@ -550,6 +554,7 @@ func (p *partition) mergeLocks(q *partition) {
 		}
 		pv.b |= qv.b
 		pv.passed = pv.passed || qv.passed
+		pv.waited = pv.waited || qv.waited
 		if pv.site.text == "" {
 			pv.site = qv.site
 		}

@@ -57,3 +57,22 @@ out:
 	mutex_unlock(&s->mu);
 	return err;
 }
+
+/* a wait macro out of sight handed the object: it may drop the object's
+ * mutex while it sleeps and come back without it on a signal, so taking
+ * it again after is not a double acquire (spufs_wait()) */
+int set_stopped(struct set *s);
+
+static int run_until_stopped(struct set *s)
+{
+	int ret;
+
+	mutex_lock(&s->mu);
+	ret = set_wait(s->wq, set_stopped(s));
+	if (ret) {
+		mutex_lock(&s->mu);
+		s->busy = 0;
+	}
+	mutex_unlock(&s->mu);
+	return ret;
+}
