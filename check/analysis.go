@@ -211,7 +211,6 @@ func (a *analysis) run() *summary {
 	// then once more reporting. (Without a cycle that is one sweep in
 	// reverse postorder.)
 	comps, compIdx := components(a.fn, order)
-	repOut := make([]state, nb)
 	budget := 40*nb + 2000 // block visits before giving up on the function
 	for ci, comp := range comps {
 		a.rep = !comp.cyclic
@@ -270,15 +269,13 @@ func (a *analysis) run() *summary {
 			}
 		}
 		if !comp.cyclic {
-			for _, id := range comp.blocks {
-				repOut[id] = out[id]
-			}
 			continue
 		}
 		// the reporting pass over the loop, on the states it settled on
+		// (what each block makes of them is what its last visit made)
 		a.rep = true
 		for _, id := range comp.blocks {
-			repOut[id] = a.block(id, a.in[id])
+			a.block(id, a.in[id])
 		}
 	}
 	a.rep = true
@@ -289,7 +286,7 @@ func (a *analysis) run() *summary {
 	// as one return.
 	var offEnd []state
 	for _, id := range order {
-		o := repOut[id]
+		o := out[id]
 		if !a.fallsOff(id) {
 			continue
 		}
@@ -1301,7 +1298,6 @@ func (a *analysis) relevantCond(c string, p *partition) bool {
 // where variables are assigned; and computes anticipated acquisitions.
 func (a *analysis) prescan() {
 	a.relevantVars()
-	a.casePreds = a.findCasePreds()
 	a.loopHead = make([]bool, len(a.fn.Blocks))
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
@@ -1312,12 +1308,22 @@ func (a *analysis) prescan() {
 	}
 	a.publishLater = map[*rules.Rule]map[string][]uint32{}
 	a.assigns = map[string][]uint32{}
+	var predCands []*parse.Event // (see findCasePreds)
+	var updated map[string]bool
 	for _, b := range a.fn.Blocks {
 		for i := range b.Events {
 			e := &b.Events[i]
 			switch e.Kind {
+			case parse.EvUpdate:
+				if updated == nil {
+					updated = map[string]bool{}
+				}
+				updated[e.Var] = true
 			case parse.EvAssign:
 				a.assigns[e.Var] = append(a.assigns[e.Var], e.Off)
+				if _, _, ok := singleArgCall(e.Value.Norm); ok {
+					predCands = append(predCands, e)
+				}
 			case parse.EvCall:
 				if !a.c.ruleCallee(e.Callee) {
 					continue
@@ -1340,6 +1346,7 @@ func (a *analysis) prescan() {
 			}
 		}
 	}
+	a.casePreds = a.findCasePreds(predCands, updated)
 }
 
 // willPublish tells whether the object var holds at offset off is handed

@@ -558,8 +558,8 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			a.sema[key{class: op.class, inst: p.resolve(op.inst)}] = true
 		}
 	}
-	if op.kind == opAcquire {
-		a.noteTake(s, e, op)
+	if op.kind == opAcquire && a.rep {
+		a.noteTake(s, e, op) // (on the settled state, once)
 	}
 	every := a.rep && len(s) > 0 && !op.result && !sem && (op.kind == opAcquire && !op.read || op.kind == opRelease)
 	var first lockVal
@@ -583,51 +583,9 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 		}
 	}
 	if !every && a.rep && op.kind == opRelease && !sem && !op.result && !a.inLoop(e) {
-		// (a test before it is read by the path search itself)
-		a.releaseUntaken(s, e, op)
-	}
-	if !every && a.rep && op.kind == opRelease && !sem && !op.result && !a.inLoop(e) && !a.condEntered(e) {
-		// some paths released it already, others hold it: a goto into
-		// an error ladder's label from after the unlock (the label's
-		// unlock runs twice on that path)
-		var rel, held *lockVal
-		for _, p := range s {
-			k := key{class: op.class, inst: p.resolve(op.inst)}
-			cur, explicit := p.locks.lookup(k)
-			if !explicit || unstable(k.inst) || a.sema[k] || strings.HasPrefix(k.inst, "?") {
-				// (a join name: different objects met there, bmc before
-				// and after `bmc = intf->bmc`)
-				continue
-			}
-			if _, _, mis := a.mismatch(p, k); mis {
-				continue
-			}
-			switch {
-			case cur.b == bN && cur.site.text != "" && rel == nil:
-				c := cur
-				rel = &c
-			case cur.b == bH && held == nil:
-				c := cur
-				held = &c
-			case cur.b&bN != 0 && (cur.b&bH != 0 || cur.b&bU != 0 && a.callerHeld[k]) && !cur.passed && a.direct[k] && rel == nil && held == nil:
-				// the two kinds of path met at a label before this
-				// release (held: taken here, or the caller's lock this
-				// function releases elsewhere): the release that came
-				// first is the trace
-				if at, ok := a.releaseBefore(k, e); ok {
-					c, r := cur, cur
-					r.site = at
-					held, rel = &c, &r
-				}
-			}
-		}
-		if rel != nil && held != nil {
-			var notes []Note
-			if rel.site.text != "" {
-				notes = append(notes, a.note(rel.site, "%s here", rel.site.full()))
-			}
-			a.finding("release-unheld", "warning", e,
-				fmt.Sprintf("%s released on a path where it was released already", op.inst), notes...)
+		a.releaseUntaken(s, e, op) // (a test before it is read by the path search itself)
+		if !a.condEntered(e) {
+			a.releasedAlready(s, e, op)
 		}
 	}
 	if every {
@@ -711,6 +669,51 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 				p.setLock(k, lockVal{b: bH, site: site{pos: e.Pos, text: callText, note: " asserts it"}, spin: op.spin})
 			}
 		}
+	}
+}
+
+// releasedAlready reports release e where some paths released the lock
+// already and others hold it: a goto into an error ladder's label from
+// after the unlock (the label's unlock runs twice on that path).
+func (a *analysis) releasedAlready(s state, e *parse.Event, op lockOp) {
+	var rel, held *lockVal
+	for _, p := range s {
+		k := key{class: op.class, inst: p.resolve(op.inst)}
+		cur, explicit := p.locks.lookup(k)
+		if !explicit || unstable(k.inst) || a.sema[k] || strings.HasPrefix(k.inst, "?") {
+			// (a join name: different objects met there, bmc before
+			// and after `bmc = intf->bmc`)
+			continue
+		}
+		if _, _, mis := a.mismatch(p, k); mis {
+			continue
+		}
+		switch {
+		case cur.b == bN && cur.site.text != "" && rel == nil:
+			c := cur
+			rel = &c
+		case cur.b == bH && held == nil:
+			c := cur
+			held = &c
+		case cur.b&bN != 0 && (cur.b&bH != 0 || cur.b&bU != 0 && a.callerHeld[k]) && !cur.passed && a.direct[k] && rel == nil && held == nil:
+			// the two kinds of path met at a label before this
+			// release (held: taken here, or the caller's lock this
+			// function releases elsewhere): the release that came
+			// first is the trace
+			if at, ok := a.releaseBefore(k, e); ok {
+				c, r := cur, cur
+				r.site = at
+				held, rel = &c, &r
+			}
+		}
+	}
+	if rel != nil && held != nil {
+		var notes []Note
+		if rel.site.text != "" {
+			notes = append(notes, a.note(rel.site, "%s here", rel.site.full()))
+		}
+		a.finding("release-unheld", "warning", e,
+			fmt.Sprintf("%s released on a path where it was released already", op.inst), notes...)
 	}
 }
 

@@ -22,25 +22,14 @@ type casePred struct {
 
 // findCasePreds finds the flags of this function computed by a switch
 // predicate: assigned once, from a call to a function of the input with
-// a parameter of this one that is never assigned.
-func (a *analysis) findCasePreds() map[string]casePred {
-	assigned := map[string]int{}
-	var cands []*parse.Event
-	for _, b := range a.fn.Blocks {
-		for i := range b.Events {
-			e := &b.Events[i]
-			if e.Kind == parse.EvAssign || e.Kind == parse.EvUpdate {
-				assigned[e.Var]++
-				if e.Kind == parse.EvAssign {
-					cands = append(cands, e)
-				}
-			}
-		}
-	}
+// a parameter of this one that is never assigned. It reads the prescan's
+// index of assignments (cands: the assignments of a single-argument
+// call's value; updated: the variables changed in place).
+func (a *analysis) findCasePreds(cands []*parse.Event, updated map[string]bool) map[string]casePred {
 	var out map[string]casePred
 	for _, e := range cands {
-		name, arg, ok := singleArgCall(e.Value.Norm)
-		if !ok || assigned[e.Var] != 1 || assigned[arg] != 0 || !a.isParam(arg) {
+		name, arg, _ := singleArgCall(e.Value.Norm)
+		if len(a.assigns[e.Var]) != 1 || updated[e.Var] || len(a.assigns[arg]) != 0 || updated[arg] || !isParamOf(a.fn, arg) {
 			continue
 		}
 		callee := a.c.lookup(name, a.fi.file)
@@ -55,13 +44,10 @@ func (a *analysis) findCasePreds() map[string]casePred {
 	return out
 }
 
-func (a *analysis) isParam(v string) bool {
-	for _, p := range a.fn.Params {
-		if p.Name == v {
-			return true
-		}
-	}
-	return false
+// isParamOf tells whether v is one of fn's parameters.
+func isParamOf(fn *parse.Function, v string) bool {
+	i, _, ok := paramOf(fn, v)
+	return ok && i >= 0
 }
 
 // singleArgCall splits `f(x)` into f and x.

@@ -29,6 +29,13 @@ type sumTake struct {
 	via      []Note
 }
 
+// through is t as a caller inherits it through call.
+func (t sumTake) through(call Note) sumTake {
+	t.hops++
+	t.via = append([]Note{call}, t.via...)
+	return t
+}
+
 // maxTakeHops is how many calls below a function an acquisition may be
 // for its callers to be checked against it.
 const maxTakeHops = 2
@@ -133,10 +140,7 @@ func (a *analysis) checkTakes(s state, e *parse.Event, callee *fnInfo) {
 					t.text, a.displayInst(k), a.fn.Name, e.Callee)})
 		case untouched && t.hops+1 < maxTakeHops && a.alwaysAt(e):
 			if _, done := a.taken[k]; !done {
-				u := t
-				u.hops++
-				u.via = append([]Note{call}, t.via...)
-				a.taken[k] = u
+				a.taken[k] = t.through(call)
 			}
 		}
 	}
@@ -184,10 +188,8 @@ func (c *Checker) quickTakes(fi *fnInfo) []sumTake {
 					if !ok || hasTake(out, t.class, param, path) {
 						continue
 					}
-					u := t
-					u.hops++
+					u := t.through(Note{File: fi.fn.File, Line: e.Pos.Line, Note: "calls " + clipNote(e.Callee+"("+argText(e)+")")})
 					u.param, u.path = param, path
-					u.via = append([]Note{{File: fi.fn.File, Line: e.Pos.Line, Note: "calls " + clipNote(e.Callee+"("+argText(e)+")")}}, t.via...)
 					out = append(out, u)
 				}
 			}

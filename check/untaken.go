@@ -111,14 +111,7 @@ func (a *analysis) reportUntaken() {
 // (`if (!lock_taken) mutex_lock(...)`): the caller may hold it on the
 // other way.
 func (a *analysis) optional(pos parse.Pos) bool {
-	b := -1
-	for _, blk := range a.fn.Blocks {
-		for i := range blk.Events {
-			if blk.Events[i].Pos == pos {
-				b = blk.ID
-			}
-		}
-	}
+	b := a.blockAt(pos)
 	if b < 0 {
 		return true
 	}
@@ -362,17 +355,12 @@ func (a *analysis) divergence(path []int, takenAt parse.Pos) parse.Pos {
 // reaching marks the blocks from which the event at pos can be reached.
 func (a *analysis) reaching(pos parse.Pos) []bool {
 	preds := make([][]int, len(a.fn.Blocks))
-	target := -1
 	for _, b := range a.fn.Blocks {
 		for _, s := range b.Succs {
 			preds[s.To] = append(preds[s.To], b.ID)
 		}
-		for i := range b.Events {
-			if b.Events[i].Pos == pos {
-				target = b.ID
-			}
-		}
 	}
+	target := a.blockAt(pos)
 	leads := make([]bool, len(a.fn.Blocks))
 	if target < 0 {
 		return leads
@@ -390,4 +378,18 @@ func (a *analysis) reaching(pos parse.Pos) []bool {
 		}
 	}
 	return leads
+}
+
+// blockAt is the block of the event at pos (a site keeps where a lock was
+// taken, not the event), -1 if none.
+func (a *analysis) blockAt(pos parse.Pos) int {
+	b := -1
+	for _, blk := range a.fn.Blocks {
+		for i := range blk.Events {
+			if blk.Events[i].Pos == pos {
+				b = blk.ID
+			}
+		}
+	}
+	return b
 }
