@@ -20,6 +20,10 @@ type analysis struct {
 	ty  *typer
 	in  []state // per block, at its start
 	rep bool    // the reporting pass
+	// scratch holds the copies a block works on (see block)
+	scratch  []partition
+	scratchS state
+	jscratch joinScratch
 
 	// origin maps objects made here to the calls that made them
 	origin map[string][]string
@@ -238,7 +242,7 @@ func (a *analysis) run() *summary {
 							ins = append(ins, a.edge(out[pe.from], &a.fn.Blocks[pe.from].Succs[pe.edge]))
 						}
 					}
-					st := join(ins, a.joinName(id), a.flags)
+					st := join(ins, a.joinName(id), a.flags, &a.jscratch)
 					if tooManyLocks(st) {
 						a.c.gaveUp++
 						return &summary{}
@@ -296,7 +300,7 @@ func (a *analysis) run() *summary {
 			}
 		}
 	}
-	if st := join(offEnd, a.joinName(a.fn.Exit), a.flags); len(st) > 0 {
+	if st := join(offEnd, a.joinName(a.fn.Exit), a.flags, nil); len(st) > 0 {
 		a.recordReturn(st, &parse.Event{Kind: parse.EvReturn, Pos: a.fn.End})
 		a.returns[len(a.returns)-1].end = true
 	}
@@ -663,12 +667,21 @@ func (a *analysis) block(id int, s state) state {
 	if s == nil {
 		return nil
 	}
-	out := make(state, len(s))
-	buf := make([]partition, len(s))
+	b := a.fn.Blocks[id]
+	if len(b.Events) == 0 {
+		return s // nothing happens here: the state passes on as it is
+	}
+	// the block works on copies in scratch storage; a copy it wrote to
+	// moves to the heap at the end, one it left alone is dropped for the
+	// partition it copied (most blocks change few partitions, many none)
+	if cap(a.scratch) < len(s) {
+		a.scratch = make([]partition, len(s))
+		a.scratchS = make(state, len(s))
+	}
+	buf, out := a.scratch[:len(s)], a.scratchS[:len(s)]
 	for i, p := range s {
 		out[i] = p.cloneInto(&buf[i])
 	}
-	b := a.fn.Blocks[id]
 	var lastCall *parse.Event
 	for i := range b.Events {
 		e := &b.Events[i]
@@ -727,7 +740,34 @@ func (a *analysis) block(id int, s state) state {
 			}
 		}
 	}
-	return out
+	return keepWritten(s, out)
+}
+
+// keepWritten is the state a block made: out holds its copies of s's
+// partitions in scratch storage; those it wrote to move to the heap, the
+// others are s's own again (and s itself when it wrote to none).
+func keepWritten(s, out state) state {
+	n := 0
+	for _, q := range out {
+		if q.own != 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	res := make(state, len(out))
+	heap := make([]partition, n)
+	for i, q := range out {
+		if q.own == 0 {
+			res[i] = s[i]
+			continue
+		}
+		n--
+		heap[n] = *q
+		res[i] = &heap[n]
+	}
+	return res
 }
 
 // takes tells whether a call takes a lock itself (not a trylock).
@@ -1599,8 +1639,8 @@ func debugState(block int, e *parse.Event, s state) {
 		for k, v := range p.locks.all() {
 			locks = append(locks, fmt.Sprintf("%s/%s=%03b", k.class, k.inst, v.b))
 		}
-		for k, v := range p.vars {
-			vars = append(vars, k+"="+v)
+		for _, e := range p.vars {
+			vars = append(vars, e.k+"="+e.v)
 		}
 		sort.Strings(locks)
 		sort.Strings(vars)

@@ -320,7 +320,8 @@ func (a *analysis) checkInstanceFrom(s state, e *parse.Event, r *rules.Rule, msg
 	laterTaken := a.anticipatedAny(r.Locks, e)
 	for _, p := range s {
 		objs := map[string]bool{}
-		for v, o := range p.vars {
+		for _, e := range p.vars {
+			v, o := e.k, e.v
 			if known, ok := p.facts.lookup(v); ok && !known {
 				continue // NULL on this path
 			}

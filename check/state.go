@@ -65,7 +65,7 @@ type partition struct {
 	// every change (order-independent XOR of entry hashes): grouping and
 	// comparing partitions looks at these first
 	fh, lh uint64
-	vars   map[string]string // variable -> object path
+	vars   varSet // variable -> object path
 	locks  lockSet
 	// published objects are shared now (guarded rules stop exempting them)
 	published map[string]bool
@@ -87,7 +87,7 @@ type tryOp struct {
 func newPartition() *partition {
 	return &partition{
 		own:   ownFacts | ownVars | ownLocks | ownPublished | ownSeen | ownTries,
-		facts: nil, vars: map[string]string{}, locks: nil,
+		facts: nil, vars: nil, locks: nil,
 		published: map[string]bool{}, seen: map[string]bits{}, tries: map[string][]tryOp{},
 	}
 }
@@ -181,14 +181,45 @@ func (p *partition) retainFacts(keep func(f string, v bool) bool) {
 	p.own |= ownFacts
 }
 
+// varSet maps a partition's variables to the objects they hold, sorted
+// by variable: a copy for a write is one move, not a map rebuilt.
+type varSet []varEntry
+
+type varEntry struct{ k, v string }
+
+func (s varSet) find(k string) (int, bool) {
+	return slices.BinarySearchFunc(s, k, func(e varEntry, k string) int { return strings.Compare(e.k, k) })
+}
+
+// get is the object variable k holds, "" if none is known.
+func (s varSet) get(k string) (string, bool) {
+	if i, ok := s.find(k); ok {
+		return s[i].v, true
+	}
+	return "", false
+}
+
+// same tells whether two variable sets are one slice (shared since a clone).
+func (s varSet) same(t varSet) bool {
+	return len(s) == len(t) && (len(s) == 0 || &s[0] == &t[0])
+}
+
+// equal tells whether two variable sets hold the same entries.
+func (s varSet) equal(t varSet) bool { return s.same(t) || slices.Equal(s, t) }
+
 func (p *partition) setVar(k, v string) {
-	if cur, ok := p.vars[k]; ok && cur == v {
+	i, ok := p.vars.find(k)
+	if ok && p.vars[i].v == v {
 		return
 	}
 	if p.own&ownVars == 0 {
-		p.vars, p.own = copyMap(p.vars), p.own|ownVars
+		p.vars, p.own = append(make(varSet, 0, len(p.vars)+1), p.vars...), p.own|ownVars
 	}
-	p.vars[k] = v
+	if ok {
+		p.vars[i].v = v
+		return
+	}
+	p.vars = slices.Insert(p.vars, i, varEntry{k, v})
 }
 
 // lockSet holds a partition's locks: a handful at a time, so a slice
@@ -378,8 +409,8 @@ func (p *partition) renew(obj string) {
 	}
 	old := obj + "~"
 	kept := false
-	for v, o := range p.vars {
-		if within(o, obj) {
+	for _, e := range p.vars {
+		if v, o := e.k, e.v; within(o, obj) {
 			p.setVar(v, old+o[len(obj):])
 			kept = true
 		}
@@ -478,7 +509,7 @@ func (p *partition) mergeInto(q *partition, joinName func(v, x, y string) string
 	if !p.locks.same(q.locks) {
 		p.mergeLocks(q)
 	}
-	if !sameMap(p.vars, q.vars) {
+	if !p.vars.same(q.vars) {
 		p.mergeVars(q, joinName)
 	}
 	if !sameMap(p.published, q.published) {
@@ -530,16 +561,16 @@ func sameEntries[K, V comparable](m, n map[K]V) bool {
 }
 
 func (p *partition) mergeVars(q *partition, joinName func(v, x, y string) string) {
-	for v, po := range p.vars {
-		if qo, ok := q.vars[v]; !ok {
-			p.setVar(v, joinName(v, po, v))
-		} else if qo != po {
-			p.setVar(v, joinName(v, po, qo))
+	for _, e := range p.vars { // (updates only: the keys stay where they are)
+		if qo, ok := q.vars.get(e.k); !ok {
+			p.setVar(e.k, joinName(e.k, e.v, e.k))
+		} else if qo != e.v {
+			p.setVar(e.k, joinName(e.k, e.v, qo))
 		}
 	}
-	for v, qo := range q.vars {
-		if _, ok := p.vars[v]; !ok {
-			p.setVar(v, joinName(v, v, qo))
+	for _, e := range q.vars {
+		if _, ok := p.vars.get(e.k); !ok {
+			p.setVar(e.k, joinName(e.k, e.k, e.v))
 		}
 	}
 }
@@ -599,7 +630,7 @@ func (p *partition) equal(q *partition) bool {
 	}
 	// (published holds only true values, so comparing them is the test
 	// for membership; tries compare by condition only)
-	if !sameEntries(p.vars, q.vars) || !sameEntries(p.published, q.published) || !sameEntries(p.seen, q.seen) {
+	if !p.vars.equal(q.vars) || !sameEntries(p.published, q.published) || !sameEntries(p.seen, q.seen) {
 		return false
 	}
 	if !sameMap(p.tries, q.tries) {
@@ -619,8 +650,15 @@ type state []*partition
 // lose their facts.
 const maxPartitions = 4
 
-// join merges states that meet at a block.
-func join(ins []state, joinName func(v, x, y string) string, flags map[string]bool) state {
+// joinScratch is storage join reuses from one call to the next: the
+// copies it merges into, and the partitions they copied.
+type joinScratch struct {
+	buf []partition
+	src []*partition
+}
+
+// join merges states that meet at a block (scratch may be nil).
+func join(ins []state, joinName func(v, x, y string) string, flags map[string]bool, scratch *joinScratch) state {
 	if len(ins) == 1 && settled(ins[0]) {
 		// one way in, its partitions already apart and in order: the
 		// state passes as it is (the block that runs it copies on write)
@@ -630,14 +668,24 @@ func join(ins []state, joinName func(v, x, y string) string, flags map[string]bo
 	for _, s := range ins {
 		n += len(s)
 	}
+	if scratch == nil {
+		scratch = &joinScratch{}
+	}
+	if cap(scratch.buf) < n {
+		scratch.buf = make([]partition, n)
+		scratch.src = make([]*partition, n)
+	}
+	// the merges work on copies in scratch storage; keepMerged moves
+	// those written to the heap
+	buf, src := scratch.buf[:n], scratch.src[:n]
 	var out state
-	buf := make([]partition, n) // the clones, in one allocation
 	for _, s := range ins {
 		for _, p := range s {
 			if g := sameGroup(out, p); g != nil {
 				g.mergeInto(p, joinName)
 				continue
 			}
+			src[len(out)] = p
 			out = append(out, p.cloneInto(&buf[len(out)]))
 		}
 	}
@@ -658,7 +706,35 @@ func join(ins []state, joinName func(v, x, y string) string, flags map[string]bo
 		}
 		out = state{all}
 	}
+	keepMerged(out, buf, src)
 	return out
+}
+
+// keepMerged replaces the partitions of out that are copies in buf: by
+// the partition copied (src) where the join wrote nothing to the copy,
+// by a copy on the heap where it did.
+func keepMerged(out state, buf []partition, src []*partition) {
+	var heap []partition
+	for i, q := range out {
+		k := 0
+		for k = range buf {
+			if &buf[k] == q {
+				break
+			}
+		}
+		if k == len(buf) || &buf[k] != q {
+			continue // made by a later merge, on the heap already
+		}
+		if q.own == 0 {
+			out[i] = src[k]
+			continue
+		}
+		if heap == nil {
+			heap = make([]partition, 0, len(out)-i)
+		}
+		heap = append(heap, *q)
+		out[i] = &heap[len(heap)-1]
+	}
 }
 
 // settled tells whether s is what join would make of it alone: at most
@@ -776,7 +852,7 @@ func (p *partition) resolve(expr string) string {
 		return expr
 	}
 	root := expr[:i]
-	if o, ok := p.vars[root]; ok {
+	if o, ok := p.vars.get(root); ok {
 		return o + expr[i:]
 	}
 	return expr
@@ -833,7 +909,7 @@ func mentions(text, v string) bool {
 // it holds, or on one of its fields, is held on this path (a lookup that
 // returns its object locked, or NULL, holds nothing when it returns NULL).
 func (p *partition) nullObject(v string) {
-	obj, ok := p.vars[v]
+	obj, ok := p.vars.get(v)
 	if !ok {
 		return
 	}

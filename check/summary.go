@@ -271,7 +271,8 @@ func valueKey(p *partition, v string) string {
 		}
 	}
 	sort.Strings(ks)
-	return strings.Join(ks, "\x00") + "\x01" + p.vars[v]
+	o, _ := p.vars.get(v)
+	return strings.Join(ks, "\x00") + "\x01" + o
 }
 
 // negative tells whether path p tested v negative (`if (ret < 0)`): an
