@@ -93,7 +93,14 @@ func New(set *rules.Set, files []*parse.File) *Checker {
 		byName: map[string][]*fnInfo{}, findings: map[string]*Finding{}, orderAt: map[[2]string]orderSite{},
 		sev: map[string]rules.Severity{}}
 	c.rec.defined = c.byName
+	// the names rules are conditioned on (When), and which of them the
+	// input calls
 	idents := map[string]bool{}
+	for _, r := range set.Rules {
+		for _, w := range r.When {
+			idents[w] = false
+		}
+	}
 	for _, f := range files {
 		for name, fields := range f.Structs {
 			c.structs[name] = fields
@@ -105,7 +112,9 @@ func New(set *rules.Set, files []*parse.File) *Checker {
 			for _, b := range fn.Blocks {
 				for i := range b.Events {
 					if e := &b.Events[i]; e.Kind == parse.EvCall {
-						idents[e.Callee] = true
+						if _, ok := idents[e.Callee]; ok {
+							idents[e.Callee] = true
+						}
 					}
 				}
 			}
