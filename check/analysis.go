@@ -207,6 +207,7 @@ func (a *analysis) run() *summary {
 	// splitting on facts) its facts are dropped so it settles
 	dirty := make([]bool, nb)
 	visits := make([]int, nb)
+	older := make([]state, nb) // the state that came in before a.in
 	dirty[0] = true
 	// the blocks go in strongly connected components, in an order where
 	// every edge between two goes forward. A block on no cycle runs once,
@@ -247,13 +248,19 @@ func (a *analysis) run() *summary {
 						a.c.gaveUp++
 						return &summary{}
 					}
+					if visits[id] > 2 && older[id] != nil && st.equal(older[id]) {
+						// a loop that swings between two states (partitions
+						// merge one way on one round and the other way on
+						// the next) settles on what the two hold together
+						st = join([]state{a.in[id], st}, a.joinName(id), a.flags, &a.jscratch)
+					}
 					if visits[id] > 20 {
 						st = dropFacts(st, a.joinName(id))
 					}
 					if visits[id] > 1 && st.equal(a.in[id]) {
 						continue
 					}
-					a.in[id] = st
+					older[id], a.in[id] = a.in[id], st
 				}
 				o := a.block(id, a.in[id])
 				if tooManyLocks(o) {
