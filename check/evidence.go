@@ -345,7 +345,7 @@ func conditionalAPI(held, released []retSnap) (opKind, bool) {
 		return true
 	}
 	switch {
-	case all(held, valOne, valNonNull) && all(released, valZero, valNull, valError):
+	case all(held, valOne, valNonNull) && all(released, valZero, valNull):
 		return opTry, true
 	case all(held, "pointer", valNonNull) && all(released, valNull, valError):
 		// an object returned locked, NULL or an ERR_PTR without the lock

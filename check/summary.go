@@ -684,6 +684,9 @@ func (a *analysis) checkBalance() {
 				}
 			}
 		}
+		if len(heldAt) > 0 && len(releasedAt) == 0 && a.fromEntry[k] && stable(k.inst) {
+			a.heldWhateverItReturns(k, heldAt)
+		}
 		for _, r := range onError {
 			a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf(
 				"%s (%s) is still held at this return on the paths where %s is an error; the paths that succeed release it",
@@ -702,6 +705,50 @@ func (a *analysis) checkBalance() {
 			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s (%s) is held on some paths to this return and released on others", a.displayInst(k), k.class), true)
 		}
 	}
+}
+
+// heldWhateverItReturns reports a lock a function takes from its entry
+// state and keeps whatever it returns (true on one path, false on
+// another) while a return that never took it gives one of those values
+// too: no result tells its caller when the lock is held. (A helper that
+// returns the lock held on every path that takes it, with one value, is
+// a lock helper; one held only on a value the others never give is a
+// conditional one.)
+func (a *analysis) heldWhateverItReturns(k key, heldAt []retSnap) {
+	constant := func(v string) bool { return v == valOne || v == valZero || v == valNull }
+	kept := map[string]bool{}
+	for _, r := range heldAt {
+		if !constant(r.known) || r.end {
+			return
+		}
+		kept[r.known] = true
+	}
+	if len(kept) < 2 {
+		return
+	}
+	for _, u := range a.returns {
+		if _, touched := u.locks[k]; touched || u.end || !kept[u.known] {
+			continue
+		}
+		for _, r := range heldAt {
+			if r.known == u.known {
+				a.balanceFinding(k, r, string(a.c.sev["lock-balance"]), fmt.Sprintf(
+					"%s (%s) is still held at this return, and at the return at line %d that gives the other value; the return at line %d gives this value without taking it, so no caller can tell when to release it",
+					a.displayInst(k), k.class, other(heldAt, r).pos.Line, u.pos.Line), false)
+			}
+		}
+		return
+	}
+}
+
+// other is a return of rs whose value differs from r's.
+func other(rs []retSnap, r retSnap) retSnap {
+	for _, o := range rs {
+		if o.known != r.known {
+			return o
+		}
+	}
+	return r
 }
 
 // displayInst is a lock instance as the code spells it: an object made

@@ -155,3 +155,63 @@ static int ring_user(struct ring *r, int n)
 	ring_commit(r);
 	return 0;
 }
+
+/* "returns true when there is nothing to log, false with the lock held":
+ * the bool tells the caller whether to unlock */
+static bool ring_skip_log(struct ring *r)
+{
+	if (!r->size)
+		return true;
+	spin_lock(&r->s);
+	if (!r->used) {
+		spin_unlock(&r->s);
+		return true;
+	}
+	return false;
+}
+
+/* the same with the unlock forgotten: true comes back both with the lock
+ * and without it, and false with it too */
+static bool ring_skip_log_leaky(struct ring *r)
+{
+	if (!r->size)
+		return true;
+	spin_lock(&r->s);
+	if (!r->used)
+		return true; /* want "lock-balance error" */
+	return false;
+}
+
+/* (a lock no other function here releases for its caller) */
+struct slots { struct mutex m; int used, size; };
+int slots_wait(struct slots *sl);
+
+/* held when it returns 1, released on 0 and on an error: a caller that
+ * tests the result for truth takes the error for the lock */
+static int slots_claim(struct slots *sl)
+{
+	int ret;
+
+	for (;;) {
+		mutex_lock(&sl->m);
+		if (sl->used < sl->size)
+			return 1; /* want "lock-balance error" */
+		mutex_unlock(&sl->m);
+		ret = slots_wait(sl);
+		if (ret == 0)
+			break;
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* held on 1, released on 0 only: a trylock-style helper */
+static int slots_claim_if_free(struct slots *sl)
+{
+	mutex_lock(&sl->m);
+	if (sl->used < sl->size)
+		return 1;
+	mutex_unlock(&sl->m);
+	return 0;
+}
