@@ -23,8 +23,14 @@ func (a *analysis) gotoRetake(s state, e *parse.Event, b *parse.Block) {
 		return
 	}
 	for k, v := range s[0].locks.all() {
-		if v.b != bH || v.site.note != "" || !a.direct[k] || a.sema[k] || unstable(k.inst) || !stable(k.inst) {
+		if v.b != bH || v.site.note != "" || !a.direct[k] || a.sema[k] || unstable(k.inst) {
 			continue
+		}
+		holder := "" // the local holding a made object the lock is on
+		if !stable(k.inst) {
+			if holder = holderOf(s, k.inst); holder == "" {
+				continue
+			}
 		}
 		every := true
 		for _, p := range s[1:] {
@@ -39,7 +45,26 @@ func (a *analysis) gotoRetake(s state, e *parse.Event, b *parse.Block) {
 			continue
 		}
 		at, ok := a.takenFirst(target, k.class, name)
+		if holder != "" {
+			ok = false // (a made object: only the renaming below is told)
+		}
 		if !ok {
+			// or the retry gives the lock's object a new value before
+			// anything else happens to the lock: the old object's lock
+			// is never released (and if the new value is the same object,
+			// the next acquisition deadlocks)
+			root := rootIdent(name)
+			if holder != "" {
+				root = holder
+			}
+			if root == "" || root == name || !a.isLocal(root) {
+				continue
+			}
+			if at, ok := a.renamedFirst(target, k.class, root); ok {
+				a.finding("lock-balance", a.c.sev["lock-balance"], e,
+					fmt.Sprintf("goto %s with %s held: line %d gives %s a new object before any release, so the lock on the one it held is never released", e.Label, name, at.Line, root),
+					a.note(v.site, "%s takes it here", v.site.full()))
+			}
 			continue
 		}
 		tr := []Note{a.note(v.site, "%s takes it here", v.site.full())}
@@ -112,6 +137,80 @@ func (a *analysis) takenFirst(from int, class, name string) (parse.Pos, bool) {
 	return at, at.Line > 0
 }
 
+// holderOf is the variable that holds, on every partition of s, the
+// made object (`@12->lock`) inst is a lock of; "" if there is none.
+func holderOf(s state, inst string) string {
+	obj := inst
+	if i := strings.IndexAny(inst, "-."); i > 0 {
+		obj = inst[:i]
+	}
+	holder := ""
+	for _, p := range s {
+		found := ""
+		for _, e := range p.vars {
+			if e.v == obj {
+				found = e.k
+				break
+			}
+		}
+		if found == "" || holder != "" && found != holder {
+			return ""
+		}
+		holder = found
+	}
+	return holder
+}
+
+// renamedFirst tells whether every path from block from assigns root
+// before any operation on the class, any return and the exit; it returns
+// one such assignment.
+func (a *analysis) renamedFirst(from int, class, root string) (parse.Pos, bool) {
+	var at parse.Pos
+	seen := make([]bool, len(a.fn.Blocks))
+	work := []int{from}
+	seen[from] = true
+	for len(work) > 0 {
+		id := work[len(work)-1]
+		work = work[:len(work)-1]
+		if id == a.fn.Exit {
+			return at, false
+		}
+		blk := a.fn.Blocks[id]
+		decided := false
+		for i := range blk.Events {
+			x := &blk.Events[i]
+			if x.Kind == parse.EvReturn {
+				return at, false
+			}
+			if x.Kind == parse.EvAssign && x.Var == root {
+				at, decided = x.Pos, true
+				break
+			}
+			if x.Kind != parse.EvCall {
+				continue
+			}
+			for _, op := range a.ops(x) {
+				if op.class == class {
+					return at, false
+				}
+			}
+		}
+		if decided {
+			continue
+		}
+		if len(blk.Succs) == 0 {
+			return at, false
+		}
+		for _, s := range blk.Succs {
+			if !seen[s.To] {
+				seen[s.To] = true
+				work = append(work, s.To)
+			}
+		}
+	}
+	return at, at.Line > 0
+}
+
 // mayDrop tells whether some call of the function may release the lock
 // under another name or out of sight: a callee that releases its class
 // (do_signal_stop() drops `current->sighand->siglock`, which the caller
@@ -121,8 +220,8 @@ func (a *analysis) mayDrop(class, name string) bool {
 	for _, b := range a.fn.Blocks {
 		for i := range b.Events {
 			x := &b.Events[i]
-			if x.Kind != parse.EvCall || len(a.ops(x)) > 0 {
-				continue
+			if x.Kind != parse.EvCall || len(a.ops(x)) > 0 || a.c.lockPredicate(x.Callee) {
+				continue // (might_lock(&l) only looks at it)
 			}
 			callee := a.c.lookup(x.Callee, a.fi.file)
 			if callee == nil {

@@ -76,3 +76,45 @@ static int run_until_stopped(struct set *s)
 	mutex_unlock(&s->mu);
 	return ret;
 }
+
+/* Lock the owner an item points to, and check it still does once locked.
+ * The retry looks the owner up again: with the lock still held, the lock
+ * on the owner it had is never released. */
+struct owner { spinlock_t lock; int moving; };
+struct item { struct owner *own; };
+struct owner *item_owner(struct item *it);
+
+static void lock_item_owner(struct item *it)
+{
+	struct owner *o;
+
+again:
+	o = item_owner(it);
+	if (!o)
+		return;
+	might_lock(&o->lock);
+	if (!o->moving)
+		return;
+	spin_lock(&o->lock);
+	if (o != item_owner(it))
+		goto again; /* want "lock-balance error" */
+}
+
+/* the unlock before the retry: quiet */
+static void lock_item_owner_fixed(struct item *it)
+{
+	struct owner *o;
+
+again:
+	o = item_owner(it);
+	if (!o)
+		return;
+	might_lock(&o->lock);
+	if (!o->moving)
+		return;
+	spin_lock(&o->lock);
+	if (o != item_owner(it)) {
+		spin_unlock(&o->lock);
+		goto again;
+	}
+}
