@@ -273,8 +273,11 @@ func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
 		for _, b := range fi.fn.Blocks {
 			for i := range b.Events {
 				e := &b.Events[i]
+				if e.Kind != parse.EvCall {
+					continue
+				}
 				r, ok := registrations[e.Callee]
-				if e.Kind != parse.EvCall || !ok || r.arg >= len(e.Args) {
+				if !ok || r.arg >= len(e.Args) {
 					continue
 				}
 				name := e.Args[r.arg].Norm

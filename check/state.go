@@ -188,7 +188,15 @@ type varSet []varEntry
 type varEntry struct{ k, v string }
 
 func (s varSet) find(k string) (int, bool) {
-	return slices.BinarySearchFunc(s, k, func(e varEntry, k string) int { return strings.Compare(e.k, k) })
+	lo, hi := 0, len(s)
+	for lo < hi {
+		if m := int(uint(lo+hi) >> 1); s[m].k < k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(s) && s[lo].k == k
 }
 
 // get is the object variable k holds, "" if none is known.

@@ -16,7 +16,7 @@ func severity(s string) rules.Severity { return rules.Severity(s) }
 // recordReturn notes the lock state at a return, for lock-balance and
 // for the summary.
 func (a *analysis) recordReturn(s state, e *parse.Event) {
-	r := retSnap{pos: e.Pos, value: e.Value.Norm, locks: map[key]bits{}, passed: map[key]bool{}}
+	r := retSnap{pos: e.Pos, value: e.Value.Norm, locks: map[key]bits{}}
 	if len(s) > 0 && isPath(r.value) {
 		r.obj = s[0].resolve(r.value)
 	}
@@ -68,6 +68,9 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 		for k, v := range p.locks.all() {
 			r.locks[k] |= v.b
 			if v.passed {
+				if r.passed == nil {
+					r.passed = map[key]bool{}
+				}
 				r.passed[k] = true
 			}
 		}
