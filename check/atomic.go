@@ -118,13 +118,12 @@ type secFlow struct {
 
 // sleepCache holds what the sleep checker computes once per Checker.
 type sleepCache struct {
-	flows     map[*fnInfo]*secFlow
 	callbacks map[*fnInfo]callbackReg
 }
 
 func (c *Checker) sleepData() *sleepCache {
 	if c.sleep == nil {
-		c.sleep = &sleepCache{flows: map[*fnInfo]*secFlow{}}
+		c.sleep = &sleepCache{}
 	}
 	return c.sleep
 }
@@ -159,15 +158,14 @@ var sectionCalls = func() map[string]bool {
 // flowOf computes (once) the sections open before each call of fi; nil
 // when fi opens none, or when its flow does not settle.
 func (c *Checker) flowOf(fi *fnInfo) *secFlow {
-	sc := c.sleepData()
-	if fl, ok := sc.flows[fi]; ok {
-		return fl
+	if fi.flowKnown {
+		return fi.flow
 	}
 	var fl *secFlow
 	if opensSection(fi.fn) {
 		fl = computeFlow(fi.fn)
 	}
-	sc.flows[fi] = fl
+	fi.flow, fi.flowKnown = fl, true
 	return fl
 }
 

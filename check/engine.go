@@ -79,6 +79,10 @@ type fnInfo struct {
 	// callsKnown
 	calls      []*fnInfo
 	callsKnown bool
+	// flow: the atomic sections open before each call (flowOf), once
+	// flowKnown
+	flow      *secFlow
+	flowKnown bool
 }
 
 // Run checks files with set and returns the findings, sorted.

@@ -558,7 +558,7 @@ func reachableWithout(fn *parse.Function, b int, skip func(parse.Edge) bool) boo
 // is zero (nonZero), or when it is not.
 func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 	for i, p := range fn.Params {
-		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 {
+		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 || !branchesOn(fn, p.Name) {
 			continue
 		}
 		for _, zero := range []bool{true, false} {
@@ -575,6 +575,19 @@ func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 		}
 	}
 	return -1, false, "", false
+}
+
+// branchesOn tells whether some branch of fn tests a condition that
+// mentions v (else v decides no block's reach).
+func branchesOn(fn *parse.Function, v string) bool {
+	for _, blk := range fn.Blocks {
+		for _, e := range blk.Succs {
+			if e.Cond != "" && mentions(e.Cond, v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // flagBits are the constants X that branches of fn test as `v&X`.
