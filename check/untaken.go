@@ -155,6 +155,9 @@ func (a *analysis) untakenPath(e *parse.Event, class, name string, takenAt parse
 			return false
 		}
 		callee := a.c.lookup(x.Callee, a.fi.file)
+		if callee == nil && (accessor(x.Callee, len(x.Args)) || len(x.Args) == 1 && strings.Contains(x.Callee, "_to_")) {
+			return true // `dev = ice_pf_to_dev(pf)`: a conversion takes no lock
+		}
 		if callee == nil || callee.sum == nil {
 			// given the lock, or an object that holds it (not a sibling
 			// field: `queue_delayed_work(f54->workqueue, &f54->work, ...)`)

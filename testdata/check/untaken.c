@@ -171,3 +171,31 @@ static int verify_fixed(struct dev *d, bool priv)
 		mutex_unlock(&d->mu);
 	return 0;
 }
+
+/* The same ladder after a conversion of the object (`dev = x_to_dev(d)`,
+ * a container_of accessor, not a lock taker): still never taken there. */
+struct device;
+struct device *unit_to_dev(struct dev *d);
+void dev_warn_once(struct device *dev, const char *msg);
+int query_queue(struct list_head *q);
+
+static void rebuild(struct dev *d)
+{
+	struct device *dev = unit_to_dev(d);
+	int err;
+
+	err = query_queue(&d->q); /* a sibling field */
+	if (err) {
+		dev_warn_once(dev, "query failed");
+		goto fail;
+	}
+	mutex_lock(&d->mu);
+	err = read_reg(d, 1);
+	if (err)
+		goto fail;
+	mutex_unlock(&d->mu);
+	return;
+fail:
+	note_size(err);
+	mutex_unlock(&d->mu); /* want "release-unheld error" */
+}
