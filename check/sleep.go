@@ -37,6 +37,10 @@ var sleepers = map[string]bool{
 	"get_user_pages_fast": true, "pin_user_pages": true, "pin_user_pages_fast": true,
 	"request_firmware": true, "release_firmware": false, "firmware_request_nowarn": true,
 	"device_initialize": false, "filp_open": true, "vm_mmap": true, "vm_munmap": true,
+	// setting up an interrupt allocates with GFP_KERNEL and takes the
+	// descriptor's request mutex
+	"request_irq": true, "request_threaded_irq": true, "devm_request_irq": true, "devm_request_threaded_irq": true,
+	"free_irq": true,
 }
 
 // gfpAllocators take a GFP mask: they sleep when it allows blocking.

@@ -157,3 +157,38 @@ void wait_for_peer(int cpu)
 	schedule_timeout(2 * HZ); /* want "sleep-under-spinlock" */
 	drop_rendezvous();
 }
+
+/* Giving an interrupt back takes the descriptor's request mutex and waits
+ * for a running handler: not under a spinlock, not with interrupts off. */
+struct port { spinlock_t lock; int irq; int up; };
+
+static void port_shutdown(struct port *pt)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pt->lock, flags);
+	pt->up = 0;
+	free_irq(pt->irq, pt); /* want "sleep-under-spinlock error" */
+	spin_unlock_irqrestore(&pt->lock, flags);
+}
+
+static void port_shutdown_fixed(struct port *pt)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pt->lock, flags);
+	pt->up = 0;
+	spin_unlock_irqrestore(&pt->lock, flags);
+	free_irq(pt->irq, pt);
+}
+
+static int port_startup(struct port *pt)
+{
+	unsigned long flags;
+	int err;
+
+	local_irq_save(flags);
+	err = request_irq(pt->irq, port_isr, 0, "port", pt); /* want "sleep-under-spinlock error" */
+	local_irq_restore(flags);
+	return err;
+}
