@@ -259,6 +259,11 @@ var registrations = map[string]struct {
 	"request_percpu_irq": {1, "hard-irq handler"},
 }
 
+// staticKinds are the file-scope definitions whose callback runs in
+// atomic context (parse.Static).
+var staticKinds = map[string]string{"DEFINE_TIMER": "timer callback", "DECLARE_TASKLET": "tasklet",
+	"DECLARE_TASKLET_OLD": "tasklet", "DECLARE_TASKLET_DISABLED": "tasklet"}
+
 // atomicCallbacks finds (once) the functions in scope registered to run
 // in atomic context.
 func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
@@ -267,6 +272,20 @@ func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
 		return sc.callbacks
 	}
 	sc.callbacks = map[*fnInfo]callbackReg{}
+	for _, f := range c.files {
+		for _, st := range f.Statics {
+			kind := staticKinds[st.Macro]
+			if kind == "" {
+				continue
+			}
+			if cb := c.lookup(st.Fn, f); cb != nil {
+				if _, dup := sc.callbacks[cb]; !dup {
+					sc.callbacks[cb] = callbackReg{kind: kind, fn: st.Name + " (file scope)", file: f.Name, pos: st.Pos,
+						text: st.Macro + "(" + st.Name + ", " + st.Fn + ")"}
+				}
+			}
+		}
+	}
 	for _, fi := range c.funcs {
 		for _, b := range fi.fn.Blocks {
 			for i := range b.Events {

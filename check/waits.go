@@ -64,6 +64,10 @@ func typedField(arg string, typeOf func(string) string) string {
 	return t + "." + arg[i+1:]
 }
 
+// staticKey names a timer, work or tasklet a file defines at top level
+// (parse.Static) as waitData keys it.
+func staticKey(file, name string) string { return "static " + file + ":" + name }
+
 func lastName(path string) string {
 	if i := strings.LastIndexAny(path, ">."); i >= 0 {
 		return path[i+1:]
@@ -102,6 +106,14 @@ func (c *Checker) waitInfo() *waitData {
 	}
 	w := &waitData{byField: map[string][]*fnInfo{}, queued: map[string][]string{}, takes: map[*fnInfo]map[string]bool{}}
 	c.waits = w
+	for _, f := range c.files {
+		for _, st := range f.Statics {
+			if cb := c.lookup(st.Fn, f); cb != nil {
+				k := staticKey(f.Name, st.Name)
+				w.byField[k] = append(w.byField[k], cb)
+			}
+		}
+	}
 	for _, fi := range c.funcs {
 		ty := &typer{fn: fi.fn, structs: c.structs}
 		for _, b := range fi.fn.Blocks {
@@ -188,6 +200,11 @@ func (a *analysis) checkWait(s state, e *parse.Event) {
 	}
 	w := a.c.waitInfo()
 	f := typedField(e.Args[0].Norm, a.typeOf)
+	if g := strings.TrimPrefix(e.Args[0].Norm, "&"); f == "" && parse.IsIdentifier(g) {
+		if k, _, ok := paramOf(a.fn, g); ok && k == -2 {
+			f = staticKey(a.fn.File, g) // `del_timer_sync(&serial_timer)`: one the file defines
+		}
+	}
 	var fields []string
 	if what == "wq" {
 		fields = w.queued[f]

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	sitter "github.com/smacker/go-tree-sitter"
 )
@@ -25,6 +26,9 @@ type File struct {
 	// MissedBodies are function bodies that the parse lost inside an
 	// ERROR node (see missedBodies).
 	MissedBodies []Pos
+	// Statics are the timers, works and tasklets the file defines at top
+	// level with their callbacks (`static DEFINE_TIMER(t, cb);`).
+	Statics []Static
 
 	lines []uint32 // byte offset of each line start
 	// sub holds the trees of statement expressions, keyed by the offset
@@ -229,6 +233,14 @@ func (f *File) walkTop(b *builder, root int) {
 	end := len(t.nodes)
 	for i := root; i < end; i++ {
 		n := &t.nodes[i]
+		if k := symKind[n.sym]; k == kMacroTypeSpecifier || k == kFunctionDeclarator || k == kCallExpression {
+			if st, ok := staticOf(t.text(i)); ok {
+				st.Pos = f.pos(n.start)
+				if k := len(f.Statics); k == 0 || f.Statics[k-1].Pos != st.Pos {
+					f.Statics = append(f.Statics, st) // (once for nested nodes of one text)
+				}
+			}
+		}
 		switch symKind[n.sym] {
 		case kFunctionDefinition:
 			b.t = t
@@ -246,6 +258,37 @@ func (f *File) walkTop(b *builder, root int) {
 			}
 		}
 	}
+}
+
+// Static is a timer, work or tasklet defined at file scope by a macro that
+// names its callback: DEFINE_TIMER(name, cb), DECLARE_WORK(name, cb),
+// DECLARE_DELAYED_WORK(name, cb), DECLARE_TASKLET(name, cb).
+type Static struct {
+	Macro    string
+	Name, Fn string
+	Pos      Pos
+}
+
+// staticMacros are the definitions Static reads, and whether the object
+// comes first (all of them today).
+var staticMacros = map[string]bool{"DEFINE_TIMER": true, "DECLARE_WORK": true, "DECLARE_DELAYED_WORK": true,
+	"DECLARE_DEFERRABLE_WORK": true, "DECLARE_TASKLET": true, "DECLARE_TASKLET_OLD": true, "DECLARE_TASKLET_DISABLED": true}
+
+// staticOf reads `MACRO(name, cb ...)` from a declaration's text.
+func staticOf(text string) (Static, bool) {
+	open := strings.IndexByte(text, '(')
+	if open <= 0 || !staticMacros[text[:open]] || !strings.HasSuffix(text, ")") {
+		return Static{}, false
+	}
+	args := strings.Split(text[open+1:len(text)-1], ",")
+	if len(args) < 2 {
+		return Static{}, false
+	}
+	name, fn := strings.TrimSpace(args[0]), strings.TrimSpace(args[1])
+	if !IsIdentifier(name) || !IsIdentifier(fn) {
+		return Static{}, false
+	}
+	return Static{Macro: text[:open], Name: name, Fn: fn}, true
 }
 
 // addStruct records the fields of a struct definition.

@@ -192,3 +192,13 @@ static int port_startup(struct port *pt)
 	local_irq_restore(flags);
 	return err;
 }
+
+/* A timer defined at file scope runs its callback in softirq context. */
+static void blink_tick(struct timer_list *unused);
+static DEFINE_TIMER(blink_timer, blink_tick);
+
+static void blink_tick(struct timer_list *unused)
+{
+	msleep(10); /* want "sleep-under-spinlock error" */
+	mod_timer(&blink_timer, jiffies + HZ);
+}

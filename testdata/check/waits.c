@@ -150,3 +150,37 @@ static void fsm_stop_fixed(struct fsm *f)
 	f->bits = 2;
 	spin_unlock_irqrestore(&f->lock, flags);
 }
+
+/* A timer the file defines at top level with its callback: the callback
+ * takes the lock, and closing waits for it under that lock. */
+static void poll_tick(struct timer_list *unused);
+static DEFINE_TIMER(poll_timer, poll_tick);
+static DEFINE_SPINLOCK(poll_lock);
+static int poll_users;
+
+static void poll_tick(struct timer_list *unused)
+{
+	spin_lock(&poll_lock);
+	if (poll_users)
+		mod_timer(&poll_timer, jiffies + 1);
+	spin_unlock(&poll_lock);
+}
+
+static void poll_close(void)
+{
+	spin_lock_bh(&poll_lock);
+	if (--poll_users == 0)
+		del_timer_sync(&poll_timer); /* want "wait-deadlock error" */
+	spin_unlock_bh(&poll_lock);
+}
+
+static void poll_close_fixed(void)
+{
+	int last;
+
+	spin_lock_bh(&poll_lock);
+	last = --poll_users == 0;
+	spin_unlock_bh(&poll_lock);
+	if (last)
+		del_timer_sync(&poll_timer);
+}
