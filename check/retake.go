@@ -88,6 +88,29 @@ func (a *analysis) backward(target int, e *parse.Event) bool {
 // of the lock (class, spelled name) before any other operation on the
 // class, and before the function's exit; it returns one such place.
 func (a *analysis) takenFirst(from int, class, name string) (parse.Pos, bool) {
+	return a.firstOnEveryPath(from, func(x *parse.Event) (bool, bool) {
+		if x.Kind != parse.EvCall {
+			return false, true
+		}
+		decided := false
+		for _, op := range a.ops(x) {
+			if op.class != class {
+				continue
+			}
+			if op.kind != opAcquire || op.inst != name {
+				return false, false
+			}
+			decided = true
+		}
+		return decided, true
+	})
+}
+
+// firstOnEveryPath walks every path from block from to the first event
+// that decides it: event says whether x decides the path (found) and
+// whether the walk may go on (a path ending at a return, at the exit or
+// at an event refused fails it). It returns one deciding event's place.
+func (a *analysis) firstOnEveryPath(from int, event func(x *parse.Event) (found, ok bool)) (parse.Pos, bool) {
 	var at parse.Pos
 	seen := make([]bool, len(a.fn.Blocks))
 	work := []int{from}
@@ -105,19 +128,12 @@ func (a *analysis) takenFirst(from int, class, name string) (parse.Pos, bool) {
 			if x.Kind == parse.EvReturn {
 				return at, false
 			}
-			if x.Kind != parse.EvCall {
-				continue
+			found, ok := event(x)
+			if !ok {
+				return at, false
 			}
-			for _, op := range a.ops(x) {
-				if op.class != class {
-					continue
-				}
-				if op.kind != opAcquire || op.inst != name {
-					return at, false
-				}
+			if found {
 				at, decided = x.Pos, true
-			}
-			if decided {
 				break
 			}
 		}
@@ -165,50 +181,19 @@ func holderOf(s state, inst string) string {
 // before any operation on the class, any return and the exit; it returns
 // one such assignment.
 func (a *analysis) renamedFirst(from int, class, root string) (parse.Pos, bool) {
-	var at parse.Pos
-	seen := make([]bool, len(a.fn.Blocks))
-	work := []int{from}
-	seen[from] = true
-	for len(work) > 0 {
-		id := work[len(work)-1]
-		work = work[:len(work)-1]
-		if id == a.fn.Exit {
-			return at, false
+	return a.firstOnEveryPath(from, func(x *parse.Event) (bool, bool) {
+		if x.Kind == parse.EvAssign && x.Var == root {
+			return true, true
 		}
-		blk := a.fn.Blocks[id]
-		decided := false
-		for i := range blk.Events {
-			x := &blk.Events[i]
-			if x.Kind == parse.EvReturn {
-				return at, false
-			}
-			if x.Kind == parse.EvAssign && x.Var == root {
-				at, decided = x.Pos, true
-				break
-			}
-			if x.Kind != parse.EvCall {
-				continue
-			}
+		if x.Kind == parse.EvCall {
 			for _, op := range a.ops(x) {
 				if op.class == class {
-					return at, false
+					return false, false
 				}
 			}
 		}
-		if decided {
-			continue
-		}
-		if len(blk.Succs) == 0 {
-			return at, false
-		}
-		for _, s := range blk.Succs {
-			if !seen[s.To] {
-				seen[s.To] = true
-				work = append(work, s.To)
-			}
-		}
-	}
-	return at, at.Line > 0
+		return false, true
+	})
 }
 
 // mayDrop tells whether some call of the function may release the lock
