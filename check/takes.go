@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/locklint/locklint/parse"
@@ -56,11 +57,13 @@ func (a *analysis) noteTake(s state, e *parse.Event, op lockOp) {
 		if p.resolve(op.inst) != k.inst {
 			return
 		}
-		if _, explicit := p.locks.lookup(k); explicit {
+		if v, explicit := p.locks.lookup(k); explicit && !(v.b == bN && after(v.site.pos, e.Pos)) {
+			// (released further on, in the loop around: the last
+			// round's unlock; that path took it here all the same)
 			return
 		}
 	}
-	if at, _ := a.locate(e); !always(a.fn, at) {
+	if at, _ := a.locate(e); !always(a.fn, at) && !unrelatedTests(a.fn, at, op.inst) {
 		// (taken only under a test: `if (!list_empty(&s->list))`,
 		// `if (!locked)`; the caller's state may rule that way out)
 		return
@@ -94,6 +97,112 @@ func always(fn *parse.Function, at int) bool {
 		}
 	}
 	return sw >= 0 && wayIn(fn, sw, true)
+}
+
+// after tells whether position p is past q.
+func after(p, q parse.Pos) bool {
+	return p.Line > q.Line || p.Line == q.Line && p.Col > q.Col
+}
+
+// unrelatedTests tells whether every test that may lead around block at
+// of fn asks about something other than the lock taken there, a lock of
+// a parameter: not its object or what was read from it (`if
+// (!list_empty(&s->list))`, `rv = get_addr(ha, off); if (rv == 1)`),
+// not a flag parameter (`if (!locked)`), not a global the caller may
+// have set, not a lock (`mutex_is_locked()`, `trylock`). Then a caller
+// holding the lock cannot rule the way to it out by its state; the
+// tests are about other data (`switch (wdev->iftype)` in a loop over
+// links, with `continue` for the kinds that need no lock).
+func unrelatedTests(fn *parse.Function, at int, inst string) bool {
+	if at < 0 {
+		return false
+	}
+	base := ""
+	if ids := identsOf(inst); len(ids) > 0 {
+		base = ids[0]
+	}
+	if v, ok := fn.VarType(base); !ok || v.Pointer == 0 || !slices.ContainsFunc(fn.Params, func(p parse.Var) bool { return p.Name == base }) {
+		return false // (a global lock: any test may be the caller's state)
+	}
+	related := map[string]bool{base: true}
+	for _, v := range fn.Params {
+		if v.Pointer == 0 {
+			related[v.Name] = true
+		}
+	}
+	// what was read from the object, or from what was read from it
+	for changed := true; changed; {
+		changed = false
+		for _, b := range fn.Blocks {
+			for i := range b.Events {
+				e := &b.Events[i]
+				if e.Kind != parse.EvAssign || related[e.Var] {
+					continue
+				}
+				for _, id := range identsOf(e.Value.Norm) {
+					if related[id] {
+						related[e.Var], changed = true, true
+						break
+					}
+				}
+			}
+		}
+	}
+	// the blocks that reach at going forward
+	reach := map[int]bool{at: true}
+	for changed := true; changed; {
+		changed = false
+		for _, b := range fn.Blocks {
+			if reach[b.ID] {
+				continue
+			}
+			for _, s := range b.Succs {
+				if reach[s.To] && !s.Back {
+					reach[b.ID], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	for _, b := range fn.Blocks {
+		if !reach[b.ID] || b.ID == at || !slices.ContainsFunc(b.Succs, func(s parse.Edge) bool { return !reach[s.To] || s.Back }) {
+			continue // (no way around at from here)
+		}
+		for _, s := range b.Succs {
+			c := s.Cond + " " + s.Case
+			if strings.Contains(strings.ToLower(c), "lock") {
+				return false
+			}
+			for _, id := range identsOf(c) {
+				if related[id] {
+					return false
+				}
+				if _, ok := fn.VarType(id); !ok && strings.ToUpper(id) != id && !calledIn(c, id) && !cWords[id] {
+					return false // (a global)
+				}
+			}
+		}
+	}
+	return true
+}
+
+// cWords are the words of C that a test may hold besides names.
+var cWords = map[string]bool{"default": true, "sizeof": true, "true": true, "false": true}
+
+// calledIn tells whether identifier id is called in expression text c.
+func calledIn(c, id string) bool {
+	for i := strings.Index(c, id); i >= 0; {
+		j := i + len(id)
+		if j < len(c) && c[j] == '(' {
+			return true
+		}
+		k := strings.Index(c[j:], id)
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	return false
 }
 
 // checkTakes checks call e to callee against what the callee takes: held

@@ -85,3 +85,84 @@ static void chan_drop(struct chan *c)
 	chan_put(c);
 	spin_unlock(&c->lock);
 }
+
+/* In a loop over another object's slots, behind tests of that object's
+ * data only: no state of the caller's can keep it from the lock, which
+ * it takes (and drops) on the first slot that is in use. */
+struct slot { int used, kind; };
+struct port { struct slot slots[4]; int nslots; };
+int chan_fits(struct chan *c, int kind);
+
+static bool port_check(struct chan *c, struct port *p)
+{
+	int i, kind;
+	bool ok;
+
+	for (i = 0; i < p->nslots; i++) {
+		if (!p->slots[i].used)
+			continue;
+		kind = p->slots[i].kind;
+		switch (kind) {
+		case 1:
+		case 2:
+			mutex_lock(&c->mu); /* want "double-acquire error" */
+			ok = chan_fits(c, kind);
+			mutex_unlock(&c->mu);
+			if (!ok)
+				return false;
+			break;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+static void chan_revalidate(struct chan *c, struct port *p)
+{
+	mutex_lock(&c->mu);
+	if (!port_check(c, p))
+		c->busy = 1;
+	mutex_unlock(&c->mu);
+}
+
+/* the same loop, but the test reads the channel itself (through a value
+ * taken from it): a caller holding the lock may know it fails (quiet) */
+static bool port_check_own(struct chan *c, struct port *p)
+{
+	int i, n = c->n;
+	bool ok = true;
+
+	for (i = 0; i < p->nslots; i++) {
+		if (n > i)
+			continue;
+		mutex_lock(&c->mu);
+		ok = chan_fits(c, i);
+		mutex_unlock(&c->mu);
+	}
+	return ok;
+}
+
+/* or a flag the caller passes (quiet) */
+static bool port_check_flag(struct chan *c, struct port *p, int held)
+{
+	int i;
+	bool ok = true;
+
+	for (i = 0; i < p->nslots; i++) {
+		if (held || !p->slots[i].used)
+			continue;
+		mutex_lock(&c->mu);
+		ok = chan_fits(c, i);
+		mutex_unlock(&c->mu);
+	}
+	return ok;
+}
+
+static void chan_revalidate_own(struct chan *c, struct port *p)
+{
+	mutex_lock(&c->mu);
+	if (!port_check_own(c, p) || !port_check_flag(c, p, 1))
+		c->busy = 1;
+	mutex_unlock(&c->mu);
+}
