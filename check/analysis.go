@@ -608,8 +608,26 @@ func edgeFact(s state, e *parse.Edge) (string, bool) {
 		// `if (down_write_killable(&l) < 0)`: the call fails with a
 		// negative error and succeeds with zero
 		cond = x
+	} else if i := strings.Index(cond, "==-"); i > 0 && want && s.tests(cond[:i]) && errorCode(cond[i+3:]) {
+		// `if (error == -EDQUOT)`: where it holds, the value is not zero
+		// (the other way it may still be anything)
+		cond = cond[:i]
 	}
 	return cond, want
+}
+
+// errorCode tells whether text is an error number's name or digits, as
+// after a minus sign.
+func errorCode(text string) bool {
+	if text == "" {
+		return false
+	}
+	for _, c := range text {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // edge applies a branch: facts it establishes, paths it contradicts, and

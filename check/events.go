@@ -64,6 +64,9 @@ func (a *analysis) call(s state, e *parse.Event) {
 			}
 		}
 	}
+	if a.flagCall(s, e) {
+		return // (the table, not the helper's body)
+	}
 	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil && (callee.sum.effective() || !a.c.lockishName(e.Callee)) {
 		a.applySummary(s, e, callee)
 	} else {
@@ -863,13 +866,14 @@ func argText(e *parse.Event) string {
 
 // write handles guarded rules at a store.
 func (a *analysis) write(s state, e *parse.Event, lastCall *parse.Event) {
+	a.flagStore(s, e)
 	for _, p := range s {
 		p.invalidateWrite(e.LHS.Norm)
 		if isPath(e.LHS.Norm) {
 			// `page[i] = grab_page(...)`: the path names a new object
 			p.forget(p.resolve(e.LHS.Norm))
 		}
-		if lastCall != nil && e.Value.Norm != "" && e.Value.Norm == lastCall.Call && isPath(e.LHS.Norm) {
+		if lastCall != nil && e.Op == "=" && e.Value.Norm != "" && e.Value.Norm == lastCall.Call && isPath(e.LHS.Norm) {
 			// `vmf->ptl = pmd_lock(mm, pmd)`: the lock the call returned
 			// is named by the field from here on
 			p.rename(resultObject(lastCall), p.resolve(e.LHS.Norm))

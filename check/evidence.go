@@ -558,6 +558,9 @@ func (a *analysis) ops(e *parse.Event) []lockOp {
 		return m.ops
 	}
 	ops := a.c.rec.ops(e, a.typeOf)
+	if len(ops) == 0 && isFlagAPI(e.Callee) {
+		ops = flagOps(e, flagArg(a.fn, e), a.typeOf)
+	}
 	if len(ops) == 0 {
 		ops = a.namedOps(e)
 	}

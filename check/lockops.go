@@ -192,7 +192,7 @@ func (r *recognizer) noOps(e *parse.Event) bool {
 	if guardCall(e.Callee) {
 		return false
 	}
-	if _, ok := wrappers[e.Callee]; ok {
+	if _, ok := wrappers[e.Callee]; ok || isFlagAPI(e.Callee) {
 		return false
 	}
 	_, ok := genericOps[e.Callee]
@@ -231,6 +231,9 @@ func (r *recognizer) compute(e *parse.Event, typeOf rules.TypeOf) []lockOp {
 	}
 	if e.Kind == parse.EvScopeEnd || guardCall(e.Callee) {
 		return r.guardOps(e, typeOf)
+	}
+	if isFlagAPI(e.Callee) {
+		return flagOps(e, flagText(e), typeOf)
 	}
 	if ops := r.wrapperOps(e, typeOf); ops != nil {
 		return ops

@@ -905,7 +905,7 @@ func (a *analysis) loopCursor(k key) (string, bool) {
 			e := &b.Events[i]
 			switch e.Kind {
 			case parse.EvWrite, parse.EvAssign, parse.EvReturn:
-				if e.Value.Norm == v || e.Value.Norm == "&"+v {
+				if (e.Op == "" || e.Op == "=") && (e.Value.Norm == v || e.Value.Norm == "&"+v) {
 					return "", false
 				}
 			case parse.EvCall:

@@ -212,7 +212,7 @@ func (a *analysis) checkTakes(s state, e *parse.Event, callee *fnInfo) {
 	if callee == nil || callee.sum == nil || callee == a.fi || len(s) == 0 {
 		return
 	}
-	if w, ok := wrappers[callee.fn.Name]; ok && w.always {
+	if w, ok := wrappers[callee.fn.Name]; ok && w.always || isFlagAPI(callee.fn.Name) {
 		return // (the table says what it does, not its body: release_sock())
 	}
 	for _, t := range callee.sum.takes {

@@ -291,9 +291,6 @@ func (b *builder) assignment(i int) {
 	}
 	b.expr(r)
 	b.subExprs(l)
-	if op != "=" {
-		r = -1
-	}
 	b.write(l, op, r)
 }
 
@@ -309,7 +306,7 @@ func (b *builder) update(l int, op string) {
 }
 
 // write records a store to the lvalue at node l, of the value at node r
-// for a plain assignment (-1 otherwise).
+// (the right operand of a compound assignment; -1 for `x->n++`).
 func (b *builder) write(l int, op string, r int) {
 	if l < 0 {
 		return

@@ -77,7 +77,8 @@ type Event struct {
 	Op       string
 
 	// Assign: the variable and its new value. Return: the value, if any.
-	// Write: the value stored by a plain `=`.
+	// Write: the value stored by a plain `=`, or the right operand of a
+	// compound one (`*flags |= XFS_ILOCK_EXCL`).
 	Var   string
 	Value Expr
 
