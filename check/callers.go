@@ -1,6 +1,10 @@
 package check
 
-import "github.com/locklint/locklint/parse"
+import (
+	"slices"
+
+	"github.com/locklint/locklint/parse"
+)
 
 // Callers as evidence. A function that returns with a lock held on some
 // paths is reported (lock-balance) only after every function in scope is
@@ -126,4 +130,58 @@ func (c *Checker) callerEvidence() {
 		}
 	}
 	c.pending = nil
+}
+
+type privKey struct {
+	file *parse.File
+	name string
+}
+
+// privateLock tells whether k is a lock fi's file defines for itself
+// (`static DEFINE_SPINLOCK(freezer_lock)`) that no function of the file
+// releases without taking it first. Then no caller can release it for
+// fi: a function that returns it held on some paths leaks it there,
+// whatever its value says (freeze_task() returning false).
+func (c *Checker) privateLock(fi *fnInfo, k key) bool {
+	f := fi.file
+	if f == nil || !slices.Contains(f.StaticLocks, k.inst) {
+		return false
+	}
+	pk := privKey{f, k.inst}
+	if v, ok := c.private[pk]; ok {
+		return v
+	}
+	private := true
+	for _, fn := range f.Functions {
+		takes, drops := false, false
+		for _, b := range fn.Blocks {
+			for i := range b.Events {
+				e := &b.Events[i]
+				if e.Kind != parse.EvCall || len(e.Args) == 0 || e.Args[0].Norm != k.inst {
+					continue
+				}
+				op, ok := genericOps[e.Callee]
+				switch {
+				case !ok && c.lockishName(e.Callee):
+					// a helper of its own that the table does not know
+					// may drop it for its callers
+					drops = true
+				case !ok:
+				case op.kind == opAcquire || op.kind == opTry || op.kind == opTryZero:
+					takes = true
+				case op.kind == opRelease:
+					drops = true
+				}
+			}
+		}
+		if drops && !takes {
+			private = false
+			break
+		}
+	}
+	if c.private == nil {
+		c.private = map[privKey]bool{}
+	}
+	c.private[pk] = private
+	return private
 }

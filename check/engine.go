@@ -56,6 +56,9 @@ type Checker struct {
 	// releasers: per class, the functions that release a lock of it
 	// their caller holds
 	releasers map[string][]*fnInfo
+	// private: per file and static lock, whether the lock has no
+	// releaser in the file (privateLock)
+	private map[privKey]bool
 }
 
 type orderSite struct {

@@ -648,7 +648,7 @@ func (a *analysis) checkBalance() {
 			continue
 		}
 		if len(heldAt) > 0 && len(releasedAt) > 0 {
-			if kind, ok := conditionalAPI(heldAt, releasedAt); ok && !a.untakenAlike(k, heldAt) {
+			if kind, ok := conditionalAPI(heldAt, releasedAt); ok && !a.untakenAlike(k, heldAt) && !a.c.privateLock(a.fi, k) {
 				// (a bool that keeps the lock on false is one too:
 				// tree_mod_dont_log(), fast_dput())
 				a.conditional[k] = kind

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,6 +30,9 @@ type File struct {
 	// Statics are the timers, works and tasklets the file defines at top
 	// level with their callbacks (`static DEFINE_TIMER(t, cb);`).
 	Statics []Static
+	// StaticLocks are the locks the file defines for itself alone
+	// (`static DEFINE_SPINLOCK(freezer_lock);`): no other file names them.
+	StaticLocks []string
 
 	lines []uint32 // byte offset of each line start
 	// sub holds the trees of statement expressions, keyed by the offset
@@ -241,6 +245,13 @@ func (f *File) walkTop(b *builder, root int) {
 				}
 			}
 		}
+		if symKind[n.sym] == kDeclaration {
+			for _, name := range staticLocksOf(t.text(i)) {
+				if !slices.Contains(f.StaticLocks, name) {
+					f.StaticLocks = append(f.StaticLocks, name)
+				}
+			}
+		}
 		switch symKind[n.sym] {
 		case kFunctionDefinition:
 			b.t = t
@@ -273,6 +284,50 @@ type Static struct {
 // comes first (all of them today).
 var staticMacros = map[string]bool{"DEFINE_TIMER": true, "DECLARE_WORK": true, "DECLARE_DELAYED_WORK": true,
 	"DECLARE_DEFERRABLE_WORK": true, "DECLARE_TASKLET": true, "DECLARE_TASKLET_OLD": true, "DECLARE_TASKLET_DISABLED": true}
+
+// lockMacros define a lock object at file scope, named by their only
+// argument.
+var lockMacros = map[string]bool{"DEFINE_SPINLOCK": true, "DEFINE_RAW_SPINLOCK": true, "DEFINE_MUTEX": true,
+	"DEFINE_RWLOCK": true, "DECLARE_RWSEM": true, "DEFINE_SEMAPHORE": true, "DEFINE_SEQLOCK": true}
+
+// lockTypes are the lock types a plain declaration may define.
+var lockTypes = map[string]bool{"spinlock_t": true, "raw_spinlock_t": true, "rwlock_t": true, "struct mutex": true,
+	"struct rw_semaphore": true, "struct semaphore": true, "seqlock_t": true}
+
+// staticLocksOf reads the locks a declaration's text defines for its
+// file: `static DEFINE_SPINLOCK(name);` (tree-sitter reads the macro as a
+// type and the name as a declarator in parentheses) and `static
+// spinlock_t a, b;`.
+func staticLocksOf(text string) []string {
+	rest, ok := strings.CutPrefix(text, "static ")
+	if !ok {
+		return nil
+	}
+	rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), ";"))
+	if open := strings.IndexByte(rest, '('); open > 0 {
+		if !lockMacros[strings.TrimSpace(rest[:open])] || !strings.HasSuffix(rest, ")") {
+			return nil
+		}
+		if name := strings.TrimSpace(rest[open+1 : len(rest)-1]); IsIdentifier(name) {
+			return []string{name}
+		}
+		return nil
+	}
+	for ty := range lockTypes {
+		names, ok := strings.CutPrefix(rest, ty+" ")
+		if !ok {
+			continue
+		}
+		var out []string
+		for _, n := range strings.Split(names, ",") {
+			if n = strings.TrimSpace(n); IsIdentifier(n) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	return nil
+}
 
 // staticOf reads `MACRO(name, cb ...)` from a declaration's text.
 func staticOf(text string) (Static, bool) {

@@ -4,6 +4,7 @@ package parse
 
 import (
 	"context"
+	"slices"
 	"testing"
 )
 
@@ -18,6 +19,12 @@ static DECLARE_WORK(flush_w, flusher);
 DECLARE_TASKLET(rx_tl, rx_done);
 static DECLARE_DELAYED_WORK(gc_w, gc_run);
 static DEFINE_TIMER(broken, );
+DEFINE_MUTEX(shared_mutex);
+static DECLARE_RWSEM(table_sem);
+static DEFINE_RAW_SPINLOCK(x, y);
+static spinlock_t a_lock, b_lock;
+static struct mutex *not_one;
+spinlock_t global_lock;
 `)
 	f, err := ParseFile(context.Background(), "s.c", src)
 	if err != nil {
@@ -37,5 +44,9 @@ static DEFINE_TIMER(broken, );
 		if g.Macro != w.Macro || g.Name != w.Name || g.Fn != w.Fn || g.Pos.Line != w.Pos.Line {
 			t.Errorf("static %d = %+v, want %+v", i, g, w)
 		}
+	}
+	// the locks only this file can name: not one other files may share
+	if !slices.Equal(f.StaticLocks, []string{"poll_lock", "table_sem", "a_lock", "b_lock"}) {
+		t.Errorf("static locks %q, want poll_lock, table_sem, a_lock, b_lock", f.StaticLocks)
 	}
 }
