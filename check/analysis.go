@@ -750,7 +750,7 @@ func (a *analysis) block(id int, s state) state {
 		}
 		lastCall = nil
 	}
-	if n := len(b.Events); n > 0 && b.Events[n-1].Kind == parse.EvCall && a.takes(&b.Events[n-1]) {
+	if a.retests(b) {
 		// check, lock, check again: what was tested before the lock is
 		// tested anew under it, and may have changed in between
 		for i := range b.Succs {
@@ -793,6 +793,55 @@ func keepWritten(s, out state) state {
 		res[i] = &heap[n]
 	}
 	return res
+}
+
+// retests tells whether block b's test comes right after a lock is
+// taken: the block ends with the lock call, or with calls the test
+// itself makes after it (`spin_lock(&f->lock); if (!foo_ready(f))`), or
+// it begins where a trylock succeeded (`if (!mutex_trylock(&m)) goto
+// out; if (need_sleep(f)) ...`).
+func (a *analysis) retests(b *parse.Block) bool {
+	if len(b.Succs) < 2 {
+		return false
+	}
+	inTest := func(e *parse.Event) bool {
+		if e.Kind != parse.EvCall || e.Call == "" {
+			return false
+		}
+		for _, s := range b.Succs {
+			if strings.Contains(s.Cond, e.Call) {
+				return true
+			}
+		}
+		return false
+	}
+	i := len(b.Events) - 1
+	for i >= 0 && inTest(&b.Events[i]) && !a.takes(&b.Events[i]) {
+		i--
+	}
+	if i >= 0 {
+		e := &b.Events[i]
+		return e.Kind == parse.EvCall && a.takes(e)
+	}
+	// the whole block is the test: is it where a trylock succeeded?
+	for _, pb := range a.fn.Blocks {
+		n := len(pb.Events)
+		if n == 0 || pb.Events[n-1].Kind != parse.EvCall || pb.Events[n-1].Call == "" {
+			continue
+		}
+		last := &pb.Events[n-1]
+		for _, s := range pb.Succs {
+			if s.To != b.ID || s.Case != "" || s.Cond != last.Call {
+				continue
+			}
+			for _, op := range a.ops(last) {
+				if op.kind == opTry && !s.Neg || op.kind == opTryZero && s.Neg {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // takes tells whether a call takes a lock itself (not a trylock).
