@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,8 +71,11 @@ type analysis struct {
 	flags map[string]bool
 	// casePreds are flags a switch predicate computed (predicates.go)
 	casePreds map[string]casePred
-	// loopHead marks the blocks a back edge enters
-	loopHead []bool
+	// loopHead marks the blocks a back edge enters; loopCalls are, per
+	// head, the calls its loop makes (facts about them are dropped on the
+	// way in: each round asks again)
+	loopHead  []bool
+	loopCalls map[int][]string
 	// retTries are the trylocks whose result a return gives back
 	retTries map[key]tryOp
 	sum      summary
@@ -693,7 +697,7 @@ func (a *analysis) block(id int, s state) state {
 		return nil
 	}
 	b := a.fn.Blocks[id]
-	if len(b.Events) == 0 {
+	if len(b.Events) == 0 && len(a.loopCalls[id]) == 0 {
 		return s // nothing happens here: the state passes on as it is
 	}
 	// the block works on copies in scratch storage; a copy it wrote to
@@ -706,6 +710,23 @@ func (a *analysis) block(id int, s state) state {
 	buf, out := a.scratch[:len(s)], a.scratchS[:len(s)]
 	for i, p := range s {
 		out[i] = p.cloneInto(&buf[i])
+	}
+	if calls := a.loopCalls[id]; len(calls) > 0 {
+		// into a loop, or round again: what its calls answered before
+		// (`if (kctl->info(kctl, uinfo)) return` ahead of a loop that asks
+		// kctl->info() once per item) is asked anew
+		for _, p := range out {
+			if len(p.facts) > 0 {
+				p.retainFacts(func(f string, _ bool) bool {
+					for _, c := range calls {
+						if strings.Contains(f, c) {
+							return false
+						}
+					}
+					return true
+				})
+			}
+		}
 	}
 	var lastCall *parse.Event
 	for i := range b.Events {
@@ -1408,15 +1429,73 @@ func (a *analysis) relevantCond(c string, p *partition) bool {
 	return v || len(p.tries[c]) > 0
 }
 
+// noteLoopCalls records the calls of the loop that the back edge from
+// tail to head closes (the blocks that reach tail without passing head)
+// which are given memory the loop stores to: each round they may answer
+// otherwise (`uinfo->item = i; if (kctl->info(kctl, uinfo))`).
+func (a *analysis) noteLoopCalls(head, tail int) {
+	var preds map[int][]int
+	for _, b := range a.fn.Blocks {
+		for _, s := range b.Succs {
+			if preds == nil {
+				preds = map[int][]int{}
+			}
+			preds[s.To] = append(preds[s.To], b.ID)
+		}
+	}
+	body := map[int]bool{head: true}
+	work := []int{tail}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		if body[b] {
+			continue
+		}
+		body[b] = true
+		work = append(work, preds[b]...)
+	}
+	// the memory the loop stores to, through which variables
+	written := map[string]bool{}
+	for id := range body {
+		for i := range a.fn.Blocks[id].Events {
+			if e := &a.fn.Blocks[id].Events[i]; e.Kind == parse.EvWrite && e.Base != "" {
+				written[e.Base] = true
+			}
+		}
+	}
+	asksWritten := func(e *parse.Event) bool {
+		for _, arg := range e.Args {
+			if r := rootIdent(arg.Norm); r != "" && written[r] {
+				return true
+			}
+		}
+		return false
+	}
+	for id := range body {
+		for i := range a.fn.Blocks[id].Events {
+			e := &a.fn.Blocks[id].Events[i]
+			if e.Kind == parse.EvCall && e.Call != "" && asksWritten(e) && !slices.Contains(a.loopCalls[head], e.Call) {
+				if a.loopCalls == nil {
+					a.loopCalls = map[int][]string{}
+				}
+				a.loopCalls[head] = append(a.loopCalls[head], e.Call)
+			}
+		}
+	}
+	slices.Sort(a.loopCalls[head])
+}
+
 // prescan finds, for guarded rules, where objects are published, and
 // where variables are assigned; and computes anticipated acquisitions.
 func (a *analysis) prescan() {
 	a.relevantVars()
 	a.loopHead = make([]bool, len(a.fn.Blocks))
+	a.loopCalls = nil
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
 			if e.Back && e.To >= 0 && e.To < len(a.loopHead) {
 				a.loopHead[e.To] = true
+				a.noteLoopCalls(e.To, b.ID)
 			}
 		}
 	}

@@ -1,7 +1,7 @@
 /* Check, lock, check again: a query asked before the lock is asked anew
  * under it, and may answer otherwise (the state changed in between). The
  * path where the second answer differs is real code, and must balance. */
-struct dev { spinlock_t lock; struct list_head queue; int n; };
+struct dev { spinlock_t lock; struct rw_semaphore sem; struct list_head queue; int n; };
 int dev_ready(struct dev *d);
 
 static int dev_push(struct dev *d)
@@ -73,4 +73,46 @@ static int dev_try_push(struct dev *d)
 	d->n++;
 	spin_unlock(&d->lock);
 	return 0;
+}
+
+/* asked before a loop, then once a round about the item the loop writes
+ * down: the answer before the loop says nothing of the rounds, whose
+ * failure path drops the lock twice */
+struct query { int item, items; };
+int dev_info(struct dev *d, struct query *q);
+
+static int dev_scan(struct dev *d, struct query *q)
+{
+	down_read(&d->sem);
+	if (dev_info(d, q)) {
+		up_read(&d->sem);
+		return 0;
+	}
+	for (q->item = 1; q->item < q->items; q->item++) {
+		if (dev_info(d, q)) {
+			up_read(&d->sem);
+			up_read(&d->sem); /* want "release-unheld error" */
+			return 0;
+		}
+	}
+	up_read(&d->sem);
+	return 1;
+}
+
+/* the same, dropped once (quiet) */
+static int dev_scan_fixed(struct dev *d, struct query *q)
+{
+	down_read(&d->sem);
+	if (dev_info(d, q)) {
+		up_read(&d->sem);
+		return 0;
+	}
+	for (q->item = 1; q->item < q->items; q->item++) {
+		if (dev_info(d, q)) {
+			up_read(&d->sem);
+			return 0;
+		}
+	}
+	up_read(&d->sem);
+	return 1;
 }
