@@ -184,7 +184,46 @@ func (a *analysis) isSpin(k key, v lockVal) bool {
 	if lc, ok := a.c.set.Locks[k.class]; ok {
 		return lc.Spin
 	}
-	return v.spin
+	return v.spin || v.site.note == " asserts it" && a.c.spinClass(k.class)
+}
+
+// spinClass tells whether functions in scope take locks of class (a
+// field of a type: a bare name may be a different lock in each
+// function) with spinning primitives only: then an assertion that one is
+// held (`lockdep_assert_held(&lock->wait_lock)`, which does not say what
+// kind of lock it is) asserts a spinlock.
+func (c *Checker) spinClass(class string) bool {
+	if c.spinClasses == nil {
+		c.spinClasses = map[string]bool{}
+		sleeps := map[string]bool{}
+		for _, fi := range c.funcs {
+			ty := &typer{fn: fi.fn, structs: c.structs}
+			for _, b := range fi.fn.Blocks {
+				for i := range b.Events {
+					e := &b.Events[i]
+					if e.Kind != parse.EvCall || len(e.Args) == 0 {
+						continue
+					}
+					op, ok := genericOps[e.Callee]
+					if !ok || op.kind != opAcquire && op.kind != opTry && op.kind != opTryZero {
+						continue
+					}
+					cl := genericClass(e.Args[0].Norm, ty.typeOf)
+					if op.spin {
+						c.spinClasses[cl] = true
+					} else {
+						sleeps[cl] = true
+					}
+				}
+			}
+		}
+		for cl := range c.spinClasses {
+			if sleeps[cl] || !strings.Contains(cl, ".") || strings.HasPrefix(cl, "?") {
+				delete(c.spinClasses, cl)
+			}
+		}
+	}
+	return c.spinClasses[class]
 }
 
 // checkCall runs the rules that look at calls.

@@ -211,10 +211,12 @@ func (c *Checker) sleeps(fi *fnInfo, e *parse.Event, ops []lockOp) ([]Note, int,
 						inh = inherited{guard: k, nonZero: f.nonZero, bit: f.bit}
 					}
 				}
-				if inh.guard < 0 && !contradictsBit(arg, !f.nonZero, f.bit) {
+				if inh.guard < 0 && !contradictsBit(arg, !f.nonZero, f.bit) && !strings.HasPrefix(f.bit, "==") {
 					// neither a constant that takes the sleeping branch nor
 					// the caller's own flag: `CAN_NOT_SLEEP`, an enum, an
 					// expression; what it is decides, and is not known here
+					// (a value compared for equality is any value but the
+					// constants: it may sleep)
 					continue
 				}
 			}
@@ -490,6 +492,14 @@ func contradictsBit(arg string, nonZero bool, bit string) bool {
 	if bit == "" {
 		return contradicts(arg, nonZero)
 	}
+	if x, eq := strings.CutPrefix(bit, "=="); eq {
+		// `if (state == TASK_RUNNING) return`: a constant argument is
+		// that value or another
+		if arg != "0" && !isConstName(arg) {
+			return false
+		}
+		return (arg == x) != nonZero
+	}
 	if arg == "0" {
 		return nonZero
 	}
@@ -561,6 +571,8 @@ func reachableWithout(fn *parse.Function, b int, skip func(parse.Edge) bool) boo
 // of fn is reached: b cannot be reached from the entry when the parameter
 // is zero (nonZero), or when it is not.
 func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
+	// a flag first (`can_sleep`), then a bit of one or a value compared
+	// (`direction == PLAYBACK`), which other callers' values may take
 	for i, p := range fn.Params {
 		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 || !branchesOn(fn, p.Name) {
 			continue
@@ -569,6 +581,11 @@ func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 			if !reachable(fn, b, p.Name, "", zero) {
 				return i, zero, "", true
 			}
+		}
+	}
+	for i, p := range fn.Params {
+		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 || !branchesOn(fn, p.Name) {
+			continue
 		}
 		for _, bit := range flagBits(fn, p.Name) {
 			for _, zero := range []bool{true, false} {
@@ -594,7 +611,8 @@ func branchesOn(fn *parse.Function, v string) bool {
 	return false
 }
 
-// flagBits are the constants X that branches of fn test as `v&X`.
+// flagBits are the constants X that branches of fn test as `v&X`, and
+// as `v==X` (given as "==X").
 func flagBits(fn *parse.Function, v string) []string {
 	var bits []string
 	for _, blk := range fn.Blocks {
@@ -603,9 +621,17 @@ func flagBits(fn *parse.Function, v string) []string {
 			if x, ok := strings.CutPrefix(c, v+"&"); ok && parse.IsIdentifier(x) && !contains(bits, x) && len(bits) < 4 {
 				bits = append(bits, x)
 			}
+			if x, ok := strings.CutPrefix(c, v+"=="); ok && isConstName(x) && !contains(bits, "=="+x) && len(bits) < 4 {
+				bits = append(bits, "=="+x)
+			}
 		}
 	}
 	return bits
+}
+
+// isConstName tells whether x is named like a constant (TASK_RUNNING).
+func isConstName(x string) bool {
+	return parse.IsIdentifier(x) && strings.ToUpper(x) == x && strings.IndexFunc(x, func(r rune) bool { return r >= 'A' && r <= 'Z' }) >= 0
 }
 
 // reachable tells whether block b can be reached from the entry when
@@ -614,7 +640,9 @@ func flagBits(fn *parse.Function, v string) []string {
 // assignment makes it unknown, and then b counts as reachable.
 func reachable(fn *parse.Function, b int, v, bit string, zero bool) bool {
 	tested := v
-	if bit != "" {
+	if strings.HasPrefix(bit, "==") {
+		tested = v + bit
+	} else if bit != "" {
 		tested = v + "&" + bit
 	}
 	type at struct {
@@ -748,7 +776,10 @@ func (a *analysis) droppedCallerLock(s state) bool {
 // all, or a callback that runs in atomic context), maybe when on some. ctx
 // says which, for the message; note says where it began.
 func (a *analysis) atomicAt(s state, e *parse.Event) (ctx string, note Note, certain, maybe bool) {
-	if k, v, ok := a.heldSpin(s); ok && v.site.note == "" && !a.releasedElsewhere(s, k) {
+	if k, v, ok := a.heldSpin(s); ok && (v.site.note == "" || v.site.note == " asserts it") && !a.releasedElsewhere(s, k) {
+		if v.site.note != "" {
+			return "while holding " + a.spinName(k, v) + ", which it asserts held", a.note(v.site, "%s", v.site.full()), true, true
+		}
 		return "while holding " + a.spinName(k, v), a.note(v.site, "%s taken here", v.site.full()), true, true
 	}
 	for _, p := range s {

@@ -103,6 +103,10 @@ func init() {
 	def(opAcquire, "mount_lock", spin, "lock_mount_hash")
 	def(opRelease, "mount_lock", spin, "unlock_mount_hash")
 
+	// serio.h: pausing a port's input takes its lock, continuing drops it
+	def(opAcquire, "$0->lock", spin, "serio_pause_rx")
+	def(opRelease, "$0->lock", spin, "serio_continue_rx")
+
 	// device.h
 	def(opAcquire, "$0->mutex", sleep, "device_lock")
 	def(opTry, "$0->mutex", sleep, "device_trylock")

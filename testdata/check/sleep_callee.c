@@ -254,3 +254,84 @@ static void poke_logged(struct xport *x)
 	xport_send_and_log(x, x->v); /* want "sleep-under-spinlock" */
 	spin_unlock(&x->lock);
 }
+
+/* A mode compared to a constant decides whether the helper waits: a
+ * caller that passes the value that returns early does not sleep; any
+ * other value, or one not known here, may. */
+struct tagpool { spinlock_t lock; int free; };
+
+static int tag_wait(struct tagpool *tp, int state)
+{
+	if (state == TASK_RUNNING)
+		return -1;
+	while (!tp->free)
+		schedule();
+	return tp->free--;
+}
+
+static int tag_get_atomic(struct tagpool *tp)
+{
+	int tag;
+
+	spin_lock(&tp->lock);
+	tag = tag_wait(tp, TASK_RUNNING);
+	spin_unlock(&tp->lock);
+	return tag;
+}
+
+static int tag_get_wrong(struct tagpool *tp)
+{
+	int tag;
+
+	spin_lock(&tp->lock);
+	tag = tag_wait(tp, TASK_INTERRUPTIBLE); /* want "sleep-under-spinlock" */
+	spin_unlock(&tp->lock);
+	return tag;
+}
+
+static int tag_get_any(struct tagpool *tp, int st)
+{
+	int tag;
+
+	spin_lock(&tp->lock);
+	tag = tag_wait(tp, tp->free + st); /* want "sleep-under-spinlock" */
+	spin_unlock(&tp->lock);
+	return tag;
+}
+
+/* a flag decides before the compared value does: the caller's false
+ * rules the sleep out whatever the direction (quiet) */
+static int pos_read(struct tagpool *tp, int direction, bool can_sleep)
+{
+	if (direction == DIR_OUT)
+		return tp->free;
+	if (can_sleep)
+		usleep_range(20, 21);
+	return tp->free;
+}
+
+static int pos_poll(struct tagpool *tp, int dir)
+{
+	int pos;
+
+	spin_lock(&tp->lock);
+	pos = pos_read(tp, dir, false);
+	spin_unlock(&tp->lock);
+	return pos;
+}
+
+/* a function that asserts its caller holds a lock the file takes with
+ * spinning primitives runs under a spinlock: a helper that sleeps
+ * there is a bug */
+static void tag_drain(struct tagpool *tp)
+{
+	while (tp->free)
+		tag_wait(tp, TASK_UNINTERRUPTIBLE);
+}
+
+static void tag_reset_locked(struct tagpool *tp)
+{
+	lockdep_assert_held(&tp->lock);
+	tag_drain(tp); /* want "sleep-under-spinlock" */
+	tp->free = 0;
+}

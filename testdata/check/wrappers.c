@@ -120,3 +120,26 @@ int drop_around_wait(struct sock *sk)
 	release_sock(sk);
 	return 0;
 }
+
+/* serio: pausing a port's input takes the port's spinlock, continuing
+ * drops it; a driver waits for its reply in between the two, with the
+ * lock its caller asserts dropped (quiet), and not without dropping it */
+struct serio { spinlock_t lock; int flags; };
+struct kbd { struct serio *serio; wait_queue_head_t wait; int ack; };
+
+static int kbd_send(struct kbd *k, int byte)
+{
+	lockdep_assert_held(&k->serio->lock);
+	serio_continue_rx(k->serio);
+	wait_event_timeout(k->wait, k->ack, HZ);
+	serio_pause_rx(k->serio);
+	return k->ack;
+}
+
+static int kbd_send_held(struct kbd *k, int byte)
+{
+	serio_pause_rx(k->serio);
+	wait_event_timeout(k->wait, k->ack, HZ); /* want "sleep-under-spinlock error" */
+	serio_continue_rx(k->serio);
+	return k->ack;
+}
