@@ -1433,16 +1433,7 @@ func (a *analysis) relevantCond(c string, p *partition) bool {
 // tail to head closes (the blocks that reach tail without passing head)
 // which are given memory the loop stores to: each round they may answer
 // otherwise (`uinfo->item = i; if (kctl->info(kctl, uinfo))`).
-func (a *analysis) noteLoopCalls(head, tail int) {
-	var preds map[int][]int
-	for _, b := range a.fn.Blocks {
-		for _, s := range b.Succs {
-			if preds == nil {
-				preds = map[int][]int{}
-			}
-			preds[s.To] = append(preds[s.To], b.ID)
-		}
-	}
+func (a *analysis) noteLoopCalls(head, tail int, preds map[int][]int) {
 	body := map[int]bool{head: true}
 	work := []int{tail}
 	for len(work) > 0 {
@@ -1462,6 +1453,9 @@ func (a *analysis) noteLoopCalls(head, tail int) {
 				written[e.Base] = true
 			}
 		}
+	}
+	if len(written) == 0 {
+		return
 	}
 	asksWritten := func(e *parse.Event) bool {
 		for _, arg := range e.Args {
@@ -1485,17 +1479,32 @@ func (a *analysis) noteLoopCalls(head, tail int) {
 	slices.Sort(a.loopCalls[head])
 }
 
+// predsOf maps each block of fn to its predecessors.
+func predsOf(fn *parse.Function) map[int][]int {
+	preds := map[int][]int{}
+	for _, b := range fn.Blocks {
+		for _, s := range b.Succs {
+			preds[s.To] = append(preds[s.To], b.ID)
+		}
+	}
+	return preds
+}
+
 // prescan finds, for guarded rules, where objects are published, and
 // where variables are assigned; and computes anticipated acquisitions.
 func (a *analysis) prescan() {
 	a.relevantVars()
 	a.loopHead = make([]bool, len(a.fn.Blocks))
 	a.loopCalls = nil
+	var preds map[int][]int
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
 			if e.Back && e.To >= 0 && e.To < len(a.loopHead) {
 				a.loopHead[e.To] = true
-				a.noteLoopCalls(e.To, b.ID)
+				if preds == nil {
+					preds = predsOf(a.fn)
+				}
+				a.noteLoopCalls(e.To, b.ID, preds)
 			}
 		}
 	}
