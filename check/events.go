@@ -606,9 +606,18 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 	}
 	every := a.rep && len(s) > 0 && !op.result && !sem && (op.kind == opAcquire && !op.read || op.kind == opRelease)
 	var first lockVal
-	for i, p := range s {
+	agreeing := 0
+	root := rootIdent(op.inst)
+	for _, p := range s {
 		if !every {
 			break
+		}
+		if root != "" && len(p.facts) > 0 {
+			if v, ok := p.facts.lookup(root); ok && !v {
+				// (a path where the object is NULL cannot make this
+				// call: `if (ctx) unlock(&ctx->lock); unlock(&ctx->lock);`)
+				continue
+			}
 		}
 		k := key{class: op.class, inst: p.resolve(op.inst)}
 		cur, explicit := p.locks.lookup(k)
@@ -621,10 +630,12 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			_, _, mis := a.mismatch(p, k)
 			every = cur.b == bN && !mis
 		}
-		if i == 0 {
+		if agreeing == 0 {
 			first = cur
 		}
+		agreeing++
 	}
+	every = every && agreeing > 0
 	if !every && a.rep && op.kind == opRelease && !sem && !op.result && !a.inLoop(e) {
 		a.releaseUntaken(s, e, op) // (a test before it is read by the path search itself)
 		if !a.condEntered(e) {

@@ -396,10 +396,12 @@ func errorReturns(rs []retSnap) bool {
 // statusConstant tells whether every holding return gives one named
 // status code (`VM_FAULT_LOCKED`, `MIGRATEPAGE_UNMAP`) that no releasing
 // return gives. Handler results (IRQ_HANDLED, NOTIFY_OK, NETDEV_TX_OK)
-// say nothing about a lock.
+// say nothing about a lock, and NULL is a pointer's failure: an object
+// lock kept on `return NULL` and dropped where the object is returned is
+// left behind.
 func statusConstant(held, released []retSnap) bool {
 	c := held[0].value
-	if !macroName(c) {
+	if !macroName(c) || c == "NULL" {
 		return false
 	}
 	for _, p := range []string{"IRQ_", "NOTIFY_", "NETDEV_TX", "NET_RX", "HRTIMER_", "TRUE", "FALSE"} {
