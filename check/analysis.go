@@ -244,7 +244,7 @@ func (a *analysis) run() *summary {
 					ins = ins[:0]
 					for _, pe := range preds[id] {
 						if out[pe.from] != nil {
-							ins = append(ins, a.edge(out[pe.from], &a.fn.Blocks[pe.from].Succs[pe.edge]))
+							ins = append(ins, a.edge(out[pe.from], &a.fn.Blocks[pe.from].Succs[pe.edge], pe.from))
 						}
 					}
 					st := join(ins, a.joinName(id), a.flags, &a.jscratch)
@@ -307,7 +307,7 @@ func (a *analysis) run() *summary {
 		}
 		for k := range a.fn.Blocks[id].Succs {
 			if e := &a.fn.Blocks[id].Succs[k]; e.To == a.fn.Exit {
-				offEnd = append(offEnd, a.edge(o, e))
+				offEnd = append(offEnd, a.edge(o, e, id))
 			}
 		}
 	}
@@ -620,6 +620,36 @@ func edgeFact(s state, e *parse.Edge) (string, bool) {
 	return cond, want
 }
 
+// askedBeforeLock tells whether every path of s knows the answer to call
+// test cond, the same one, from a test made before a lock it holds now
+// was taken by this function. (Where some paths hold no such lock, the
+// question is asked again to undo what the first answer did: `if
+// (need(f)) lock(f); ... if (need(f)) unlock(f);`.)
+func (a *analysis) askedBeforeLock(s state, cond string) bool {
+	if len(s) == 0 {
+		return false
+	}
+	var first bool
+	for i, p := range s {
+		fe, ok := p.facts.entry(cond)
+		if !ok || fe.at.Line == 0 || i > 0 && fe.v != first {
+			return false
+		}
+		first = fe.v
+		later := false
+		for _, v := range p.locks.all() {
+			if v.b == bH && v.site.note == "" && after(v.site.pos, fe.at) {
+				later = true
+				break
+			}
+		}
+		if !later {
+			return false
+		}
+	}
+	return true
+}
+
 // errorCode tells whether text is an error number's name or digits, as
 // after a minus sign.
 func errorCode(text string) bool {
@@ -636,7 +666,7 @@ func errorCode(text string) bool {
 
 // edge applies a branch: facts it establishes, paths it contradicts, and
 // trylocks whose result it tests.
-func (a *analysis) edge(s state, e *parse.Edge) state {
+func (a *analysis) edge(s state, e *parse.Edge, from int) state {
 	if e.Case != "" {
 		return a.predCase(caseEdge(s, e), e)
 	}
@@ -644,6 +674,22 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 		return s
 	}
 	cond, want := edgeFact(s, e)
+	var at parse.Pos // where a call in the test is made
+	if blk := a.fn.Blocks[from]; len(blk.Events) > 0 {
+		if last := &blk.Events[len(blk.Events)-1]; last.Kind == parse.EvCall && last.Call != "" && strings.Contains(cond, last.Call) {
+			at = last.Pos
+			if a.askedBeforeLock(s, cond) {
+				// check, lock, ..., check again: every path here took a
+				// lock since it last asked, and asks anew
+				s = slices.Clone(s)
+				for i, p := range s {
+					q := p.clone()
+					q.retainFacts(func(f string, _ bool) bool { return f != cond })
+					s[i] = q
+				}
+			}
+		}
+	}
 	// out stays s itself while every partition passes unchanged
 	out := s[:0:0]
 	same := true
@@ -665,7 +711,11 @@ func (a *analysis) edge(s state, e *parse.Edge) state {
 			out, same = append(out, s[:i]...), false
 		}
 		q := p.clone()
-		q.setFact(cond, want)
+		if at.Line > 0 {
+			q.setFactAt(cond, want, at)
+		} else {
+			q.setFact(cond, want)
+		}
 		if signClash(q, cond) {
 			continue // `if (ret) ...; if (ret < 0) ...; if (ret > 0)`: no value is left
 		}

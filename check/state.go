@@ -129,6 +129,19 @@ type factSet []factEntry
 type factEntry struct {
 	f string
 	v bool
+	// at is where a call's answer was tested, when known: a lock taken
+	// after it is taken after the answer, which may have changed since
+	at parse.Pos
+}
+
+// entry is the fact f, if the set has it.
+func (s factSet) entry(f string) (factEntry, bool) {
+	for _, e := range s {
+		if e.f == f {
+			return e, true
+		}
+	}
+	return factEntry{}, false
 }
 
 func (s factSet) lookup(f string) (bool, bool) {
@@ -472,8 +485,18 @@ func (p *partition) setFact(f string, v bool) {
 		p.fh ^= factHash(p.facts[0].f, p.facts[0].v)
 		p.facts = append(p.facts[:0], p.facts[1:]...)
 	}
-	p.facts = append(p.facts, factEntry{f, v})
+	p.facts = append(p.facts, factEntry{f: f, v: v})
 	p.fh ^= factHash(f, v)
+}
+
+// setFactAt is setFact, noting where a call's answer was tested.
+func (p *partition) setFactAt(f string, v bool, at parse.Pos) {
+	p.setFact(f, v)
+	for i := range p.facts {
+		if p.facts[i].f == f {
+			p.facts[i].at = at
+		}
+	}
 }
 
 // maxFactsPerPath bounds the branch facts one partition keeps; real

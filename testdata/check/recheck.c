@@ -1,7 +1,7 @@
 /* Check, lock, check again: a query asked before the lock is asked anew
  * under it, and may answer otherwise (the state changed in between). The
  * path where the second answer differs is real code, and must balance. */
-struct dev { spinlock_t lock; struct rw_semaphore sem; struct list_head queue; int n; };
+struct dev { spinlock_t lock; struct rw_semaphore sem; struct mutex mu; struct list_head queue; int n; };
 int dev_ready(struct dev *d);
 
 static int dev_push(struct dev *d)
@@ -115,4 +115,24 @@ static int dev_scan_fixed(struct dev *d, struct query *q)
 	}
 	up_read(&d->sem);
 	return 1;
+}
+
+/* asked again further on, with work between the lock and the test: the
+ * lock was still taken after the first answer, which may have changed */
+void dev_flush(struct dev *d);
+
+static int dev_commit(struct dev *d)
+{
+	if (dev_ready(d))
+		return -EAGAIN;
+	mutex_lock(&d->mu);
+	d->n++;
+	dev_flush(d);
+	if (dev_ready(d)) {
+		mutex_unlock(&d->mu);
+		mutex_unlock(&d->mu); /* want "release-unheld error" */
+		return -EAGAIN;
+	}
+	mutex_unlock(&d->mu);
+	return 0;
 }
