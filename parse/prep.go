@@ -304,6 +304,9 @@ func (p *prepared) rewriteSyscall(s *scanner, w string, start, end int) bool {
 		return false
 	}
 	name := string(s.b[nameStart:nameEnd])
+	if !IsIdentifier(name) {
+		return false // (not a name: `SYSCALL_DEFINE0(0\n0)`, whose line break would move)
+	}
 	prefix, ret, _ := definitionMacro(w)
 	if nameStart-start < len(ret)+2 {
 		return false
@@ -630,7 +633,10 @@ func blankDirectiveComments(b []byte, comments [][2]int) {
 		for i := c[0]; i < c[1]; i++ {
 			switch {
 			case b[i] == '\n':
-				if i > c[0] {
+				// (an empty line in the comment has no place for the
+				// backslash: the directive ends there, and the rest of
+				// the comment is blanks)
+				if i > c[0] && b[i-1] != '\n' {
 					b[i-1] = '\\'
 				}
 			case b[i] != '\r':
