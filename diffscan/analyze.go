@@ -29,6 +29,10 @@ type Analyzer struct {
 	Post Tree
 	// Jobs bounds the parsers running at once (0: 2).
 	Jobs int
+
+	// ctxCache holds the context files parsed for earlier patches of a
+	// series (context.go)
+	ctxCache map[string]*image
 }
 
 // Stats are the front end's numbers for the images analyzed after the
@@ -76,6 +80,9 @@ func (im *image) place(line int) (int, *Hunk) {
 	if im.frag != nil {
 		return im.frag.Real(line)
 	}
+	if im.f == nil {
+		return line, nil // a context file: as it is in the tree
+	}
 	for _, h := range im.f.Hunks {
 		start, n := h.NewStart, h.NewLines
 		if im.side == Old {
@@ -90,6 +97,9 @@ func (im *image) place(line int) (int, *Hunk) {
 
 // touches tells whether lines [from, to] of a whole image overlap a hunk.
 func (im *image) touches(from, to int) bool {
+	if im.f == nil {
+		return false
+	}
 	for _, h := range im.f.Hunks {
 		start, n := h.NewStart, h.NewLines
 		if im.side == Old {
@@ -236,10 +246,11 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 		res.Suppressions = append(res.Suppressions, im.suppressions()...)
 	}
 	texts := &lineTexts{ids: map[string]int{}}
-	before, err := a.findings(pre, texts)
+	ctxIms := a.contextImages(ctx, post, mem)
+	before, err := a.findings(pre, ctxIms, texts)
 	var after []*placed
 	if err == nil {
-		after, err = a.findings(post, texts)
+		after, err = a.findings(post, ctxIms, texts)
 	}
 	if err != nil {
 		// the engine failed on this patch: none of its hunks is checked
@@ -273,6 +284,9 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 		if count[f.key] > 0 {
 			count[f.key]--
 			st = "preexisting"
+		}
+		if f.context && st == "preexisting" {
+			continue // (the next file's own business)
 		}
 		f.Status = st
 		f.Patch = ref
@@ -481,6 +495,9 @@ func (a *Analyzer) parse(ctx context.Context, ims []*image) {
 type placed struct {
 	report.Finding
 	key findingKey
+	// context: in a file the patch does not touch (context.go), reported
+	// only where the patch changes it
+	context bool
 }
 
 // findingKey matches a finding before a patch with one after it: the
@@ -542,7 +559,7 @@ var lineRef = regexp.MustCompile(`line \d+`)
 
 // findings runs the engine over images analyzed together and places
 // what it finds.
-func (a *Analyzer) findings(ims []*image, texts *lineTexts) (out []*placed, err error) {
+func (a *Analyzer) findings(ims, ctxIms []*image, texts *lineTexts) (out []*placed, err error) {
 	if len(ims) == 0 {
 		return nil, nil
 	}
@@ -554,6 +571,10 @@ func (a *Analyzer) findings(ims []*image, texts *lineTexts) (out []*placed, err 
 	byPath := map[string]*image{}
 	files := make([]*parse.File, 0, len(ims))
 	for _, im := range ims {
+		byPath[im.path] = im
+		files = append(files, im.file)
+	}
+	for _, im := range ctxIms {
 		byPath[im.path] = im
 		files = append(files, im.file)
 	}
@@ -570,7 +591,7 @@ func (a *Analyzer) findings(ims []*image, texts *lineTexts) (out []*placed, err 
 		if strings.HasPrefix(fn, FragmentFunc) {
 			fn = ""
 		}
-		if im.frag == nil && !a.relevant(im, f) {
+		if im.frag == nil && im.f != nil && !a.relevant(im, f) {
 			continue
 		}
 		msg := f.Message
@@ -608,9 +629,13 @@ func (a *Analyzer) findings(ims []*image, texts *lineTexts) (out []*placed, err 
 			}
 			r.Trace = append(r.Trace, report.Note{File: nim.path, Line: nl, Note: n.Note})
 		}
-		key := findingKey{rule: r.Rule, file: im.f.Name(), fn: fn, text: texts.id(im, f.Line),
+		name := im.path
+		if im.f != nil {
+			name = im.f.Name()
+		}
+		key := findingKey{rule: r.Rule, file: name, fn: fn, text: texts.id(im, f.Line),
 			msg: lineRef.ReplaceAllString(r.Message, "line N")}
-		out = append(out, &placed{r, key})
+		out = append(out, &placed{r, key, im.f == nil})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].File != out[j].File {

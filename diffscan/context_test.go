@@ -1,0 +1,112 @@
+//go:build cgo
+
+package diffscan
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/locklint/locklint/report"
+)
+
+// A patch to one file of a directory is checked with the directory's
+// other files: a helper made to sleep is reported where a caller in the
+// next file holds a spinlock around it, as introduced by the patch; what
+// that file does wrong on its own already is not the patch's.
+const ctxHelper = `#include <linux/slab.h>
+
+struct mle { spinlock_t lock; int n; };
+
+void mle_dump(struct mle *m)
+{
+	char *buf = kmalloc(64, GFP_ATOMIC);
+
+	if (!buf)
+		return;
+	m->n++;
+	kfree(buf);
+}
+`
+
+const ctxCaller = `#include <linux/spinlock.h>
+
+struct mle { spinlock_t lock; int n; };
+void mle_dump(struct mle *m);
+
+void mle_put(struct mle *m)
+{
+	spin_lock(&m->lock);
+	mle_dump(m);
+	spin_unlock(&m->lock);
+}
+
+void mle_old_bug(struct mle *m)
+{
+	spin_lock(&m->lock);
+	msleep(1);
+	spin_unlock(&m->lock);
+}
+`
+
+const ctxPatch = `diff --git a/fs/dlm/dump.c b/fs/dlm/dump.c
+--- a/fs/dlm/dump.c
++++ b/fs/dlm/dump.c
+@@ -4,7 +4,7 @@ struct mle { spinlock_t lock; int n; };
+ 
+ void mle_dump(struct mle *m)
+ {
+-	char *buf = kmalloc(64, GFP_ATOMIC);
++	char *buf = kmalloc(64, GFP_KERNEL);
+ 
+ 	if (!buf)
+ 		return;
+`
+
+func TestContextFiles(t *testing.T) {
+	dir := t.TempDir()
+	dlm := filepath.Join(dir, "fs", "dlm")
+	if err := os.MkdirAll(dlm, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"dump.c": ctxHelper, "master.c": ctxCaller, "notes.txt": "not C"} {
+		if err := os.WriteFile(filepath.Join(dlm, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := Read("fix.diff", []byte(ctxPatch), Options{})
+	r := (&Analyzer{Set: defaultRules(t), Tree: DirTree(dir)}).Run(context.Background(), s)
+	for _, d := range r.Diags {
+		t.Errorf("diagnostic: %s", d)
+	}
+	got := show(r.Findings)
+	want := "0/0 fs/dlm/master.c:9 sleep-under-spinlock introduced mle_put -\n"
+	if got != want {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
+	}
+	if len(r.Findings) == 1 && !strings.Contains(strings.Join(traceNotes(r.Findings[0].Trace), "\n"), "fs/dlm/dump.c:7") {
+		t.Errorf("the trace does not lead into the patched file: %v", r.Findings[0].Trace)
+	}
+
+	// without a directory listing (a tree that only reads files), the
+	// patch is checked alone, as before
+	r = (&Analyzer{Set: defaultRules(t), Tree: readOnly{DirTree(dir)}}).Run(context.Background(), s)
+	if got := show(r.Findings); got != "" {
+		t.Errorf("without context: %s", got)
+	}
+}
+
+type readOnly struct{ t Tree }
+
+func (r readOnly) ReadFile(p string) ([]byte, error) { return r.t.ReadFile(p) }
+
+func traceNotes(ns []report.Note) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, fmt.Sprintf("%s:%d", n.File, n.Line))
+	}
+	return out
+}
