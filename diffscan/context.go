@@ -2,9 +2,11 @@ package diffscan
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -122,7 +124,7 @@ func (a *Analyzer) contextImages(ctx context.Context, ims []*image, mem *memTree
 		}
 	}
 	var out, todo []*image
-	for _, dir := range sortedKeys(dirs) {
+	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
 		d := dir
 		if d == "." {
 			d = ""
@@ -169,13 +171,4 @@ func (a *Analyzer) contextImages(ctx context.Context, ims []*image, mem *memTree
 		ok = append(ok, im)
 	}
 	return ok
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
