@@ -76,6 +76,12 @@ type analysis struct {
 	// way in: each round asks again)
 	loopHead  []bool
 	loopCalls map[int][]string
+	// tryTargets marks the blocks a trylock's success edge enters (made
+	// by retests when first asked); preds and related serve
+	// unrelatedTests (takes.go)
+	tryTargets []bool
+	preds      [][]int
+	related    map[string]map[string]bool
 	// retTries are the trylocks whose result a return gives back
 	retTries map[key]tryOp
 	sum      summary
@@ -632,13 +638,13 @@ func (a *analysis) askedBeforeLock(s state, cond string) bool {
 	var first bool
 	for i, p := range s {
 		fe, ok := p.facts.entry(cond)
-		if !ok || fe.at.Line == 0 || i > 0 && fe.v != first {
+		if !ok || fe.at == 0 || i > 0 && fe.v != first {
 			return false
 		}
 		first = fe.v
 		later := false
 		for _, v := range p.locks.all() {
-			if v.b == bH && v.site.note == "" && after(v.site.pos, fe.at) {
+			if v.b == bH && v.site.note == "" && v.site.pos.Line > int(fe.at) {
 				later = true
 				break
 			}
@@ -674,10 +680,10 @@ func (a *analysis) edge(s state, e *parse.Edge, from int) state {
 		return s
 	}
 	cond, want := edgeFact(s, e)
-	var at parse.Pos // where a call in the test is made
+	var at uint32 // the line of a call the test makes
 	if blk := a.fn.Blocks[from]; len(blk.Events) > 0 {
 		if last := &blk.Events[len(blk.Events)-1]; last.Kind == parse.EvCall && last.Call != "" && strings.Contains(cond, last.Call) {
-			at = last.Pos
+			at = uint32(last.Pos.Line)
 			if a.askedBeforeLock(s, cond) {
 				// check, lock, ..., check again: every path here took a
 				// lock since it last asked, and asks anew
@@ -711,7 +717,7 @@ func (a *analysis) edge(s state, e *parse.Edge, from int) state {
 			out, same = append(out, s[:i]...), false
 		}
 		q := p.clone()
-		if at.Line > 0 {
+		if at > 0 {
 			q.setFactAt(cond, want, at)
 		} else {
 			q.setFact(cond, want)
@@ -766,7 +772,7 @@ func (a *analysis) block(id int, s state) state {
 		// (`if (kctl->info(kctl, uinfo)) return` ahead of a loop that asks
 		// kctl->info() once per item) is asked anew
 		for _, p := range out {
-			if len(p.facts) > 0 {
+			if slices.ContainsFunc(p.facts, func(fe factEntry) bool { return strings.IndexByte(fe.f, '(') >= 0 }) {
 				p.retainFacts(func(f string, _ bool) bool {
 					for _, c := range calls {
 						if strings.Contains(f, c) {
@@ -895,24 +901,27 @@ func (a *analysis) retests(b *parse.Block) bool {
 		return e.Kind == parse.EvCall && a.takes(e)
 	}
 	// the whole block is the test: is it where a trylock succeeded?
-	for _, pb := range a.fn.Blocks {
-		n := len(pb.Events)
-		if n == 0 || pb.Events[n-1].Kind != parse.EvCall || pb.Events[n-1].Call == "" {
-			continue
-		}
-		last := &pb.Events[n-1]
-		for _, s := range pb.Succs {
-			if s.To != b.ID || s.Case != "" || s.Cond != last.Call {
+	if a.tryTargets == nil {
+		a.tryTargets = make([]bool, len(a.fn.Blocks))
+		for _, pb := range a.fn.Blocks {
+			n := len(pb.Events)
+			if n == 0 || pb.Events[n-1].Kind != parse.EvCall || pb.Events[n-1].Call == "" {
 				continue
 			}
-			for _, op := range a.ops(last) {
-				if op.kind == opTry && !s.Neg || op.kind == opTryZero && s.Neg {
-					return true
+			last := &pb.Events[n-1]
+			for _, s := range pb.Succs {
+				if s.To < 0 || s.To >= len(a.tryTargets) || s.Case != "" || s.Cond != last.Call {
+					continue
+				}
+				for _, op := range a.ops(last) {
+					if op.kind == opTry && !s.Neg || op.kind == opTryZero && s.Neg {
+						a.tryTargets[s.To] = true
+					}
 				}
 			}
 		}
 	}
-	return false
+	return b.ID < len(a.tryTargets) && a.tryTargets[b.ID]
 }
 
 // takes tells whether a call takes a lock itself (not a trylock).
@@ -1483,23 +1492,30 @@ func (a *analysis) relevantCond(c string, p *partition) bool {
 // tail to head closes (the blocks that reach tail without passing head)
 // which are given memory the loop stores to: each round they may answer
 // otherwise (`uinfo->item = i; if (kctl->info(kctl, uinfo))`).
-func (a *analysis) noteLoopCalls(head, tail int, preds map[int][]int) {
-	body := map[int]bool{head: true}
+func (a *analysis) noteLoopCalls(head, tail int, preds [][]int) {
+	inBody := make([]bool, len(a.fn.Blocks))
+	inBody[head] = true
+	var body []int
+	body = append(body, head)
 	work := []int{tail}
 	for len(work) > 0 {
 		b := work[len(work)-1]
 		work = work[:len(work)-1]
-		if body[b] {
+		if b < 0 || b >= len(inBody) || inBody[b] {
 			continue
 		}
-		body[b] = true
+		inBody[b] = true
+		body = append(body, b)
 		work = append(work, preds[b]...)
 	}
 	// the memory the loop stores to, through which variables
-	written := map[string]bool{}
-	for id := range body {
+	var written map[string]bool
+	for _, id := range body {
 		for i := range a.fn.Blocks[id].Events {
 			if e := &a.fn.Blocks[id].Events[i]; e.Kind == parse.EvWrite && e.Base != "" {
+				if written == nil {
+					written = map[string]bool{}
+				}
 				written[e.Base] = true
 			}
 		}
@@ -1515,7 +1531,7 @@ func (a *analysis) noteLoopCalls(head, tail int, preds map[int][]int) {
 		}
 		return false
 	}
-	for id := range body {
+	for _, id := range body {
 		for i := range a.fn.Blocks[id].Events {
 			e := &a.fn.Blocks[id].Events[i]
 			if e.Kind == parse.EvCall && e.Call != "" && asksWritten(e) && !slices.Contains(a.loopCalls[head], e.Call) {
@@ -1529,12 +1545,30 @@ func (a *analysis) noteLoopCalls(head, tail int, preds map[int][]int) {
 	slices.Sort(a.loopCalls[head])
 }
 
-// predsOf maps each block of fn to its predecessors.
-func predsOf(fn *parse.Function) map[int][]int {
-	preds := map[int][]int{}
+// predsOf lists each block's predecessors, by block ID (one backing
+// array for all).
+func predsOf(fn *parse.Function) [][]int {
+	n := make([]int, len(fn.Blocks))
+	total := 0
 	for _, b := range fn.Blocks {
 		for _, s := range b.Succs {
-			preds[s.To] = append(preds[s.To], b.ID)
+			if s.To >= 0 && s.To < len(n) {
+				n[s.To]++
+				total++
+			}
+		}
+	}
+	all := make([]int, 0, total)
+	preds := make([][]int, len(fn.Blocks))
+	for i := range preds {
+		preds[i] = all[len(all) : len(all) : len(all)+n[i]]
+		all = all[:len(all)+n[i]]
+	}
+	for _, b := range fn.Blocks {
+		for _, s := range b.Succs {
+			if s.To >= 0 && s.To < len(n) {
+				preds[s.To] = append(preds[s.To], b.ID)
+			}
 		}
 	}
 	return preds
@@ -1545,16 +1579,15 @@ func predsOf(fn *parse.Function) map[int][]int {
 func (a *analysis) prescan() {
 	a.relevantVars()
 	a.loopHead = make([]bool, len(a.fn.Blocks))
-	a.loopCalls = nil
-	var preds map[int][]int
+	a.loopCalls, a.tryTargets, a.preds, a.related = nil, nil, nil, nil
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
 			if e.Back && e.To >= 0 && e.To < len(a.loopHead) {
 				a.loopHead[e.To] = true
-				if preds == nil {
-					preds = predsOf(a.fn)
+				if a.preds == nil {
+					a.preds = predsOf(a.fn)
 				}
-				a.noteLoopCalls(e.To, b.ID, preds)
+				a.noteLoopCalls(e.To, b.ID, a.preds)
 			}
 		}
 	}

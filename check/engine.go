@@ -59,9 +59,9 @@ type Checker struct {
 	// private: per file and static lock, whether the lock has no
 	// releaser in the file (privateLock)
 	private map[privKey]bool
-	// spinClasses are the classes some function in scope takes with a
-	// spinning primitive (spinClass)
-	spinClasses map[string]bool
+	// spinClasses are, per file, the classes its functions take with
+	// spinning primitives only (spinClass)
+	spinClasses map[*parse.File]map[string]bool
 }
 
 type orderSite struct {

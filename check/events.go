@@ -184,19 +184,27 @@ func (a *analysis) isSpin(k key, v lockVal) bool {
 	if lc, ok := a.c.set.Locks[k.class]; ok {
 		return lc.Spin
 	}
-	return v.spin || v.site.note == " asserts it" && a.c.spinClass(k.class)
+	return v.spin || v.site.note == " asserts it" && a.c.spinClass(a.fi.file, k.class)
 }
 
-// spinClass tells whether functions in scope take locks of class (a
+// spinClass tells whether the functions of file take locks of class (a
 // field of a type: a bare name may be a different lock in each
 // function) with spinning primitives only: then an assertion that one is
 // held (`lockdep_assert_held(&lock->wait_lock)`, which does not say what
 // kind of lock it is) asserts a spinlock.
-func (c *Checker) spinClass(class string) bool {
+func (c *Checker) spinClass(file *parse.File, class string) bool {
 	if c.spinClasses == nil {
-		c.spinClasses = map[string]bool{}
+		c.spinClasses = map[*parse.File]map[string]bool{}
+	}
+	spins, done := c.spinClasses[file]
+	if !done {
+		spins = map[string]bool{}
+		c.spinClasses[file] = spins
 		sleeps := map[string]bool{}
 		for _, fi := range c.funcs {
+			if fi.file != file {
+				continue
+			}
 			ty := &typer{fn: fi.fn, structs: c.structs}
 			for _, b := range fi.fn.Blocks {
 				for i := range b.Events {
@@ -210,20 +218,20 @@ func (c *Checker) spinClass(class string) bool {
 					}
 					cl := genericClass(e.Args[0].Norm, ty.typeOf)
 					if op.spin {
-						c.spinClasses[cl] = true
+						spins[cl] = true
 					} else {
 						sleeps[cl] = true
 					}
 				}
 			}
 		}
-		for cl := range c.spinClasses {
+		for cl := range spins {
 			if sleeps[cl] || !strings.Contains(cl, ".") || strings.HasPrefix(cl, "?") {
-				delete(c.spinClasses, cl)
+				delete(spins, cl)
 			}
 		}
 	}
-	return c.spinClasses[class]
+	return spins[class]
 }
 
 // checkCall runs the rules that look at calls.

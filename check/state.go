@@ -129,9 +129,11 @@ type factSet []factEntry
 type factEntry struct {
 	f string
 	v bool
-	// at is where a call's answer was tested, when known: a lock taken
-	// after it is taken after the answer, which may have changed since
-	at parse.Pos
+	// at is the line where a call's answer was tested, when known: a
+	// lock taken on a later line is taken after the answer, which may
+	// have changed since (a line, not a position: the entry stays small,
+	// and facts are copied often)
+	at uint32
 }
 
 // entry is the fact f, if the set has it.
@@ -467,15 +469,19 @@ func (p *partition) rename(from, to string) {
 }
 
 // setFact sets a fact.
-func (p *partition) setFact(f string, v bool) {
-	if old, ok := p.facts.lookup(f); ok && old == v {
+func (p *partition) setFact(f string, v bool) { p.setFactAt(f, v, 0) }
+
+// setFactAt is setFact, noting the line where a call's answer was
+// tested (0: not a call's, or not known).
+func (p *partition) setFactAt(f string, v bool, at uint32) {
+	if old, ok := p.facts.entry(f); ok && old.v == v && old.at == at {
 		return
 	}
 	p.wFacts()
 	for i := range p.facts {
 		if p.facts[i].f == f {
 			p.fh ^= factHash(f, p.facts[i].v) ^ factHash(f, v)
-			p.facts[i].v = v
+			p.facts[i].v, p.facts[i].at = v, at
 			return
 		}
 	}
@@ -485,18 +491,8 @@ func (p *partition) setFact(f string, v bool) {
 		p.fh ^= factHash(p.facts[0].f, p.facts[0].v)
 		p.facts = append(p.facts[:0], p.facts[1:]...)
 	}
-	p.facts = append(p.facts, factEntry{f: f, v: v})
+	p.facts = append(p.facts, factEntry{f: f, v: v, at: at})
 	p.fh ^= factHash(f, v)
-}
-
-// setFactAt is setFact, noting where a call's answer was tested.
-func (p *partition) setFactAt(f string, v bool, at parse.Pos) {
-	p.setFact(f, v)
-	for i := range p.facts {
-		if p.facts[i].f == f {
-			p.facts[i].at = at
-		}
-	}
 }
 
 // maxFactsPerPath bounds the branch facts one partition keeps; real

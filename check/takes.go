@@ -63,7 +63,7 @@ func (a *analysis) noteTake(s state, e *parse.Event, op lockOp) {
 			return
 		}
 	}
-	if at, _ := a.locate(e); !always(a.fn, at) && !unrelatedTests(a.fn, at, op.inst) {
+	if at, _ := a.locate(e); !always(a.fn, at) && !a.unrelatedTests(at, op.inst) {
 		// (taken only under a test: `if (!list_empty(&s->list))`,
 		// `if (!locked)`; the caller's state may rule that way out)
 		return
@@ -113,59 +113,44 @@ func after(p, q parse.Pos) bool {
 // holding the lock cannot rule the way to it out by its state; the
 // tests are about other data (`switch (wdev->iftype)` in a loop over
 // links, with `continue` for the kinds that need no lock).
-func unrelatedTests(fn *parse.Function, at int, inst string) bool {
-	if at < 0 {
+func (a *analysis) unrelatedTests(at int, inst string) bool {
+	fn := a.fn
+	if at < 0 || at >= len(fn.Blocks) {
 		return false
 	}
 	base := ""
 	if ids := identsOf(inst); len(ids) > 0 {
 		base = ids[0]
 	}
-	if v, ok := fn.VarType(base); !ok || v.Pointer == 0 || !slices.ContainsFunc(fn.Params, func(p parse.Var) bool { return p.Name == base }) {
+	if v, ok := fn.VarType(base); !ok || v.Pointer == 0 || !isParam(fn, base) {
 		return false // (a global lock: any test may be the caller's state)
 	}
-	related := map[string]bool{base: true}
-	for _, v := range fn.Params {
-		if v.Pointer == 0 {
-			related[v.Name] = true
-		}
-	}
-	// what was read from the object, or from what was read from it
-	for changed := true; changed; {
-		changed = false
-		for _, b := range fn.Blocks {
-			for i := range b.Events {
-				e := &b.Events[i]
-				if e.Kind != parse.EvAssign || related[e.Var] {
-					continue
-				}
-				for _, id := range identsOf(e.Value.Norm) {
-					if related[id] {
-						related[e.Var], changed = true, true
-						break
-					}
-				}
-			}
-		}
-	}
+	related := a.relatedTo(base)
 	// the blocks that reach at going forward
-	reach := map[int]bool{at: true}
-	for changed := true; changed; {
-		changed = false
-		for _, b := range fn.Blocks {
-			if reach[b.ID] {
+	if a.preds == nil {
+		a.preds = predsOf(fn)
+	}
+	reach := make([]bool, len(fn.Blocks))
+	reach[at] = true
+	work := []int{at}
+	for len(work) > 0 {
+		x := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, p := range a.preds[x] {
+			if reach[p] {
 				continue
 			}
-			for _, s := range b.Succs {
-				if reach[s.To] && !s.Back {
-					reach[b.ID], changed = true, true
+			for _, s := range fn.Blocks[p].Succs {
+				if s.To == x && !s.Back {
+					reach[p] = true
+					work = append(work, p)
 					break
 				}
 			}
 		}
 	}
 	for _, b := range fn.Blocks {
-		if !reach[b.ID] || b.ID == at || !slices.ContainsFunc(b.Succs, func(s parse.Edge) bool { return !reach[s.To] || s.Back }) {
+		if !reach[b.ID] || b.ID == at || !slices.ContainsFunc(b.Succs, func(s parse.Edge) bool { return s.To < 0 || s.To >= len(reach) || !reach[s.To] || s.Back }) {
 			continue // (no way around at from here)
 		}
 		for _, s := range b.Succs {
@@ -184,6 +169,43 @@ func unrelatedTests(fn *parse.Function, at int, inst string) bool {
 		}
 	}
 	return true
+}
+
+// relatedTo are base, the function's scalar parameters (flags), and the
+// variables given values read from base or from those (cached per base).
+func (a *analysis) relatedTo(base string) map[string]bool {
+	if r, ok := a.related[base]; ok {
+		return r
+	}
+	fn := a.fn
+	related := map[string]bool{base: true}
+	for _, v := range fn.Params {
+		if v.Pointer == 0 {
+			related[v.Name] = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, b := range fn.Blocks {
+			for i := range b.Events {
+				e := &b.Events[i]
+				if e.Kind != parse.EvAssign || related[e.Var] {
+					continue
+				}
+				for _, id := range identsOf(e.Value.Norm) {
+					if related[id] {
+						related[e.Var], changed = true, true
+						break
+					}
+				}
+			}
+		}
+	}
+	if a.related == nil {
+		a.related = map[string]map[string]bool{}
+	}
+	a.related[base] = related
+	return related
 }
 
 // cWords are the words of C that a test may hold besides names.
