@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -67,6 +68,55 @@ func (g gitTree) ReadFile(p string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", spec, fs.ErrNotExist)
 	}
 	return out, nil
+}
+
+// ListC names the .c files directly in dir at the revision (or in the
+// index), for the directory context of a change (diffscan.Lister).
+func (g gitTree) ListC(dir string) ([]string, error) {
+	prefix := ""
+	if dir != "" {
+		if err := diffscan.CheckPath(dir); err != nil {
+			return nil, err
+		}
+		prefix = dir + "/"
+	}
+	var out []byte
+	var err error
+	if g.rev == ":" {
+		out, err = git(g.dir, "ls-files", "-z", "--", prefix+"*.c")
+	} else {
+		args := []string{"ls-tree", "-z", "--end-of-options", g.rev}
+		if prefix != "" {
+			args = append(args, "--", prefix)
+		}
+		out, err = git(g.dir, args...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, rec := range strings.Split(string(out), "\x00") {
+		name := rec
+		if g.rev != ":" {
+			// `<mode> blob <hash>\t<path>`
+			meta, p, ok := strings.Cut(rec, "\t")
+			if !ok || !strings.Contains(meta, " blob ") {
+				continue
+			}
+			name = p
+		}
+		if strings.HasSuffix(name, ".c") && path.Dir(name) == cleanDir(dir) {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
+func cleanDir(dir string) string {
+	if dir == "" {
+		return "."
+	}
+	return dir
 }
 
 func git(dir string, args ...string) ([]byte, error) {
