@@ -71,17 +71,13 @@ type analysis struct {
 	flags map[string]bool
 	// casePreds are flags a switch predicate computed (predicates.go)
 	casePreds map[string]casePred
-	// loopHead marks the blocks a back edge enters; loopCalls are, per
-	// head, the calls its loop makes (facts about them are dropped on the
-	// way in: each round asks again)
-	loopHead  []bool
+	// loopCalls are, per block a back edge enters, the calls of its loop
+	// whose answers each round asks again: facts about them are dropped
+	// on the way in (noteLoopCalls)
 	loopCalls map[int][]string
-	// tryTargets marks the blocks a trylock's success edge enters (made
-	// by retests when first asked); preds and related serve
-	// unrelatedTests (takes.go)
-	tryTargets []bool
-	preds      [][]int
-	related    map[string]map[string]bool
+	// preds and related serve unrelatedTests (takes.go)
+	preds   [][]int
+	related map[string]map[string]bool
 	// retTries are the trylocks whose result a return gives back
 	retTries map[key]tryOp
 	sum      summary
@@ -681,26 +677,21 @@ func (a *analysis) edge(s state, e *parse.Edge, from int) state {
 	}
 	cond, want := edgeFact(s, e)
 	var at uint32 // the line of a call the test makes
+	stale := false
 	if blk := a.fn.Blocks[from]; len(blk.Events) > 0 {
 		if last := &blk.Events[len(blk.Events)-1]; last.Kind == parse.EvCall && last.Call != "" && strings.Contains(cond, last.Call) {
 			at = uint32(last.Pos.Line)
-			if a.askedBeforeLock(s, cond) {
-				// check, lock, ..., check again: every path here took a
-				// lock since it last asked, and asks anew
-				s = slices.Clone(s)
-				for i, p := range s {
-					q := p.clone()
-					q.retainFacts(func(f string, _ bool) bool { return f != cond })
-					s[i] = q
-				}
-			}
+			// check, lock, ..., check again: every path here took a
+			// lock since it last asked, and asks anew (the edge sets the
+			// fact over the old answer)
+			stale = a.askedBeforeLock(s, cond)
 		}
 	}
 	// out stays s itself while every partition passes unchanged
 	out := s[:0:0]
 	same := true
 	for i, p := range s {
-		if f, ok := p.facts.lookup(cond); ok && f != want && !e.Iter {
+		if f, ok := p.facts.lookup(cond); ok && f != want && !e.Iter && !stale {
 			if same {
 				out, same = append(out, s[:i]...), false
 			}
@@ -717,11 +708,7 @@ func (a *analysis) edge(s state, e *parse.Edge, from int) state {
 			out, same = append(out, s[:i]...), false
 		}
 		q := p.clone()
-		if at > 0 {
-			q.setFactAt(cond, want, at)
-		} else {
-			q.setFact(cond, want)
-		}
+		q.setFactAt(cond, want, at)
 		if signClash(q, cond) {
 			continue // `if (ret) ...; if (ret < 0) ...; if (ret > 0)`: no value is left
 		}
@@ -792,13 +779,6 @@ func (a *analysis) block(id int, s state) state {
 		}
 		switch e.Kind {
 		case parse.EvCall, parse.EvScopeEnd:
-			if e.Kind == parse.EvCall && id < len(a.loopHead) && a.loopHead[id] && e.Call != "" {
-				// `while (atomic_read(&r))`: a loop's test calls again and
-				// may answer otherwise than it did before the loop
-				for _, p := range out {
-					p.retainFacts(func(f string, _ bool) bool { return !strings.Contains(f, e.Call) })
-				}
-			}
 			if e.Kind == parse.EvCall {
 				a.addressed(out, e)
 			}
@@ -827,7 +807,7 @@ func (a *analysis) block(id int, s state) state {
 		}
 		lastCall = nil
 	}
-	if a.retests(b) {
+	if n := len(b.Events); n > 0 && b.Events[n-1].Kind == parse.EvCall && a.takes(&b.Events[n-1]) {
 		// check, lock, check again: what was tested before the lock is
 		// tested anew under it, and may have changed in between
 		for i := range b.Succs {
@@ -870,58 +850,6 @@ func keepWritten(s, out state) state {
 		res[i] = &heap[n]
 	}
 	return res
-}
-
-// retests tells whether block b's test comes right after a lock is
-// taken: the block ends with the lock call, or with calls the test
-// itself makes after it (`spin_lock(&f->lock); if (!foo_ready(f))`), or
-// it begins where a trylock succeeded (`if (!mutex_trylock(&m)) goto
-// out; if (need_sleep(f)) ...`).
-func (a *analysis) retests(b *parse.Block) bool {
-	if len(b.Succs) < 2 {
-		return false
-	}
-	inTest := func(e *parse.Event) bool {
-		if e.Kind != parse.EvCall || e.Call == "" {
-			return false
-		}
-		for _, s := range b.Succs {
-			if strings.Contains(s.Cond, e.Call) {
-				return true
-			}
-		}
-		return false
-	}
-	i := len(b.Events) - 1
-	for i >= 0 && inTest(&b.Events[i]) && !a.takes(&b.Events[i]) {
-		i--
-	}
-	if i >= 0 {
-		e := &b.Events[i]
-		return e.Kind == parse.EvCall && a.takes(e)
-	}
-	// the whole block is the test: is it where a trylock succeeded?
-	if a.tryTargets == nil {
-		a.tryTargets = make([]bool, len(a.fn.Blocks))
-		for _, pb := range a.fn.Blocks {
-			n := len(pb.Events)
-			if n == 0 || pb.Events[n-1].Kind != parse.EvCall || pb.Events[n-1].Call == "" {
-				continue
-			}
-			last := &pb.Events[n-1]
-			for _, s := range pb.Succs {
-				if s.To < 0 || s.To >= len(a.tryTargets) || s.Case != "" || s.Cond != last.Call {
-					continue
-				}
-				for _, op := range a.ops(last) {
-					if op.kind == opTry && !s.Neg || op.kind == opTryZero && s.Neg {
-						a.tryTargets[s.To] = true
-					}
-				}
-			}
-		}
-	}
-	return b.ID < len(a.tryTargets) && a.tryTargets[b.ID]
 }
 
 // takes tells whether a call takes a lock itself (not a trylock).
@@ -1490,9 +1418,22 @@ func (a *analysis) relevantCond(c string, p *partition) bool {
 
 // noteLoopCalls records the calls of the loop that the back edge from
 // tail to head closes (the blocks that reach tail without passing head)
-// which are given memory the loop stores to: each round they may answer
-// otherwise (`uinfo->item = i; if (kctl->info(kctl, uinfo))`).
+// that each round may answer otherwise: those of the head, the loop's
+// test (`while (atomic_read(&r))`), and those given memory the loop
+// stores to (`uinfo->item = i; if (kctl->info(kctl, uinfo))`).
 func (a *analysis) noteLoopCalls(head, tail int, preds [][]int) {
+	note := func(e *parse.Event) {
+		if e.Kind == parse.EvCall && e.Call != "" && !slices.Contains(a.loopCalls[head], e.Call) {
+			if a.loopCalls == nil {
+				a.loopCalls = map[int][]string{}
+			}
+			a.loopCalls[head] = append(a.loopCalls[head], e.Call)
+		}
+	}
+	for i := range a.fn.Blocks[head].Events {
+		note(&a.fn.Blocks[head].Events[i])
+	}
+	defer func() { slices.Sort(a.loopCalls[head]) }()
 	inBody := make([]bool, len(a.fn.Blocks))
 	inBody[head] = true
 	var body []int
@@ -1533,16 +1474,11 @@ func (a *analysis) noteLoopCalls(head, tail int, preds [][]int) {
 	}
 	for _, id := range body {
 		for i := range a.fn.Blocks[id].Events {
-			e := &a.fn.Blocks[id].Events[i]
-			if e.Kind == parse.EvCall && e.Call != "" && asksWritten(e) && !slices.Contains(a.loopCalls[head], e.Call) {
-				if a.loopCalls == nil {
-					a.loopCalls = map[int][]string{}
-				}
-				a.loopCalls[head] = append(a.loopCalls[head], e.Call)
+			if e := &a.fn.Blocks[id].Events[i]; asksWritten(e) {
+				note(e)
 			}
 		}
 	}
-	slices.Sort(a.loopCalls[head])
 }
 
 // predsOf lists each block's predecessors, by block ID (one backing
@@ -1578,12 +1514,10 @@ func predsOf(fn *parse.Function) [][]int {
 // where variables are assigned; and computes anticipated acquisitions.
 func (a *analysis) prescan() {
 	a.relevantVars()
-	a.loopHead = make([]bool, len(a.fn.Blocks))
-	a.loopCalls, a.tryTargets, a.preds, a.related = nil, nil, nil, nil
+	a.loopCalls, a.preds, a.related = nil, nil, nil
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
-			if e.Back && e.To >= 0 && e.To < len(a.loopHead) {
-				a.loopHead[e.To] = true
+			if e.Back && e.To >= 0 && e.To < len(a.fn.Blocks) {
 				if a.preds == nil {
 					a.preds = predsOf(a.fn)
 				}

@@ -67,6 +67,7 @@ func (a *analysis) call(s state, e *parse.Event) {
 	if a.flagCall(s, e) {
 		return // (the table, not the helper's body)
 	}
+	a.flagsGiven(s, e)
 	if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil && (callee.sum.effective() || !a.c.lockishName(e.Callee)) {
 		a.applySummary(s, e, callee)
 	} else {
@@ -180,11 +181,14 @@ func (a *analysis) heldSpin(s state) (key, lockVal, bool) {
 	return best, bestV, found
 }
 
+// assertsNote is the site note of a lock an assertion says is held.
+const assertsNote = " asserts it"
+
 func (a *analysis) isSpin(k key, v lockVal) bool {
 	if lc, ok := a.c.set.Locks[k.class]; ok {
 		return lc.Spin
 	}
-	return v.spin || v.site.note == " asserts it" && a.c.spinClass(a.fi.file, k.class)
+	return v.spin || v.site.note == assertsNote && a.c.spinClass(a.fi.file, k.class)
 }
 
 // spinClass tells whether the functions of file take locks of class (a
@@ -728,7 +732,7 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 				a.callerHeld[k] = true
 			}
 			if cur.b&bH == 0 {
-				p.setLock(k, lockVal{b: bH, site: site{pos: e.Pos, text: callText, note: " asserts it"}, spin: op.spin})
+				p.setLock(k, lockVal{b: bH, site: site{pos: e.Pos, text: callText, note: assertsNote}, spin: op.spin})
 			}
 		}
 	}

@@ -149,7 +149,7 @@ func flagArg(fn *parse.Function, e *parse.Event) string {
 	if _, ok := flagSet(text); ok || fn == nil || !parse.IsIdentifier(text) {
 		return text
 	}
-	if v, ok := fn.VarType(text); !ok || v.Pointer > 0 || isParam(fn, text) {
+	if v, ok := fn.VarType(text); !ok || v.Pointer > 0 || isParamOf(fn, text) {
 		return ""
 	}
 	// every value the function gives the variable selects the same locks
@@ -162,8 +162,12 @@ func flagArg(fn *parse.Function, e *parse.Event) string {
 				continue
 			}
 			val := a.Value.Norm
-			if c, ok := flagTakers[calleeOf(val)]; ok {
-				val = c
+			if j > 0 && b.Events[j-1].Kind == parse.EvCall && b.Events[j-1].Result == text {
+				// `lock_flags = xfs_ilock_data_map_shared(ip)`: the
+				// flags of what the call took
+				if c, ok := flagTakers[b.Events[j-1].Callee]; ok {
+					val = c
+				}
 			}
 			locks, ok := flagSet(val)
 			if !ok {
@@ -185,12 +189,7 @@ func flagArg(fn *parse.Function, e *parse.Event) string {
 // or not.
 func sameLocks(a, b []flagLock) bool {
 	in := func(x []flagLock, inst string) bool {
-		for _, f := range x {
-			if f.inst == inst {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(x, func(f flagLock) bool { return f.inst == inst })
 	}
 	for _, f := range a {
 		if !in(b, f.inst) {
@@ -205,30 +204,12 @@ func sameLocks(a, b []flagLock) bool {
 	return true
 }
 
-// calleeOf is the function a call expression text calls, or "".
-func calleeOf(text string) string {
-	i := strings.IndexByte(text, '(')
-	if i <= 0 || !parse.IsIdentifier(text[:i]) {
-		return ""
-	}
-	return text[:i]
-}
-
-func isParam(fn *parse.Function, name string) bool {
-	for _, p := range fn.Params {
-		if p.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// flagCall handles a call to a flag helper whose flags the function does
-// not pin down: the object's locks are no longer known to be held. It
-// tells whether e was such a call.
+// flagCall handles a call to a flag helper that has no lock operations
+// (its flags are 0, or the function does not pin them down: then the
+// object's locks are no longer known to be held). It tells whether e is
+// a call to a flag helper, which the table answers for, not its body.
 func (a *analysis) flagCall(s state, e *parse.Event) bool {
 	if !isFlagAPI(e.Callee) {
-		a.flagsGiven(s, e)
 		return false
 	}
 	if _, known := flagSet(flagArg(a.fn, e)); !known {

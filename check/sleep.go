@@ -573,20 +573,21 @@ func reachableWithout(fn *parse.Function, b int, skip func(parse.Edge) bool) boo
 func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 	// a flag first (`can_sleep`), then a bit of one or a value compared
 	// (`direction == PLAYBACK`), which other callers' values may take
+	var flags []int // the scalar parameters some branch tests
 	for i, p := range fn.Params {
-		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 || !branchesOn(fn, p.Name) {
-			continue
+		if p.Pointer == 0 && !strings.Contains(p.Type, "gfp") && i <= 8 && branchesOn(fn, p.Name) {
+			flags = append(flags, i)
 		}
+	}
+	for _, i := range flags {
 		for _, zero := range []bool{true, false} {
-			if !reachable(fn, b, p.Name, "", zero) {
+			if !reachable(fn, b, fn.Params[i].Name, "", zero) {
 				return i, zero, "", true
 			}
 		}
 	}
-	for i, p := range fn.Params {
-		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 || !branchesOn(fn, p.Name) {
-			continue
-		}
+	for _, i := range flags {
+		p := fn.Params[i]
 		for _, bit := range flagBits(fn, p.Name) {
 			for _, zero := range []bool{true, false} {
 				if !reachable(fn, b, p.Name, bit, zero) {
@@ -776,7 +777,7 @@ func (a *analysis) droppedCallerLock(s state) bool {
 // all, or a callback that runs in atomic context), maybe when on some. ctx
 // says which, for the message; note says where it began.
 func (a *analysis) atomicAt(s state, e *parse.Event) (ctx string, note Note, certain, maybe bool) {
-	if k, v, ok := a.heldSpin(s); ok && (v.site.note == "" || v.site.note == " asserts it") && !a.releasedElsewhere(s, k) {
+	if k, v, ok := a.heldSpin(s); ok && (v.site.note == "" || v.site.note == assertsNote) && !a.releasedElsewhere(s, k) {
 		if v.site.note != "" {
 			return "while holding " + a.spinName(k, v) + ", which it asserts held", a.note(v.site, "%s", v.site.full()), true, true
 		}

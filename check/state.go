@@ -147,12 +147,8 @@ func (s factSet) entry(f string) (factEntry, bool) {
 }
 
 func (s factSet) lookup(f string) (bool, bool) {
-	for _, e := range s {
-		if e.f == f {
-			return e.v, true
-		}
-	}
-	return false, false
+	e, ok := s.entry(f)
+	return e.v, ok
 }
 
 func (s factSet) all() iter.Seq2[string, bool] {

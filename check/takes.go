@@ -118,11 +118,8 @@ func (a *analysis) unrelatedTests(at int, inst string) bool {
 	if at < 0 || at >= len(fn.Blocks) {
 		return false
 	}
-	base := ""
-	if ids := identsOf(inst); len(ids) > 0 {
-		base = ids[0]
-	}
-	if v, ok := fn.VarType(base); !ok || v.Pointer == 0 || !isParam(fn, base) {
+	base := rootIdent(inst)
+	if v, ok := fn.VarType(base); !ok || v.Pointer == 0 || !isParamOf(fn, base) {
 		return false // (a global lock: any test may be the caller's state)
 	}
 	related := a.relatedTo(base)
@@ -234,7 +231,7 @@ func (a *analysis) checkTakes(s state, e *parse.Event, callee *fnInfo) {
 	if callee == nil || callee.sum == nil || callee == a.fi || len(s) == 0 {
 		return
 	}
-	if w, ok := wrappers[callee.fn.Name]; ok && w.always || isFlagAPI(callee.fn.Name) {
+	if tableWins(callee.fn.Name) {
 		return // (the table says what it does, not its body: release_sock())
 	}
 	for _, t := range callee.sum.takes {

@@ -204,6 +204,14 @@ func init() {
 	def(opRelease, "$0", sleep, "ww_mutex_unlock")
 }
 
+// tableWins tells whether a helper's table entry, not its definition in
+// the input, says what it does: a wrapper marked always, or a flag
+// helper (flaglocks.go).
+func tableWins(name string) bool {
+	w, ok := wrappers[name]
+	return ok && w.always || isFlagAPI(name)
+}
+
 // wrapperOps is what a call to a helper of the table does, unless the
 // input defines the helper itself.
 func (r *recognizer) wrapperOps(e *parse.Event, typeOf rules.TypeOf) []lockOp {
