@@ -81,7 +81,7 @@ func (m *memTree) ListC(dir string) ([]string, error) {
 		}
 	}
 	for n, d := range m.files {
-		if d != nil && !seen[n] && path.Dir(n) == cleanDir(dir) && strings.HasSuffix(n, ".c") {
+		if d != nil && !seen[n] && path.Dir(n) == path.Clean(dir) && strings.HasSuffix(n, ".c") {
 			out = append(out, n)
 		}
 	}
@@ -98,22 +98,13 @@ func realRoot(d string) (string, error) {
 	return root, err
 }
 
-func cleanDir(dir string) string {
-	if dir == "" {
-		return "."
-	}
-	return dir
-}
-
 // contextImages are the other C files of the directories of ims, read
 // from mem as the series has them before this patch, parsed (cached
-// across the series' patches while their text is the same).
+// across the series' patches: a file the series has not written is not
+// read again, one it has is parsed again if its text changed).
 func (a *Analyzer) contextImages(ctx context.Context, ims []*image, mem *memTree) []*image {
 	if mem == nil {
-		return nil
-	}
-	if _, ok := mem.base.(Lister); !ok {
-		return nil
+		return nil // (a tree that cannot list: ListC says so per directory)
 	}
 	inPatch := map[string]bool{}
 	dirs := map[string]bool{}
@@ -139,6 +130,14 @@ func (a *Analyzer) contextImages(ctx context.Context, ims []*image, mem *memTree
 			if inPatch[n] {
 				continue
 			}
+			if c, ok := a.ctxCache[n]; ok {
+				if _, changed := mem.files[n]; !changed {
+					// (as the tree has it, parsed for an earlier patch)
+					total += len(c.src)
+					dirIms = append(dirIms, c)
+					continue
+				}
+			}
 			src, err := mem.ReadFile(n)
 			if err != nil {
 				continue
@@ -150,7 +149,7 @@ func (a *Analyzer) contextImages(ctx context.Context, ims []*image, mem *memTree
 			continue
 		}
 		for _, im := range dirIms {
-			if c, ok := a.ctxCache[im.path]; ok && string(c.src) == string(im.src) {
+			if c, ok := a.ctxCache[im.path]; ok && (c == im || string(c.src) == string(im.src)) {
 				out = append(out, c)
 				continue
 			}

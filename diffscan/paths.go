@@ -77,10 +77,7 @@ func (d DirTree) ReadFile(path string) ([]byte, error) {
 	if err := CheckPath(path); err != nil {
 		return fail(err)
 	}
-	root, err := filepath.Abs(string(d))
-	if err == nil {
-		root, err = filepath.EvalSymlinks(root)
-	}
+	root, err := realRoot(string(d))
 	if err != nil {
 		return fail(fmt.Errorf("the tree: %w", err))
 	}

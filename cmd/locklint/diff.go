@@ -105,18 +105,11 @@ func (g gitTree) ListC(dir string) ([]string, error) {
 			}
 			name = p
 		}
-		if strings.HasSuffix(name, ".c") && path.Dir(name) == cleanDir(dir) {
+		if strings.HasSuffix(name, ".c") && path.Dir(name) == path.Clean(dir) {
 			names = append(names, name)
 		}
 	}
 	return names, nil
-}
-
-func cleanDir(dir string) string {
-	if dir == "" {
-		return "."
-	}
-	return dir
 }
 
 func git(dir string, args ...string) ([]byte, error) {
