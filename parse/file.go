@@ -280,8 +280,8 @@ type Static struct {
 	Pos      Pos
 }
 
-// staticMacros are the definitions Static reads, and whether the object
-// comes first (all of them today).
+// staticMacros are the definitions Static reads; each names the object
+// first and its callback second.
 var staticMacros = map[string]bool{"DEFINE_TIMER": true, "DECLARE_WORK": true, "DECLARE_DELAYED_WORK": true,
 	"DECLARE_DEFERRABLE_WORK": true, "DECLARE_TASKLET": true, "DECLARE_TASKLET_OLD": true, "DECLARE_TASKLET_DISABLED": true}
 
