@@ -329,6 +329,10 @@ func (a *analysis) checkRequires(s state, e *parse.Event, r *rules.Rule, call st
 		return
 	}
 	if st.unknown && !st.held && !st.some {
+		if r.TakenHere {
+			a.finding(r.ID, r.Severity, e, msg, a.missing(e, s, r.Locks, bound))
+			return
+		}
 		// not taken here on any path: maybe the caller holds it
 		if bound == "" && a.anticipatedAny(r.Locks, e) {
 			a.finding(r.ID, r.Severity, e, msg, Note{File: a.fn.File, Line: e.Pos.Line, Note: "the lock is taken later in this function, so it is not held here"})
@@ -348,7 +352,11 @@ func (a *analysis) missing(e *parse.Event, s state, locks []string, inst string)
 	for _, p := range s {
 		for k, v := range p.locks.all() {
 			if contains(locks, k.class) && v.b&bN != 0 && v.site.text != "" {
-				return Note{File: a.fn.File, Line: v.site.pos.Line, Note: fmt.Sprintf("%s released here: %s", k.inst, v.site.full())}
+				name := k.inst
+				if name == "" {
+					name = k.class
+				}
+				return Note{File: a.fn.File, Line: v.site.pos.Line, Note: fmt.Sprintf("%s released here: %s", name, v.site.full())}
 			}
 		}
 	}

@@ -98,6 +98,10 @@ type Rule struct {
 	Calls        []Pattern
 	In           []string
 	InstanceFrom []Pattern
+	// TakenHere says the lock must be taken (or asserted) in the function
+	// that makes the call, as the documented sequence goes: a caller's
+	// lock does not count, so the requirement is not passed up.
+	TakenHere bool
 
 	// order: the classes in Order must be taken in that order.
 	Order []string
@@ -239,6 +243,9 @@ func (s *Set) validate() error {
 		case KindRequires:
 			need("calls", len(r.Calls))
 			need("locks", len(r.Locks))
+			if r.TakenHere && len(r.InstanceFrom) > 0 {
+				at("taken-here", "cannot be combined with instance-from")
+			}
 		case KindOrder:
 			if len(r.Order) < 2 {
 				at("order", "needs at least two lock classes")
@@ -258,6 +265,9 @@ func (s *Set) validate() error {
 			} else {
 				at("kind", "unknown kind %q (%s)", r.Kind, strings.Join(fileKinds, ", "))
 			}
+		}
+		if r.TakenHere && r.Kind != KindRequires {
+			at("taken-here", "applies to kind requires only")
 		}
 		for _, l := range append(append([]string{}, r.Locks...), r.Order...) {
 			if _, ok := s.Locks[l]; !ok && !isGenericClass(l) {

@@ -35,7 +35,7 @@ var (
 	ruleFields = []field{{"id", fID}, {"kind", fKind}, {"severity", fSeverity}, {"message", fString},
 		{"source", fString}, {"when", fStrings}, {"explain", fString}, {"bad", fString}, {"good", fString},
 		{"fields", fStrings}, {"locks", fStrings}, {"fresh", fStrings}, {"publish", fStrings},
-		{"calls", fStrings}, {"in", fStrings}, {"instance-from", fStrings}, {"order", fStrings}, {"first", fStrings}}
+		{"calls", fStrings}, {"in", fStrings}, {"instance-from", fStrings}, {"order", fStrings}, {"first", fStrings}, {"taken-here", fBool}}
 )
 
 // fileKinds are the kinds of rule a file may define; a file may also
@@ -447,6 +447,8 @@ func decodeTree(root *tnode) rawFile {
 					rr.Order = strs(v)
 				case "first":
 					rr.First = strs(v)
+				case "taken-here":
+					rr.TakenHere = v.b
 				}
 			}
 			rr.line = r.at.line
