@@ -276,6 +276,7 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 	// a finding after the patch and not before it is introduced; one in
 	// both is preexisting; one only before it is fixed
 	count := map[findingKey]int{}
+	moved := map[anchor]int{} // findings anchored at a line of the patch (anchored)
 	for _, f := range before {
 		count[f.key]++
 	}
@@ -290,6 +291,17 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 		}
 		f.Status = st
 		f.Patch = ref
+		if st == "introduced" {
+			if at := anchored(post, &f.Finding); at != nil {
+				if prev, ok := moved[at.where()]; ok {
+					merge(&res.Findings[prev], at)
+					continue
+				}
+				moved[at.where()] = len(res.Findings)
+				res.Findings = append(res.Findings, at.Finding)
+				continue
+			}
+		}
 		res.Findings = append(res.Findings, f.Finding)
 	}
 	// what the hunks read as fragments prove on their own, where the
@@ -663,4 +675,91 @@ func (a *Analyzer) relevant(im *image, f check.Finding) bool {
 		}
 	}
 	return false
+}
+
+// anchor is where an anchored finding is reported.
+type anchor struct {
+	rule, file string
+	line       int
+}
+
+type anchoredFinding struct {
+	report.Finding
+	from report.Note // where the engine found it
+	who  string      // the function it found it in, "f()"
+}
+
+func (f *anchoredFinding) where() anchor { return anchor{f.Rule, f.File, f.Line} }
+
+// anchored places an introduced finding whose own function the patch
+// does not change at the line of the patch its trace goes through: a
+// helper the patch makes sleep is reported where it now sleeps, not at
+// each caller (in this file or a context file) that holds a spinlock
+// around the call, since that line is what the patch asks a reviewer
+// to look at. The innermost such line of the trace is taken. It returns
+// nil when the finding stays where it is.
+func anchored(post []*image, f *report.Finding) *anchoredFinding {
+	byPath := map[string]*image{}
+	for _, im := range post {
+		if im.frag == nil && im.f != nil && im.file != nil {
+			byPath[im.path] = im
+		}
+	}
+	if im := byPath[f.File]; im != nil {
+		if im.touches(f.Line, f.Line) {
+			return nil
+		}
+		if fn := enclosing(im, f.Line); fn == nil || im.touches(fn.Pos.Line, fn.End.Line) {
+			return nil // a function the patch changes: its own line says it
+		}
+	}
+	for i := len(f.Trace) - 1; i >= 0; i-- {
+		n := f.Trace[i]
+		im := byPath[n.File]
+		if im == nil || n.Line <= 0 || !im.touches(n.Line, n.Line) {
+			continue
+		}
+		fn := enclosing(im, n.Line)
+		if fn == nil {
+			continue
+		}
+		at := &anchoredFinding{Finding: *f, from: report.Note{File: f.File, Line: f.Line}}
+		at.File, at.Line, at.Function = n.File, n.Line, fn.Name
+		at.Column = 1 + len(im.line(n.Line)) - len(strings.TrimLeft(im.line(n.Line), " \t"))
+		at.Hunk = nil
+		if _, h := im.place(n.Line); h != nil {
+			at.Hunk = &report.HunkRef{Header: h.Header(), OldStart: h.OldStart, NewStart: h.NewStart}
+		}
+		at.who = "a function"
+		if f.Function != "" {
+			at.who = f.Function + "()"
+		}
+		at.from.Note = fmt.Sprintf("found in %s, which the patch does not change; reported at the patch's line below", at.who)
+		at.Trace = append([]report.Note{at.from}, f.Trace...)
+		return at
+	}
+	return nil
+}
+
+// enclosing is the function of a whole image that holds line n.
+func enclosing(im *image, n int) *parse.Function {
+	for _, fn := range im.file.Functions {
+		if fn.Pos.Line <= n && n <= fn.End.Line {
+			return fn
+		}
+	}
+	return nil
+}
+
+// merge adds a second caller's finding, anchored at the same line, to
+// the first: one finding per line of the patch, each caller a note.
+func merge(first *report.Finding, at *anchoredFinding) {
+	if at.Severity.Rank() > first.Severity.Rank() {
+		first.Severity = at.Severity
+	}
+	note := "also found in " + at.who
+	if at.Message != first.Message {
+		note += ": " + at.Message
+	}
+	first.Trace = append(first.Trace, report.Note{File: at.from.File, Line: at.from.Line, Note: note})
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // A patch to one file of a directory is checked with the directory's
-// other files: a helper made to sleep is reported where a caller in the
-// next file holds a spinlock around it, as introduced by the patch; what
+// other files: a helper made to sleep is found where callers in the next
+// file hold a spinlock around it, as introduced by the patch, and
+// reported once, at the patch's line, with each caller in the trace; what
 // that file does wrong on its own already is not the patch's.
 const ctxHelper = `#include <linux/slab.h>
 
@@ -41,6 +42,14 @@ void mle_put(struct mle *m)
 {
 	spin_lock(&m->lock);
 	mle_dump(m);
+	spin_unlock(&m->lock);
+}
+
+void mle_put_again(struct mle *m)
+{
+	spin_lock(&m->lock);
+	if (m->n)
+		mle_dump(m);
 	spin_unlock(&m->lock);
 }
 
@@ -83,12 +92,18 @@ func TestContextFiles(t *testing.T) {
 		t.Errorf("diagnostic: %s", d)
 	}
 	got := show(r.Findings)
-	want := "0/0 fs/dlm/master.c:9 sleep-under-spinlock introduced mle_put -\n"
+	want := "0/0 fs/dlm/dump.c:7 sleep-under-spinlock introduced mle_dump @@ -4,7 +4,7 @@\n"
 	if got != want {
 		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
 	}
-	if len(r.Findings) == 1 && !strings.Contains(strings.Join(traceNotes(r.Findings[0].Trace), "\n"), "fs/dlm/dump.c:7") {
-		t.Errorf("the trace does not lead into the patched file: %v", r.Findings[0].Trace)
+	if len(r.Findings) == 1 {
+		trace := strings.Join(traceNotes(r.Findings[0].Trace), "\n")
+		for _, w := range []string{"fs/dlm/master.c:9: found in mle_put()", "fs/dlm/master.c:8: spin_lock", "fs/dlm/dump.c:7: kmalloc",
+			"fs/dlm/master.c:17: also found in mle_put_again()"} {
+			if !strings.Contains(trace, w) {
+				t.Errorf("the trace has no %q:\n%s", w, trace)
+			}
+		}
 	}
 
 	// without a directory listing (a tree that only reads files), the
@@ -106,7 +121,7 @@ func (r readOnly) ReadFile(p string) ([]byte, error) { return r.t.ReadFile(p) }
 func traceNotes(ns []report.Note) []string {
 	var out []string
 	for _, n := range ns {
-		out = append(out, fmt.Sprintf("%s:%d", n.File, n.Line))
+		out = append(out, fmt.Sprintf("%s:%d: %s", n.File, n.Line, n.Note))
 	}
 	return out
 }

@@ -204,12 +204,12 @@ func TestDiffDirectoryContext(t *testing.T) {
 	// (a sleep one call down is a warning: the helper's own paths may
 	// rule it out)
 	out, code := runCode(dir, bin, "diff", "--cached", "--fail-on", "warning")
-	if code != 1 || !strings.Contains(out, "mm/put.c:7:2: warning: q_note() may sleep") || !strings.Contains(out, "introduced]") {
+	if code != 1 || !strings.Contains(out, "mm/note.c:6:2: warning: q_note() may sleep") || !strings.Contains(out, "mm/put.c:7: note: found in q_put()") || !strings.Contains(out, "introduced]") {
 		t.Errorf("diff --cached: exit %d\n%s", code, out)
 	}
 	mustRun(t, dir, "git", "commit", "-q", "--no-verify", "-m", "sleep")
 	out, code = runCode(dir, bin, "diff", "HEAD~1..HEAD", "--fail-on", "warning")
-	if code != 1 || !strings.Contains(out, "mm/put.c:7:2: warning: q_note() may sleep") {
+	if code != 1 || !strings.Contains(out, "mm/note.c:6:2: warning: q_note() may sleep") || !strings.Contains(out, "mm/put.c:7: note: found in q_put()") {
 		t.Errorf("range: exit %d\n%s", code, out)
 	}
 }
