@@ -1,9 +1,12 @@
 package check
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/locklint/locklint/parse"
+	"github.com/locklint/locklint/rules"
 )
 
 // Callers as evidence. A function that returns with a lock held on some
@@ -85,12 +88,17 @@ func (c *Checker) pairedRelease(fi *fnInfo, class string) bool {
 	return false
 }
 
-// gave records that the call at pos got locks from callee's summary.
-func (c *Checker) gave(file string, pos parse.Pos, callee *fnInfo) {
+// gave records that the call at pos, in caller, got locks from callee's
+// summary.
+func (c *Checker) gave(file string, pos parse.Pos, caller, callee *fnInfo) {
 	if c.gaveAt == nil {
 		c.gaveAt = map[siteKey]*fnInfo{}
+		c.callers = map[*fnInfo][]*fnInfo{}
 	}
 	c.gaveAt[siteKey{file, pos}] = callee
+	if caller != nil && !slices.Contains(c.callers[callee], caller) {
+		c.callers[callee] = append(c.callers[callee], caller)
+	}
 }
 
 // releasedFrom notes a release of a held lock that a callee's summary
@@ -130,6 +138,142 @@ func (c *Checker) callerEvidence() {
 		}
 	}
 	c.pending = nil
+	for _, p := range c.apis {
+		if c.handed[p.fi] || c.releasedBy(p.fi, p.class, map[*fnInfo]bool{}) || c.pairedRelease(p.fi, p.class) {
+			continue
+		}
+		rs := c.receivers(p.fi, p.class)
+		if len(rs) > 0 && !slices.ContainsFunc(rs, func(f *fnInfo) bool { return c.releasesOthers(f, p.class) }) {
+			c.report(p.f)
+		}
+	}
+	c.apis = nil
+}
+
+// releasesOthers tells whether fi releases a lock of class, or of a
+// class it never takes itself: it ends what someone else began (a
+// caller, or a callee that handed the lock out, under whatever name). Read from the calls,
+// by the table and by name, as the dataflow may have skipped fi.
+func (c *Checker) releasesOthers(fi *fnInfo, class string) bool {
+	return c.releasesOthersDepth(fi, class, 2, true)
+}
+
+// releasesOthersDepth is releasesOthers of fi or, depth calls down, of
+// a function it calls that releases a lock it does not take (a caller
+// of the API may end it through a helper, drm_dev_exit()).
+func (c *Checker) releasesOthersDepth(fi *fnInfo, class string, depth int, direct bool) bool {
+	if depth > 0 {
+		for _, callee := range c.callees(fi) {
+			if c.releasesOthersDepth(callee, class, depth-1, false) {
+				return true
+			}
+		}
+	}
+	rel, acq := map[string]bool{}, map[string]bool{}
+	ty := &typer{fn: fi.fn, structs: c.structs}
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall {
+				continue
+			}
+			ops := c.rec.ops(e, ty.typeOf)
+			if op, ok := nameOp(e.Callee); ok && len(ops) == 0 {
+				ops = []lockOp{op}
+			}
+			for _, op := range ops {
+				switch op.kind {
+				case opRelease:
+					rel[op.class] = true
+				case opAcquire, opTry, opTryZero:
+					acq[op.class] = true
+				}
+			}
+		}
+	}
+	if direct && rel[class] {
+		return true // the API's own class, under whatever name (a helper that takes and drops it does not count)
+	}
+	for cl := range rel {
+		if !acq[cl] {
+			return true
+		}
+	}
+	return false
+}
+
+// handedOut notes that a lock a callee's summary gave (v's site is the
+// call) leaves this function held with the object it returns: the
+// lock goes on with the object, where the callers' evidence cannot
+// follow it.
+func (c *Checker) handedOut(file string, v lockVal) {
+	if c.gaveAt == nil {
+		return
+	}
+	if f := c.gaveAt[siteKey{file, v.site.pos}]; f != nil {
+		if c.handed == nil {
+			c.handed = map[*fnInfo]bool{}
+		}
+		c.handed[f] = true
+	}
+}
+
+// receivers are the functions in view that get a lock of class from
+// fi's summary at a call, and those they hand it up to.
+func (c *Checker) receivers(fi *fnInfo, class string) []*fnInfo {
+	var out []*fnInfo
+	seen := map[*fnInfo]bool{}
+	var add func(f *fnInfo)
+	add = func(f *fnInfo) {
+		if seen[f] {
+			return
+		}
+		seen[f] = true
+		out = append(out, f)
+		for _, u := range c.up[f] {
+			if u.class == class {
+				add(u.to)
+			}
+		}
+	}
+	for _, f := range c.callers[fi] {
+		add(f)
+	}
+	return out
+}
+
+// unconfirmedAPI notes a function that takes k itself and keeps it only
+// on the returns whose value tells the caller so (a lookup returning the
+// object it found, locked): the shape of a conditional-acquire API, and
+// of an unlock forgotten on the found path alike. The callers decide
+// (callerEvidence): when some in view get the lock from it, and none of
+// them, nor those they hand it up to, releases a lock it did not take
+// itself (as a user of the API would, under whatever name), the lock is
+// kept for no one.
+func (a *analysis) unconfirmedAPI(k key, held retSnap, released []retSnap) {
+	if !a.direct[k] || a.fi == nil {
+		return
+	}
+	if _, path, ok := paramOf(a.fn, k.inst); !ok || path == "" {
+		return // (a lock the caller hands in bare knows what it asked for)
+	}
+	for _, an := range a.fn.Annotations {
+		if strings.Contains(an.Kind, "acquires") {
+			return // declared: `__acquires(&ioat_chan->prep_lock)`
+		}
+	}
+	rel := released[0]
+	for _, r := range released {
+		if !r.end {
+			rel = r
+			break
+		}
+	}
+	f := Finding{Rule: "lock-balance", Severity: rules.Warning, File: a.fn.File, Line: held.pos.Line, Column: held.pos.Col, Function: a.fn.Name,
+		Message: fmt.Sprintf("%s (%s) is still held at this return and released at line %d; the value tells the caller which, but no caller in view ever releases it",
+			a.displayInst(k), k.class, rel.pos.Line),
+		Trace: a.takenAt(k, "")}
+	a.c.apis = append(a.c.apis, pendingBalance{f: f, fi: a.fi, class: k.class})
 }
 
 type privKey struct {

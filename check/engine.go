@@ -48,6 +48,9 @@ type Checker struct {
 	gaveAt   map[siteKey]*fnInfo
 	released map[*fnInfo]map[string]bool
 	pending  []pendingBalance
+	apis     []pendingBalance      // conditional-acquire shapes for callers to confirm (callerEvidence)
+	callers  map[*fnInfo][]*fnInfo // the functions whose calls got locks from each (gave)
+	handed   map[*fnInfo]bool      // whose lock a caller hands out with an object it returns (handedOut)
 	// up: the callers that return a callee's lock to their own callers
 	up map[*fnInfo][]upEdge
 	// waits: timer and work callbacks, and the locks functions take

@@ -132,6 +132,9 @@ func (a *analysis) summarize(exit state) {
 			if retObj != "" && k.inst == retObj {
 				param, path, ok = -1, "", true
 			} else {
+				if b&bH != 0 && a.returnsObject(k.inst) {
+					a.c.handedOut(a.fn.File, sites[k]) // `return script;` with script->lock held
+				}
 				if a.callerHeld[k] && b&bN != 0 && !contains(a.sum.unnamed, k.class) {
 					// a caller's lock released through a path the summary
 					// cannot name (`iinfo = UDF_I(inode)`)
@@ -494,7 +497,7 @@ func (a *analysis) applySummary(s state, e *parse.Event, callee *fnInfo) {
 		}
 	}
 	if len(sum.acquires)+len(sum.mayAcquire)+len(sum.conditional) > 0 {
-		a.c.gave(a.fn.File, e.Pos, callee)
+		a.c.gave(a.fn.File, e.Pos, a.fi, callee)
 	}
 	apply(sum.acquires, func(p *partition, k key, l sumLock) {
 		p.setLock(k, lockVal{b: bH, site: site{pos: st.pos, text: st.text, note: l.notes.takes}, spin: l.spin})
@@ -652,6 +655,7 @@ func (a *analysis) checkBalance() {
 				// (a bool that keeps the lock on false is one too:
 				// tree_mod_dont_log(), fast_dput())
 				a.conditional[k] = kind
+				a.unconfirmedAPI(k, heldAt[0], releasedAt)
 				continue
 			}
 			rel := releasedAt[0]
