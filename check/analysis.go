@@ -1312,7 +1312,10 @@ func (a *analysis) relevantVars() {
 			case parse.EvUpdate:
 				litOnly[e.Var] = false
 			case parse.EvAssign:
-				if _, lit := literalTruth(e.Value.Norm); lit && (last == nil || last.Result != e.Var) {
+				if _, lit := literalTruth(e.Value.Norm); lit && (last == nil || last.Result != e.Var) || a.tryResult(last, e.Var) {
+					// (a trylock's result is a truth value too: `locked =
+					// spin_trylock(...)` on one path, `locked = 1` after a
+					// plain lock on the other)
 					if _, seen := litOnly[e.Var]; !seen {
 						litOnly[e.Var] = true
 					}
@@ -1393,6 +1396,19 @@ func (a *analysis) relevantVars() {
 		}
 	}
 	a.rel = rel
+}
+
+// tryResult tells whether call's result, kept in v, is a trylock's.
+func (a *analysis) tryResult(call *parse.Event, v string) bool {
+	if call == nil || call.Result != v {
+		return false
+	}
+	for _, op := range a.ops(call) {
+		if op.kind == opTry || op.kind == opTryZero {
+			return true
+		}
+	}
+	return false
 }
 
 // relevantCond tells whether a branch condition is worth remembering.
