@@ -909,7 +909,9 @@ func (p *partition) invalidate(v, val string) {
 	}
 }
 
-// mentions tells whether text contains identifier v as a whole word.
+// mentions tells whether text contains identifier v as a whole word,
+// not as the name of a member (`info->dev` does not mention a local
+// `dev`).
 func mentions(text, v string) bool {
 	if v == "" {
 		return false
@@ -921,7 +923,8 @@ func mentions(text, v string) bool {
 		}
 		j += i
 		end := j + len(v)
-		if (j == 0 || !isIdentByte(text[j-1])) && (end == len(text) || !isIdentByte(text[end])) {
+		member := j >= 1 && text[j-1] == '.' || j >= 2 && text[j-2:j] == "->"
+		if (j == 0 || !isIdentByte(text[j-1])) && (end == len(text) || !isIdentByte(text[end])) && !member {
 			return true
 		}
 		i = j + 1

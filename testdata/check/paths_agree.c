@@ -143,3 +143,26 @@ static void alloc_locked(struct mm_struct *mm, struct gts *g)
 	mutex_unlock(&g->ctx);
 	mmap_read_unlock(mm);
 }
+
+/* A local named like a field: setting `dev` says nothing about
+ * `info->dev`, so the second test of info->dev still agrees with the
+ * first. */
+struct fbi { struct mutex lock; void *dev; void *device; int modes; };
+
+int fbi_setup(struct fbi *info)
+{
+	void *dev = info->device;
+	int result = 0;
+
+	if (info->dev) {
+		mutex_lock(&info->lock);
+		dev = info->dev;
+	}
+	if (!dev)
+		result = -ENODEV;
+	else
+		info->modes++;
+	if (info->dev)
+		mutex_unlock(&info->lock);
+	return result;
+}
