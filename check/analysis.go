@@ -1257,9 +1257,12 @@ func (a *analysis) relevantVars() {
 	type pair struct{ v, from string }
 	var assigns []pair
 	lockBlock := make([]bool, len(a.fn.Blocks))
+	opBlock := make([]bool, len(a.fn.Blocks)) // with a lock operation of its own
 	litOnly := map[string]bool{} // variables only ever set to a constant
+	paired := map[string]bool{}  // set to a constant after a lock operation in its block
 	for _, b := range a.fn.Blocks {
 		var last *parse.Event
+		sawOp := false
 		for i := range b.Events {
 			e := &b.Events[i]
 			switch e.Kind {
@@ -1272,6 +1275,10 @@ func (a *analysis) relevantVars() {
 				ops := a.ops(e)
 				if len(ops) > 0 || e.Kind == parse.EvScopeEnd {
 					lockBlock[b.ID] = true
+				}
+				if len(ops) > 0 {
+					opBlock[b.ID] = true
+					sawOp = true
 				}
 				for _, op := range ops {
 					add(op.inst)
@@ -1322,6 +1329,9 @@ func (a *analysis) relevantVars() {
 				} else {
 					litOnly[e.Var] = false
 				}
+				if _, lit := literalTruth(e.Value.Norm); lit && sawOp {
+					paired[e.Var] = true
+				}
 				from := e.Value.Norm
 				if last != nil && last.Result == e.Var {
 					if alias, ok := aliasArg(last); ok {
@@ -1357,6 +1367,13 @@ func (a *analysis) relevantVars() {
 			}
 		}
 	}
+	deciders := map[string]bool{} // `if (odp_locked) mutex_unlock(...)`
+	npred := make([]int, len(a.fn.Blocks))
+	for _, b := range a.fn.Blocks {
+		for _, e := range b.Succs {
+			npred[e.To]++
+		}
+	}
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
 			if e.Cond == "" {
@@ -1364,6 +1381,10 @@ func (a *analysis) relevantVars() {
 			}
 			if lockBlock[e.To] {
 				a.condRel[e.Cond] = true
+				if c := strings.TrimPrefix(e.Cond, "!"); parse.IsIdentifier(c) && opBlock[e.To] && npred[e.To] == 1 {
+					// (the branch's own block, not the join after it)
+					deciders[c] = true
+				}
 				continue
 			}
 			if c := strings.TrimPrefix(e.Cond, "!"); litOnly[c] {
@@ -1379,7 +1400,11 @@ func (a *analysis) relevantVars() {
 		}
 	}
 	for v, only := range litOnly {
-		if only && !rel[v] {
+		// a variable that decides whether a lock operation runs, and is
+		// set to a constant next to one, is a flag whatever else is
+		// stored to it (`odp_locked = is_odp` first, `mutex_unlock(...);
+		// odp_locked = false;` later)
+		if (only || deciders[v] && paired[v]) && !rel[v] {
 			if a.flags == nil {
 				a.flags = map[string]bool{}
 			}

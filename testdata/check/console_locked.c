@@ -53,3 +53,47 @@ void con_write_wrong(struct uart_port *port, const char *s)
 	if (locked)
 		spin_unlock_irqrestore(&port->lock, flags);
 } /* want "lock-balance warning" */
+
+/* A flag that starts as a parameter's value and is cleared where the
+ * lock is dropped early: every later `if (locked)` agrees with it. */
+struct odp_ent { spinlock_t lock; int in_use; };
+struct odp { struct mutex umem_mutex; struct odp_ent *ent; void *priv; };
+
+int odp_release(struct odp *o, bool is_odp)
+{
+	bool locked = is_odp;
+	int rc;
+
+	if (locked)
+		mutex_lock(&o->umem_mutex);
+	if (o->ent) {
+		spin_lock_irq(&o->ent->lock);
+		o->ent->in_use--;
+		spin_unlock_irq(&o->ent->lock);
+
+		if (odp_revoke(o)) {
+			o->ent = NULL;
+		} else {
+			if (locked) {
+				o->priv = NULL;
+				mutex_unlock(&o->umem_mutex);
+				locked = false;
+			}
+			if (odp_push(o->ent))
+				o->ent = NULL;
+		}
+	}
+	if (!o->ent) {
+		rc = odp_destroy(o);
+		if (rc) {
+			if (locked)
+				mutex_unlock(&o->umem_mutex);
+			return rc;
+		}
+	}
+	if (locked) {
+		o->priv = NULL;
+		mutex_unlock(&o->umem_mutex);
+	}
+	return 0;
+}
