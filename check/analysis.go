@@ -1258,8 +1258,8 @@ func (a *analysis) relevantVars() {
 	var assigns []pair
 	lockBlock := make([]bool, len(a.fn.Blocks))
 	opBlock := make([]bool, len(a.fn.Blocks)) // with a lock operation of its own
-	litOnly := map[string]bool{} // variables only ever set to a constant
-	paired := map[string]bool{}  // set to a constant after a lock operation in its block
+	litOnly := map[string]bool{}              // variables only ever set to a constant
+	paired := map[string]bool{}               // set to a constant after a lock operation in its block
 	for _, b := range a.fn.Blocks {
 		var last *parse.Event
 		sawOp := false
