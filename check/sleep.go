@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/locklint/locklint/parse"
@@ -495,10 +496,11 @@ func contradictsBit(arg string, nonZero bool, bit string) bool {
 	if x, eq := strings.CutPrefix(bit, "=="); eq {
 		// `if (state == TASK_RUNNING) return`: a constant argument is
 		// that value or another
+		// (`if (code == A || code == B) msleep()`: "==A|B", one of them)
 		if arg != "0" && !isConstName(arg) {
 			return false
 		}
-		return (arg == x) != nonZero
+		return slices.Contains(strings.Split(x, "|"), arg) != nonZero
 	}
 	if arg == "0" {
 		return nonZero
@@ -588,11 +590,26 @@ func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 	}
 	for _, i := range flags {
 		p := fn.Params[i]
-		for _, bit := range flagBits(fn, p.Name) {
+		bits := flagBits(fn, p.Name)
+		for _, bit := range bits {
 			for _, zero := range []bool{true, false} {
 				if !reachable(fn, b, p.Name, bit, zero) {
 					return i, zero, bit, true
 				}
+			}
+		}
+		// reached only when the value is one of several compared
+		// (`if (code == A || code == B)`): not when it is none of them
+		var vals []string
+		for _, bit := range bits {
+			if x, ok := strings.CutPrefix(bit, "=="); ok {
+				vals = append(vals, x)
+			}
+		}
+		if len(vals) > 1 {
+			set := "==" + strings.Join(vals, "|")
+			if !reachable(fn, b, p.Name, set, true) {
+				return i, true, set, true
 			}
 		}
 	}
@@ -640,11 +657,15 @@ func isConstName(x string) bool {
 // way change what it is (`sleep_ok = false` under a condition); any other
 // assignment makes it unknown, and then b counts as reachable.
 func reachable(fn *parse.Function, b int, v, bit string, zero bool) bool {
-	tested := v
-	if strings.HasPrefix(bit, "==") {
-		tested = v + bit
+	tested := []string{v}
+	if x, ok := strings.CutPrefix(bit, "=="); ok {
+		// one value, or several: with zero, the value is none of them
+		tested = nil
+		for _, y := range strings.Split(x, "|") {
+			tested = append(tested, v+"=="+y)
+		}
 	} else if bit != "" {
-		tested = v + "&" + bit
+		tested = []string{v + "&" + bit}
 	}
 	type at struct {
 		id   int
@@ -675,9 +696,12 @@ func reachable(fn *parse.Function, b int, v, bit string, zero bool) bool {
 				}
 			}
 		}
+	edges:
 		for _, e := range blk.Succs {
-			if needs, ok := condOn(e, tested); ok && needs == z {
-				continue // the edge needs v non-zero (or zero): not taken
+			for _, t := range tested {
+				if needs, ok := condOn(e, t); ok && needs == z {
+					continue edges // the edge needs v non-zero (or zero): not taken
+				}
 			}
 			if next := (at{e.To, z}); !seen[next] {
 				seen[next] = true

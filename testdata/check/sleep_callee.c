@@ -335,3 +335,31 @@ static void tag_reset_locked(struct tagpool *tp)
 	tag_drain(tp); /* want "sleep-under-spinlock" */
 	tp->free = 0;
 }
+
+/* A helper that sleeps for two of its codes only: a caller under a
+ * spinlock that passes another code does not sleep; one that passes
+ * either of the two does. */
+enum frame_code { FRAME_DISCOVER, FRAME_CONFIRM, FRAME_TEARDOWN };
+struct peer_tbl { spinlock_t lock; int n; };
+
+static int send_frame(struct peer_tbl *t, int code)
+{
+	t->n++;
+	if (code == FRAME_CONFIRM || code == FRAME_TEARDOWN)
+		msleep_interruptible(10);
+	return 0;
+}
+
+void discover_peers(struct peer_tbl *t)
+{
+	spin_lock_bh(&t->lock);
+	send_frame(t, FRAME_DISCOVER);
+	spin_unlock_bh(&t->lock);
+}
+
+void teardown_peers(struct peer_tbl *t)
+{
+	spin_lock_bh(&t->lock);
+	send_frame(t, FRAME_TEARDOWN); /* want "sleep-under-spinlock warning" */
+	spin_unlock_bh(&t->lock);
+}
