@@ -91,6 +91,9 @@ type retPart struct {
 	value string
 	locks map[key]bits
 	err   bool // the value was tested negative on this path
+	// zero: the value is known 0 here (`ret = 0` and nothing since);
+	// blank: nothing is known of it
+	zero, blank bool
 }
 
 type retSnap struct {
@@ -1121,7 +1124,7 @@ func (a *analysis) returnedValueFacts(p *partition, v, val string, lastCall *par
 		p.setFact("IS_ERR("+v+")", true)
 	case errorConstant(val) || strings.HasPrefix(val, "PTR_ERR("):
 		p.setFact(v, true)
-	case a.zeroResult(v, lastCall):
+	case a.zeroResult(v, lastCall), val == "0":
 		p.setFact(v, false)
 	}
 }

@@ -935,8 +935,33 @@ func argText(e *parse.Event) string {
 }
 
 // write handles guarded rules at a store.
+// lockStore handles a store of a held lock's address to memory the
+// caller reaches (`ctx->res_mutex = mutex` after mutex_lock(mutex)): the
+// function leaves the lock with the object for whoever releases it
+// through that field (vmw_validation_prepare() and
+// vmw_validation_done()), as a lock returned.
+func (a *analysis) lockStore(s state, e *parse.Event) {
+	if e.Op != "=" || e.Value.Norm == "" || !isPath(e.Value.Norm) || !isPath(e.LHS.Norm) {
+		return
+	}
+	for _, p := range s {
+		if _, _, ok := paramOf(a.fn, p.resolve(e.LHS.Norm)); !ok {
+			continue
+		}
+		val := p.resolve(e.Value.Norm)
+		for k, v := range p.locks.all() {
+			if v.b&bH == 0 || v.passed || k.inst != val {
+				continue
+			}
+			v.passed = true
+			p.setLock(k, v)
+		}
+	}
+}
+
 func (a *analysis) write(s state, e *parse.Event, lastCall *parse.Event) {
 	a.flagStore(s, e)
+	a.lockStore(s, e)
 	for _, p := range s {
 		p.invalidateWrite(e.LHS.Norm)
 		if isPath(e.LHS.Norm) {

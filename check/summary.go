@@ -55,6 +55,9 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 	if (parse.IsIdentifier(r.value) && !a.setToCode(r.value) && len(s) > 1) || r.value == "" {
 		for _, p := range s {
 			q := retPart{value: valueKey(p, r.value), locks: map[key]bits{}, err: negative(p, r.value) || a.nonZeroError(p, r.value)}
+			nz, known := p.facts.lookup(r.value)
+			q.zero = known && !nz
+			q.blank = strings.HasPrefix(q.value, "\x01")
 			for k, v := range p.locks.all() {
 				q.locks[k] = v.b
 			}
@@ -317,16 +320,20 @@ func (r *retSnap) heldOnErrorOnly(k key) bool {
 // say to the caller which one it came by.
 func (r *retSnap) sameValueFor(k key) bool {
 	held := map[string]bool{}
+	heldZero := false
 	for _, q := range r.parts {
 		if q.locks[k] == bH|bN {
 			return true // paths merged knowing the same of the value, some holding it
 		}
 		if q.locks[k] == bH {
 			held[q.value] = true
+			heldZero = heldZero || q.zero
 		}
 	}
 	for _, q := range r.parts {
-		if b, ok := q.locks[k]; ok && b == bN && held[q.value] {
+		if b, ok := q.locks[k]; ok && b == bN && (held[q.value] || heldZero && q.blank) {
+			// (a path that set it to 0 and one that knows nothing of it
+			// may give the same: `ret = 0` kept, `ret = flush()` released)
 			return true
 		}
 	}
