@@ -92,8 +92,8 @@ type retPart struct {
 	locks map[key]bits
 	err   bool // the value was tested negative on this path
 	// zero: the value is known 0 here (`ret = 0` and nothing since);
-	// blank: nothing is known of it
-	zero, blank bool
+	// mayZero: nothing known here says it is not 0
+	zero, mayZero bool
 }
 
 type retSnap struct {

@@ -66,6 +66,10 @@ type pendingBalance struct {
 	fi      *fnInfo
 	class   string
 	success bool // the return keeping the lock gives a success value
+	// beginOnly: the function takes the lock (on some paths) and never
+	// releases it itself, the first half of a begin/end pair
+	// (oops_begin(), whose nested call finds it held already)
+	beginOnly bool
 }
 
 // releaser notes that fi releases a lock of class that its caller holds
@@ -128,7 +132,7 @@ func (c *Checker) releasedFrom(file string, v lockVal, class string) {
 // and tpm_put_ops()), however its return values read.
 func (c *Checker) callerEvidence() {
 	for _, p := range c.pending {
-		if p.success && c.pairedRelease(p.fi, p.class) {
+		if (p.success || p.beginOnly) && c.pairedRelease(p.fi, p.class) {
 			// kept where it succeeds, and another function releases the
 			// lock its caller holds (vmw_fifo_reserve() and commit())
 			continue

@@ -57,7 +57,7 @@ func (a *analysis) recordReturn(s state, e *parse.Event) {
 			q := retPart{value: valueKey(p, r.value), locks: map[key]bits{}, err: negative(p, r.value) || a.nonZeroError(p, r.value)}
 			nz, known := p.facts.lookup(r.value)
 			q.zero = known && !nz
-			q.blank = strings.HasPrefix(q.value, "\x01")
+			q.mayZero = !(known && nz) && !q.err
 			for k, v := range p.locks.all() {
 				q.locks[k] = v.b
 			}
@@ -331,9 +331,10 @@ func (r *retSnap) sameValueFor(k key) bool {
 		}
 	}
 	for _, q := range r.parts {
-		if b, ok := q.locks[k]; ok && b == bN && (held[q.value] || heldZero && q.blank) {
-			// (a path that set it to 0 and one that knows nothing of it
-			// may give the same: `ret = 0` kept, `ret = flush()` released)
+		if b, ok := q.locks[k]; ok && b == bN && (held[q.value] || heldZero && q.mayZero) {
+			// (a path that set it to 0 and one that knows nothing that
+			// says otherwise may give the same: `ret = 0` kept, `ret =
+			// flush()` released)
 			return true
 		}
 	}
@@ -991,6 +992,36 @@ func (a *analysis) releasedSomewhere(k key) bool {
 	return false
 }
 
+// releasesOwn tells whether the function releases a lock of k's class
+// anywhere: itself, by a name that says unlock, or through a callee
+// whose summary releases one.
+func (a *analysis) releasesOwn(k key) bool {
+	for _, b := range a.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall {
+				continue
+			}
+			for _, op := range a.ops(e) {
+				if op.kind == opRelease && op.class == k.class {
+					return true
+				}
+			}
+			if op, ok := nameOp(e.Callee); ok && op.kind == opRelease {
+				return true
+			}
+			if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
+				for _, l := range append(append([]sumLock{}, callee.sum.releases...), callee.sum.mayRelease...) {
+					if l.class == k.class {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
 // takenAt is the trace of where this function takes locks of k's class
 // (at most three), each note ending in more.
 func (a *analysis) takenAt(k key, more string) []Note {
@@ -1026,7 +1057,8 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string, told
 		Column: r.pos.Col, Function: a.fn.Name, Trace: tr}
 	if _, _, ok := paramOf(a.fn, k.inst); ok || a.returnsObject(k.inst) {
 		// a lock the callers can see: kept for their verdict (callerEvidence)
-		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: told && a.successValue(r.known)})
+		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: told && a.successValue(r.known),
+			beginOnly: !a.releasesOwn(k)})
 		return
 	}
 	a.c.report(f)
