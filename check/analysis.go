@@ -715,6 +715,13 @@ func (a *analysis) edge(s state, e *parse.Edge, from int) state {
 		if signClash(q, cond) {
 			continue // `if (ret) ...; if (ret < 0) ...; if (ret > 0)`: no value is left
 		}
+		if parse.IsIdentifier(cond) {
+			if obj, ok := q.vars.get(cond); ok && obj != cond && isPath(obj) {
+				if nz, known := q.facts.lookup(obj); known && nz != want {
+					continue // `__isp = isp` after `if (!isp) return`: __isp is not NULL either
+				}
+			}
+		}
 		if !want && parse.IsIdentifier(cond) {
 			q.nullObject(cond)
 		}

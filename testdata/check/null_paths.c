@@ -45,3 +45,31 @@ static void pair_unlock_fixed(struct pair *outer, struct pair *inner)
 		raw_spin_unlock(&inner->lock);
 	raw_spin_unlock(&outer->lock);
 }
+
+/* A local copy of a pointer known not NULL is not NULL either: the
+ * `if (ret != NULL)` at the end cannot be false on the paths that kept
+ * the copy, and so does not say the object's lock is gone there. */
+struct isp { struct mutex m; int refs; int clocks; };
+
+int isp_clocks_on(struct isp *isp);
+
+struct isp *isp_get(struct isp *isp)
+{
+	struct isp *ret = isp;
+
+	if (isp == NULL)
+		return NULL;
+	mutex_lock(&isp->m);
+	if (isp->refs > 0)
+		goto out;
+	if (isp_clocks_on(isp) < 0) {
+		ret = NULL;
+		goto out;
+	}
+	isp->clocks++;
+out:
+	if (ret != NULL)
+		isp->refs++;
+	mutex_unlock(&isp->m);
+	return ret;
+}
