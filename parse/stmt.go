@@ -398,6 +398,12 @@ var cursorArgs = map[string][]int{
 	"hash_for_each_safe": {1, 2, 3}, "hash_for_each_possible_safe": {1, 2},
 	"list_for_each_entry_safe": {0, 1}, "list_for_each_entry_safe_reverse": {0, 1}, "list_for_each_safe": {0, 1},
 	"hlist_for_each_entry_safe": {0, 1}, "list_for_each_entry_safe_continue": {0, 1}, "list_for_each_entry_safe_from": {0, 1},
+	"hlist_for_each_safe": {0, 1}, "llist_for_each_safe": {0, 1}, "llist_for_each_entry_safe": {0, 1},
+	"plist_for_each_entry_safe": {0, 1}, "rbtree_postorder_for_each_entry_safe": {0, 1},
+	// the skb queue walks: the queue first, then the skb (and the next one)
+	"skb_queue_walk": {1}, "skb_queue_walk_safe": {1, 2}, "skb_queue_walk_from": {1}, "skb_queue_walk_from_safe": {1, 2},
+	"skb_queue_reverse_walk": {1}, "skb_queue_reverse_walk_safe": {1, 2}, "skb_queue_reverse_walk_from_safe": {1, 2},
+	"skb_queue_walk_rcu": {1}, "skb_list_walk_safe": {1, 2},
 }
 
 // iteratorCursors are the arguments an iterator macro sets each time

@@ -43,3 +43,27 @@ static int pool_drain(struct pool *pool)
 	mutex_unlock(&pool->lock);
 	return 0;
 }
+
+/* skb_queue_walk_safe(queue, skb, next) walks the queue with skb: the
+ * queue, whose lock is held around the walk, is not what it sets. */
+struct sk_buff;
+struct sk_buff_head { spinlock_t lock; struct sk_buff *next; };
+struct txq { struct sk_buff_head submitted; };
+
+bool txq_timed_out(struct txq *tx)
+{
+	struct sk_buff_head *q = &tx->submitted;
+	struct sk_buff *skb, *next;
+	unsigned long flags;
+	bool late = false;
+
+	spin_lock_irqsave(&q->lock, flags);
+	skb_queue_walk_safe(q, skb, next) {
+		if (skb_late(skb)) {
+			late = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+	return late;
+}
