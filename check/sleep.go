@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/locklint/locklint/parse"
@@ -576,9 +577,19 @@ func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 	// a flag first (`can_sleep`), then a bit of one or a value compared
 	// (`direction == PLAYBACK`), which other callers' values may take
 	var flags []int // the scalar parameters some branch tests
+	copies := map[int][]string{}
 	for i, p := range fn.Params {
-		if p.Pointer == 0 && !strings.Contains(p.Type, "gfp") && i <= 8 && branchesOn(fn, p.Name) {
+		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 {
+			continue
+		}
+		if branchesOn(fn, p.Name) {
 			flags = append(flags, i)
+			continue
+		}
+		// tested only where it was stored (`c->state = new_state`)
+		if cs := storedCopies(fn, p.Name); len(cs) > 0 && slices.ContainsFunc(cs, func(x string) bool { return branchesOn(fn, x) }) {
+			flags = append(flags, i)
+			copies[i] = cs
 		}
 	}
 	for _, i := range flags {
@@ -590,10 +601,24 @@ func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 	}
 	for _, i := range flags {
 		p := fn.Params[i]
-		bits := flagBits(fn, p.Name)
+		// the value compared where it was stored first (`ctrl->state =
+		// new_state`, then `if (ctrl->state == NVME_CTRL_LIVE)`)
+		cs, ok := copies[i]
+		if !ok {
+			cs = storedCopies(fn, p.Name)
+		}
+		names := append([]string{p.Name}, cs...)
+		var bits []string
+		for _, n := range names {
+			for _, bit := range flagBits(fn, n) {
+				if !contains(bits, bit) {
+					bits = append(bits, bit)
+				}
+			}
+		}
 		for _, bit := range bits {
 			for _, zero := range []bool{true, false} {
-				if !reachable(fn, b, p.Name, bit, zero) {
+				if !reachableAs(fn, b, names, bit, zero) {
 					return i, zero, bit, true
 				}
 			}
@@ -608,7 +633,7 @@ func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 		}
 		if len(vals) > 1 {
 			set := "==" + strings.Join(vals, "|")
-			if !reachable(fn, b, p.Name, set, true) {
+			if !reachableAs(fn, b, names, set, true) {
 				return i, true, set, true
 			}
 		}
@@ -657,15 +682,25 @@ func isConstName(x string) bool {
 // way change what it is (`sleep_ok = false` under a condition); any other
 // assignment makes it unknown, and then b counts as reachable.
 func reachable(fn *parse.Function, b int, v, bit string, zero bool) bool {
-	tested := []string{v}
-	if x, ok := strings.CutPrefix(bit, "=="); ok {
-		// one value, or several: with zero, the value is none of them
-		tested = nil
-		for _, y := range strings.Split(x, "|") {
-			tested = append(tested, v+"=="+y)
+	return reachableAs(fn, b, []string{v}, bit, zero)
+}
+
+// reachableAs is reachable for variable names[0], which names[1:] hold
+// copies of wherever they are tested (storedCopies).
+func reachableAs(fn *parse.Function, b int, names []string, bit string, zero bool) bool {
+	v := names[0]
+	var tested []string
+	for _, n := range names {
+		if x, ok := strings.CutPrefix(bit, "=="); ok {
+			// one value, or several: with zero, the value is none of them
+			for _, y := range strings.Split(x, "|") {
+				tested = append(tested, n+"=="+y)
+			}
+		} else if bit != "" {
+			tested = append(tested, n+"&"+bit)
+		} else {
+			tested = append(tested, n)
 		}
-	} else if bit != "" {
-		tested = []string{v + "&" + bit}
 	}
 	type at struct {
 		id   int
@@ -706,6 +741,70 @@ func reachable(fn *parse.Function, b int, v, bit string, zero bool) bool {
 			if next := (at{e.To, z}); !seen[next] {
 				seen[next] = true
 				stack = append(stack, next)
+			}
+		}
+	}
+	return false
+}
+
+// storedCopies are the paths fn stores v to, once and from nothing
+// else, ahead of every branch that tests them (each test reached from
+// the store and not the other way round): where tested, they hold v's
+// value, on the paths that stored it.
+func storedCopies(fn *parse.Function, v string) []string {
+	writes := map[string]int{} // path -> block of its one store of v
+	other := map[string]bool{} // paths stored to otherwise, or twice
+	for _, blk := range fn.Blocks {
+		for i := range blk.Events {
+			e := &blk.Events[i]
+			if e.Kind != parse.EvWrite || !isPath(e.LHS.Norm) {
+				continue
+			}
+			x := e.LHS.Norm
+			if _, twice := writes[x]; twice || e.Op != "=" || e.Value.Norm != v {
+				other[x] = true
+				continue
+			}
+			writes[x] = blk.ID
+		}
+	}
+	var out []string
+	for x, w := range writes {
+		if other[x] {
+			continue
+		}
+		after := true // every test of x comes after the store, never before it
+		for _, blk := range fn.Blocks {
+			for _, e := range blk.Succs {
+				if after && e.Cond != "" && mentions(e.Cond, x) && blk.ID != w &&
+					(!reaches(fn, w, blk.ID) || reaches(fn, blk.ID, w)) {
+					after = false
+				}
+			}
+		}
+		if after && len(out) < 4 {
+			out = append(out, x)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// reaches tells whether block to can be reached from block from.
+func reaches(fn *parse.Function, from, to int) bool {
+	seen := make([]bool, len(fn.Blocks))
+	seen[from] = true
+	stack := []int{from}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, e := range fn.Blocks[id].Succs {
+			if e.To == to {
+				return true
+			}
+			if !seen[e.To] {
+				seen[e.To] = true
+				stack = append(stack, e.To)
 			}
 		}
 	}

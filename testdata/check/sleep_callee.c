@@ -363,3 +363,39 @@ void teardown_peers(struct peer_tbl *t)
 	send_frame(t, FRAME_TEARDOWN); /* want "sleep-under-spinlock warning" */
 	spin_unlock_bh(&t->lock);
 }
+
+/* A state change that sleeps only when the new state, stored first and
+ * tested afterwards, is LIVE; and one that tests the old state before
+ * storing the new one, which says nothing of the new. */
+enum ctrl_state { CTRL_NEW, CTRL_LIVE, CTRL_RESETTING };
+struct ctrl { spinlock_t lock; int state; struct delayed_work failfast; };
+
+static bool ctrl_change_state(struct ctrl *c, int new_state)
+{
+	c->state = new_state;
+	if (c->state == CTRL_LIVE)
+		cancel_delayed_work_sync(&c->failfast);
+	return true;
+}
+
+static bool ctrl_leave_state(struct ctrl *c, int new_state)
+{
+	if (c->state == CTRL_LIVE)
+		cancel_delayed_work_sync(&c->failfast);
+	c->state = new_state;
+	return true;
+}
+
+void ctrl_error(struct ctrl *c)
+{
+	spin_lock(&c->lock);
+	ctrl_change_state(c, CTRL_RESETTING);
+	spin_unlock(&c->lock);
+}
+
+void ctrl_error_old(struct ctrl *c)
+{
+	spin_lock(&c->lock);
+	ctrl_leave_state(c, CTRL_RESETTING); /* want "sleep-under-spinlock warning" */
+	spin_unlock(&c->lock);
+}
