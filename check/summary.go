@@ -1058,7 +1058,7 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string, told
 	if _, _, ok := paramOf(a.fn, k.inst); ok || a.returnsObject(k.inst) {
 		// a lock the callers can see: kept for their verdict (callerEvidence)
 		a.c.pending = append(a.c.pending, pendingBalance{f: f, fi: a.fi, class: k.class, success: told && a.successValue(r.known),
-			beginOnly: !a.releasesOwn(k)})
+			beginOnly: r.known != valError && !a.releasesOwn(k)}) // (held on an error return is no beginning)
 		return
 	}
 	a.c.report(f)

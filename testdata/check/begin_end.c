@@ -77,3 +77,21 @@ out:
 		b->n = 0;
 	return ret; /* want "lock-balance warning" */
 }
+
+/* A lock helper with its unlock pair is still wrong to keep the lock on
+ * an error return: its callers release only what it gave on success. */
+struct params { struct mutex lock; atomic_t busy; };
+
+static int lock_params(struct params *p)
+{
+	if (mutex_lock_interruptible(&p->lock))
+		return -ERESTARTSYS;
+	if (atomic_read(&p->busy))
+		return -EBUSY; /* want "lock-balance error" */
+	return 0;
+}
+
+static void unlock_params(struct params *p)
+{
+	mutex_unlock(&p->lock);
+}
