@@ -962,8 +962,16 @@ func (a *analysis) lockStore(s state, e *parse.Event) {
 func (a *analysis) write(s state, e *parse.Event, lastCall *parse.Event) {
 	a.flagStore(s, e)
 	a.lockStore(s, e)
+	lit, isLit := literalTruth(e.Value.Norm)
+	// `tx_info->pending_close = true` under the lock, and later `if
+	// (tx_info->pending_close) spin_unlock(...)`: a field set to a
+	// constant that decides a lock operation is a fact, as a flag is
+	flag := isLit && e.Op == "=" && isPath(e.LHS.Norm) && (a.condRel[e.LHS.Norm] || a.condRel["!"+e.LHS.Norm])
 	for _, p := range s {
 		p.invalidateWrite(e.LHS.Norm)
+		if flag {
+			p.setFact(e.LHS.Norm, lit)
+		}
 		if isPath(e.LHS.Norm) {
 			// `page[i] = grab_page(...)`: the path names a new object
 			p.forget(p.resolve(e.LHS.Norm))

@@ -97,3 +97,45 @@ int odp_release(struct odp *o, bool is_odp)
 	}
 	return 0;
 }
+
+/* A field set to a constant where the lock is taken says, later, which
+ * paths hold it. */
+struct ktls_info { spinlock_t lock; bool pending_close; int state; void *buf; };
+
+int ktls_add(struct ktls_info *t, int open)
+{
+	if (open) {
+		spin_lock_bh(&t->lock);
+		if (t->state) {
+			t->pending_close = true;
+			goto fail;
+		}
+		spin_unlock_bh(&t->lock);
+	}
+	return 0;
+fail:
+	if (t->pending_close)
+		spin_unlock_bh(&t->lock);
+	else
+		msleep(1);
+	return -1;
+}
+
+/* and set to false it says the lock is not to be released: the sleep
+ * runs under it, and the lock stays held */
+int ktls_add_wrong(struct ktls_info *t)
+{
+	spin_lock_bh(&t->lock);
+	if (t->state) {
+		t->pending_close = false;
+		goto fail;
+	}
+	spin_unlock_bh(&t->lock);
+	return 0;
+fail:
+	if (t->pending_close)
+		spin_unlock_bh(&t->lock);
+	else
+		msleep(1); /* want "sleep-under-spinlock error" */
+	return -1; /* want "lock-balance error" */
+}
