@@ -791,6 +791,7 @@ func (a *analysis) block(id int, s state) state {
 		case parse.EvCall, parse.EvScopeEnd:
 			if e.Kind == parse.EvCall {
 				a.addressed(out, e)
+				assertedTry(out, e)
 			}
 			a.call(out, e)
 			lastCall = e
@@ -1431,6 +1432,30 @@ func (a *analysis) relevantVars() {
 		}
 	}
 	a.rel = rel
+}
+
+// assertedTry reads `BUG_ON(!mutex_trylock(&pcl->lock))` (also
+// DBG_BUGON, VM_BUG_ON): past the assertion, the trylock succeeded.
+func assertedTry(s state, e *parse.Event) {
+	if len(e.Args) != 1 || !strings.Contains(e.Callee, "BUG") {
+		return
+	}
+	c, ok := strings.CutPrefix(e.Args[0].Norm, "!")
+	if !ok {
+		return
+	}
+	for _, p := range s {
+		tries, ok := p.tries[c]
+		if !ok {
+			continue
+		}
+		p.delTry(c)
+		for _, t := range tries {
+			if t.op.kind == opTry {
+				p.setLock(t.k, lockVal{b: bH, site: t.site})
+			}
+		}
+	}
 }
 
 // tryResult tells whether call's result, kept in v, is a trylock's.
