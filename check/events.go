@@ -818,25 +818,7 @@ func (a *analysis) condEntered(e *parse.Event) bool {
 // previous pass, whose facts the merge lost.)
 func (a *analysis) inLoop(e *parse.Event) bool {
 	from, _ := a.locate(e)
-	if from < 0 {
-		return true
-	}
-	seen := make([]bool, len(a.fn.Blocks))
-	work := []int{from}
-	for len(work) > 0 {
-		b := work[len(work)-1]
-		work = work[:len(work)-1]
-		for _, s := range a.fn.Blocks[b].Succs {
-			if s.To == from {
-				return true
-			}
-			if !seen[s.To] {
-				seen[s.To] = true
-				work = append(work, s.To)
-			}
-		}
-	}
-	return false
+	return from < 0 || reaches(a.fn, from, from)
 }
 
 // releaseBefore finds the last release of k written before e in this
