@@ -1378,6 +1378,7 @@ func (a *analysis) relevantVars() {
 			}
 		}
 	}
+	anyLock := slices.Contains(opBlock, true)
 	deciders := map[string]bool{} // `if (odp_locked) mutex_unlock(...)`
 	npred := make([]int, len(a.fn.Blocks))
 	for _, b := range a.fn.Blocks {
@@ -1399,6 +1400,13 @@ func (a *analysis) relevantVars() {
 				continue
 			}
 			if c := strings.TrimPrefix(e.Cond, "!"); litOnly[c] {
+				a.condRel[e.Cond] = true
+				continue
+			}
+			if c := strings.TrimPrefix(e.Cond, "!"); anyLock && a.flagParam(c, litOnly) && reaches(a.fn, b.ID, b.ID) {
+				// a scalar parameter the function never changes says the
+				// same each time round a loop (`if (!can_unsync) return`
+				// ahead of the lock the first pass takes)
 				a.condRel[e.Cond] = true
 				continue
 			}
@@ -1456,6 +1464,20 @@ func assertedTry(s state, e *parse.Event) {
 			}
 		}
 	}
+}
+
+// flagParam tells whether c is a scalar parameter that the function
+// never assigns (assigned holds every variable it stores to).
+func (a *analysis) flagParam(c string, assigned map[string]bool) bool {
+	if _, set := assigned[c]; set || !parse.IsIdentifier(c) {
+		return false
+	}
+	for _, p := range a.fn.Params {
+		if p.Name == c {
+			return p.Pointer == 0
+		}
+	}
+	return false
 }
 
 // tryResult tells whether call's result, kept in v, is a trylock's.

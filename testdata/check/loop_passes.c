@@ -148,3 +148,52 @@ static int hold_slot(struct bucket *table, int id)
 	}
 	return 0;
 }
+
+/* A parameter the function never changes says the same on every pass:
+ * `if (!can_unsync) return` can only return on the first pass, before
+ * the lock that pass takes. */
+struct unsync_sp { int unsync; struct list_head link; };
+struct unsync_kvm { spinlock_t unsync_lock; struct list_head sps; };
+
+int try_unsync(struct unsync_kvm *kvm, bool can_unsync, bool prefetch)
+{
+	struct unsync_sp *sp;
+	bool locked = false;
+
+	list_for_each_entry(sp, &kvm->sps, link) {
+		if (!can_unsync)
+			return -EPERM;
+		if (sp->unsync)
+			continue;
+		if (prefetch)
+			return -EEXIST;
+		if (!locked) {
+			locked = true;
+			spin_lock(&kvm->unsync_lock);
+		}
+		sp->unsync = 1;
+	}
+	if (locked)
+		spin_unlock(&kvm->unsync_lock);
+	return 0;
+}
+
+/* one it changes in the loop says nothing of the next pass */
+int try_unsync_changing(struct unsync_kvm *kvm, bool can_unsync)
+{
+	struct unsync_sp *sp;
+	bool locked = false;
+
+	list_for_each_entry(sp, &kvm->sps, link) {
+		if (!can_unsync)
+			return -EPERM; /* want "lock-balance warning" */
+		if (!locked) {
+			locked = true;
+			spin_lock(&kvm->unsync_lock);
+		}
+		can_unsync = sp->unsync;
+	}
+	if (locked)
+		spin_unlock(&kvm->unsync_lock);
+	return 0;
+}
