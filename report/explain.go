@@ -90,7 +90,7 @@ func helpText(entries []*rules.Rule) string {
 			{"message: ", r.Message},
 			{"source:  ", r.Source},
 			{"fields:  ", strings.Join(r.Fields, ", ")},
-			{"locks:   ", strings.Join(r.Locks, " or ")},
+			{"locks:   ", strings.Join(r.Locks, " or ") + takenHere(r)},
 			{"order:   ", strings.Join(r.Order, " -> ")},
 			{"in:      ", strings.Join(r.In, ", ")},
 		} {
@@ -112,6 +112,15 @@ func helpText(entries []*rules.Rule) string {
 		}
 	}
 	return sb.String()
+}
+
+// takenHere says, after a requires rule's locks, that a caller's lock
+// does not count (the rule's taken-here key).
+func takenHere(r *rules.Rule) string {
+	if r.TakenHere && len(r.Locks) > 0 {
+		return ", taken in the calling function itself"
+	}
+	return ""
 }
 
 // helpMarkdown is helpText as Markdown, the examples in C code blocks.
@@ -138,7 +147,11 @@ func helpMarkdown(entries []*rules.Rule) string {
 			{"in", strings.Join(r.In, ", ")},
 		} {
 			if kv[1] != "" {
-				fmt.Fprintf(&sb, "- %s: `%s`\n", kv[0], Clean(kv[1]))
+				more := ""
+				if kv[0] == "locks" {
+					more = takenHere(r)
+				}
+				fmt.Fprintf(&sb, "- %s: `%s`%s\n", kv[0], Clean(kv[1]), more)
 			}
 		}
 		sb.WriteString("\n")

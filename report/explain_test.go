@@ -193,3 +193,23 @@ func TestExplainOfHostileRules(t *testing.T) {
 		t.Errorf("markdown fence:\n%s", md)
 	}
 }
+
+// TestExplainTakenHere: a requires rule whose lock must be taken in the
+// calling function says so, in text and in Markdown; others do not.
+func TestExplainTakenHere(t *testing.T) {
+	set, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const say = "taken in the calling function itself"
+	for id, want := range map[string]bool{"cgroup-threadgroup-cpus-lock": true, "swapin-pte-same-page-lock": false} {
+		text, ok := Explain(set, id)
+		if !ok {
+			t.Fatalf("%s: no explanation", id)
+		}
+		md := helpMarkdown(ruleEntries(set, id))
+		if strings.Contains(text, say) != want || strings.Contains(md, say) != want {
+			t.Errorf("%s: says %q in text %v, in markdown %v; want %v", id, say, strings.Contains(text, say), strings.Contains(md, say), want)
+		}
+	}
+}
