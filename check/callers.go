@@ -133,8 +133,10 @@ func (c *Checker) releasedFrom(file string, v lockVal, class string) {
 func (c *Checker) callerEvidence() {
 	for _, p := range c.pending {
 		if (p.success || p.beginOnly) && c.pairedRelease(p.fi, p.class) {
-			// kept where it succeeds, and another function releases the
-			// lock its caller holds (vmw_fifo_reserve() and commit())
+			// kept where it succeeds, or by a function that only ever
+			// takes it, and another function releases the lock its
+			// caller holds (vmw_fifo_reserve() and commit(), oops_begin()
+			// and oops_end())
 			continue
 		}
 		if !p.success || !c.releasedBy(p.fi, p.class, map[*fnInfo]bool{}) {
@@ -156,8 +158,9 @@ func (c *Checker) callerEvidence() {
 
 // releasesOthers tells whether fi releases a lock of class, or of a
 // class it never takes itself: it ends what someone else began (a
-// caller, or a callee that handed the lock out, under whatever name). Read from the calls,
-// by the table and by name, as the dataflow may have skipped fi.
+// caller, or a callee that handed the lock out, under whatever name).
+// Read from the calls, by the table and by name, as the dataflow may
+// have skipped fi.
 func (c *Checker) releasesOthers(fi *fnInfo, class string) bool {
 	return c.releasesOthersDepth(fi, class, 2, true)
 }
@@ -196,7 +199,9 @@ func (c *Checker) releasesOthersDepth(fi *fnInfo, class string, depth int, direc
 		}
 	}
 	if direct && rel[class] {
-		return true // the API's own class, under whatever name (a helper that takes and drops it does not count)
+		// the API's own class, under whatever name (in a callee, one
+		// that takes and drops it itself does not count)
+		return true
 	}
 	for cl := range rel {
 		if !acq[cl] {
