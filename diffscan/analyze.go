@@ -277,6 +277,7 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 	// both is preexisting; one only before it is fixed
 	count := map[findingKey]int{}
 	moved := map[anchor]int{} // findings anchored at a line of the patch (anchored)
+	var wholes map[string]*image
 	for _, f := range before {
 		count[f.key]++
 	}
@@ -292,7 +293,10 @@ func (a *Analyzer) patch(ctx context.Context, s *Series, p *Patch, mem *memTree,
 		f.Status = st
 		f.Patch = ref
 		if st == "introduced" {
-			if at := anchored(post, &f.Finding); at != nil {
+			if wholes == nil {
+				wholes = wholeImages(post)
+			}
+			if at := anchored(wholes, &f.Finding); at != nil {
 				if prev, ok := moved[at.where()]; ok {
 					merge(&res.Findings[prev], at)
 					continue
@@ -698,13 +702,7 @@ func (f *anchoredFinding) where() anchor { return anchor{f.Rule, f.File, f.Line}
 // around the call, since that line is what the patch asks a reviewer
 // to look at. The innermost such line of the trace is taken. It returns
 // nil when the finding stays where it is.
-func anchored(post []*image, f *report.Finding) *anchoredFinding {
-	byPath := map[string]*image{}
-	for _, im := range post {
-		if im.frag == nil && im.f != nil && im.file != nil {
-			byPath[im.path] = im
-		}
-	}
+func anchored(byPath map[string]*image, f *report.Finding) *anchoredFinding {
 	if im := byPath[f.File]; im != nil {
 		if im.touches(f.Line, f.Line) {
 			return nil
@@ -739,6 +737,18 @@ func anchored(post []*image, f *report.Finding) *anchoredFinding {
 		return at
 	}
 	return nil
+}
+
+// wholeImages are the patched files read whole after the patch, by
+// path: the images a finding can be anchored in.
+func wholeImages(post []*image) map[string]*image {
+	byPath := map[string]*image{}
+	for _, im := range post {
+		if im.frag == nil && im.f != nil && im.file != nil {
+			byPath[im.path] = im
+		}
+	}
+	return byPath
 }
 
 // enclosing is the function of a whole image that holds line n.
