@@ -75,7 +75,8 @@ type analysis struct {
 	// whose answers each round asks again: facts about them are dropped
 	// on the way in (noteLoopCalls)
 	loopCalls map[int][]string
-	// preds and related serve unrelatedTests (takes.go)
+	// preds (predecessors) serve relevantVars, noteLoopCalls and
+	// unrelatedTests; related serves unrelatedTests (takes.go)
 	preds   [][]int
 	related map[string]map[string]bool
 	// retTries are the trylocks whose result a return gives back
@@ -725,17 +726,7 @@ func (a *analysis) edge(s state, e *parse.Edge, from int) state {
 		if !want && parse.IsIdentifier(cond) {
 			q.nullObject(cond)
 		}
-		if tries, ok := q.tries[cond]; ok {
-			q.delTry(cond)
-			for _, t := range tries {
-				if (t.op.kind == opTry) == want {
-					q.setLock(t.k, lockVal{b: bH, site: t.site})
-				} else if _, known := q.locks.lookup(t.k); !known {
-					// failed: not held here, by this function at least
-					q.setLock(t.k, lockVal{b: bN, site: t.site})
-				}
-			}
-		}
+		q.decideTries(cond, want)
 		out = append(out, q)
 	}
 	if same {
@@ -1330,7 +1321,8 @@ func (a *analysis) relevantVars() {
 			case parse.EvUpdate:
 				litOnly[e.Var] = false
 			case parse.EvAssign:
-				if _, lit := literalTruth(e.Value.Norm); lit && (last == nil || last.Result != e.Var) || a.tryResult(last, e.Var) {
+				_, lit := literalTruth(e.Value.Norm)
+				if lit && (last == nil || last.Result != e.Var) || a.tryResult(last, e.Var) {
 					// (a trylock's result is a truth value too: `locked =
 					// spin_trylock(...)` on one path, `locked = 1` after a
 					// plain lock on the other)
@@ -1340,7 +1332,7 @@ func (a *analysis) relevantVars() {
 				} else {
 					litOnly[e.Var] = false
 				}
-				if _, lit := literalTruth(e.Value.Norm); lit && sawOp {
+				if lit && sawOp {
 					paired[e.Var] = true
 				}
 				from := e.Value.Norm
@@ -1380,12 +1372,6 @@ func (a *analysis) relevantVars() {
 	}
 	anyLock := slices.Contains(opBlock, true)
 	deciders := map[string]bool{} // `if (odp_locked) mutex_unlock(...)`
-	npred := make([]int, len(a.fn.Blocks))
-	for _, b := range a.fn.Blocks {
-		for _, e := range b.Succs {
-			npred[e.To]++
-		}
-	}
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
 			if e.Cond == "" {
@@ -1393,7 +1379,7 @@ func (a *analysis) relevantVars() {
 			}
 			if lockBlock[e.To] {
 				a.condRel[e.Cond] = true
-				if c := strings.TrimPrefix(e.Cond, "!"); parse.IsIdentifier(c) && opBlock[e.To] && npred[e.To] == 1 {
+				if c := strings.TrimPrefix(e.Cond, "!"); parse.IsIdentifier(c) && opBlock[e.To] && a.onlyPred(e.To) {
 					// (the branch's own block, not the join after it)
 					deciders[c] = true
 				}
@@ -1453,18 +1439,21 @@ func assertedTry(s state, e *parse.Event) {
 		return
 	}
 	for _, p := range s {
-		tries, ok := p.tries[c]
-		if !ok {
-			continue
-		}
-		p.delTry(c)
-		for _, t := range tries {
-			if t.op.kind == opTry {
-				p.setLock(t.k, lockVal{b: bH, site: t.site})
-			}
-		}
+		p.decideTries(c, true)
 	}
 }
+
+// predecessors are the blocks each block is entered from (predsOf),
+// made once per analysis when first asked.
+func (a *analysis) predecessors() [][]int {
+	if a.preds == nil {
+		a.preds = predsOf(a.fn)
+	}
+	return a.preds
+}
+
+// onlyPred tells whether block b has one way in.
+func (a *analysis) onlyPred(b int) bool { return len(a.predecessors()[b]) == 1 }
 
 // flagParam tells whether c is a scalar parameter that the function
 // never assigns (assigned holds every variable it stores to).
@@ -1611,15 +1600,12 @@ func predsOf(fn *parse.Function) [][]int {
 // prescan finds, for guarded rules, where objects are published, and
 // where variables are assigned; and computes anticipated acquisitions.
 func (a *analysis) prescan() {
-	a.relevantVars()
 	a.loopCalls, a.preds, a.related = nil, nil, nil
+	a.relevantVars()
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
 			if e.Back && e.To >= 0 && e.To < len(a.fn.Blocks) {
-				if a.preds == nil {
-					a.preds = predsOf(a.fn)
-				}
-				a.noteLoopCalls(e.To, b.ID, a.preds)
+				a.noteLoopCalls(e.To, b.ID, a.predecessors())
 			}
 		}
 	}

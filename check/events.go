@@ -114,10 +114,7 @@ func containsInt(xs []int, x int) bool {
 // in which, if set) as passed to code that may release them.
 func (a *analysis) markPassed(s state, e *parse.Event, which []int) {
 	for _, p := range s {
-		for k, v := range p.locks.all() {
-			if v.b&bH == 0 || v.passed {
-				continue
-			}
+		p.passHeld(func(k key) bool {
 			for i, arg := range e.Args {
 				if which != nil && !containsInt(which, i) {
 					continue
@@ -130,12 +127,11 @@ func (a *analysis) markPassed(s state, e *parse.Event, which []int) {
 					}
 				}
 				if isPath(arg.Norm) && within(k.inst, o) {
-					v.passed = true
-					p.setLock(k, v)
-					break
+					return true
 				}
 			}
-		}
+			return false
+		})
 	}
 }
 
@@ -916,7 +912,6 @@ func argText(e *parse.Event) string {
 	return strings.Join(parts, ", ")
 }
 
-// write handles guarded rules at a store.
 // lockStore handles a store of a held lock's address to memory the
 // caller reaches (`ctx->res_mutex = mutex` after mutex_lock(mutex)): the
 // function leaves the lock with the object for whoever releases it
@@ -931,16 +926,12 @@ func (a *analysis) lockStore(s state, e *parse.Event) {
 			continue
 		}
 		val := p.resolve(e.Value.Norm)
-		for k, v := range p.locks.all() {
-			if v.b&bH == 0 || v.passed || k.inst != val {
-				continue
-			}
-			v.passed = true
-			p.setLock(k, v)
-		}
+		p.passHeld(func(k key) bool { return k.inst == val })
 	}
 }
 
+// write handles a store: the facts and objects it changes, lock
+// handovers, and guarded rules.
 func (a *analysis) write(s state, e *parse.Event, lastCall *parse.Event) {
 	a.flagStore(s, e)
 	a.lockStore(s, e)

@@ -461,12 +461,7 @@ func (a *analysis) passIfLockFlag(s state, e *parse.Event) {
 		return
 	}
 	for _, p := range s {
-		for k, v := range p.locks.all() {
-			if v.b&bH != 0 && !v.passed {
-				v.passed = true
-				p.setLock(k, v)
-			}
-		}
+		p.passHeld(func(key) bool { return true })
 	}
 }
 

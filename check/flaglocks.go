@@ -212,6 +212,9 @@ func (a *analysis) flagCall(s state, e *parse.Event) bool {
 	if !isFlagAPI(e.Callee) {
 		return false
 	}
+	if len(a.ops(e)) > 0 && len(a.c.rec.ops(e, a.typeOf)) == 0 {
+		return true // flags known: ops read them as lock operations (flagOps)
+	}
 	if _, known := flagSet(flagArg(a.fn, e)); !known {
 		obj := 0
 		if h, ok := flagHandover[e.Callee]; ok {
@@ -264,12 +267,8 @@ func (a *analysis) flagStore(s state, e *parse.Event) {
 		return
 	}
 	for _, p := range s {
-		for k, v := range p.locks.all() {
-			if v.b&bH == 0 || v.passed || !slices.ContainsFunc(locks, func(f flagLock) bool { return f.class == k.class }) {
-				continue
-			}
-			v.passed = true
-			p.setLock(k, v)
-		}
+		p.passHeld(func(k key) bool {
+			return slices.ContainsFunc(locks, func(f flagLock) bool { return f.class == k.class })
+		})
 	}
 }

@@ -551,23 +551,7 @@ func fallbackOnly(fn *parse.Function, b int) bool {
 // reachableWithout tells whether block b is reached from the entry
 // without taking an edge skip says to leave out.
 func reachableWithout(fn *parse.Function, b int, skip func(parse.Edge) bool) bool {
-	seen := make([]bool, len(fn.Blocks))
-	seen[0] = true
-	stack := []int{0}
-	for len(stack) > 0 {
-		id := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if id == b {
-			return true
-		}
-		for _, e := range fn.Blocks[id].Succs {
-			if !skip(e) && !seen[e.To] {
-				seen[e.To] = true
-				stack = append(stack, e.To)
-			}
-		}
-	}
-	return false
+	return b == 0 || reachesSkipping(fn, 0, b, skip)
 }
 
 // constGuard finds a scalar parameter whose value decides whether block b
@@ -576,38 +560,33 @@ func reachableWithout(fn *parse.Function, b int, skip func(parse.Edge) bool) boo
 func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 	// a flag first (`can_sleep`), then a bit of one or a value compared
 	// (`direction == PLAYBACK`), which other callers' values may take
-	var flags []int // the scalar parameters some branch tests
-	copies := map[int][]string{}
+	// the scalar parameters some branch tests, each with the names it
+	// is tested under: its own, and where it was stored first
+	// (`ctrl->state = new_state`, then `if (ctrl->state ==
+	// NVME_CTRL_LIVE)`)
+	type flag struct {
+		i     int
+		names []string
+	}
+	var flags []flag
 	for i, p := range fn.Params {
 		if p.Pointer != 0 || strings.Contains(p.Type, "gfp") || i > 8 {
 			continue
 		}
-		if branchesOn(fn, p.Name) {
-			flags = append(flags, i)
-			continue
-		}
-		// tested only where it was stored (`c->state = new_state`)
-		if cs := storedCopies(fn, p.Name); len(cs) > 0 && slices.ContainsFunc(cs, func(x string) bool { return branchesOn(fn, x) }) {
-			flags = append(flags, i)
-			copies[i] = cs
+		names := append([]string{p.Name}, storedCopies(fn, p.Name)...)
+		if slices.ContainsFunc(names, func(x string) bool { return branchesOn(fn, x) }) {
+			flags = append(flags, flag{i, names})
 		}
 	}
-	for _, i := range flags {
+	for _, f := range flags {
 		for _, zero := range []bool{true, false} {
-			if !reachable(fn, b, fn.Params[i].Name, "", zero) {
-				return i, zero, "", true
+			if !reachable(fn, b, f.names[0], "", zero) {
+				return f.i, zero, "", true
 			}
 		}
 	}
-	for _, i := range flags {
-		p := fn.Params[i]
-		// the value compared where it was stored first (`ctrl->state =
-		// new_state`, then `if (ctrl->state == NVME_CTRL_LIVE)`)
-		cs, ok := copies[i]
-		if !ok {
-			cs = storedCopies(fn, p.Name)
-		}
-		names := append([]string{p.Name}, cs...)
+	for _, f := range flags {
+		i, names := f.i, f.names
 		var bits []string
 		for _, n := range names {
 			for _, bit := range flagBits(fn, n) {
@@ -790,8 +769,14 @@ func storedCopies(fn *parse.Function, v string) []string {
 	return out
 }
 
-// reaches tells whether block to can be reached from block from.
+// reaches tells whether block to can be reached from block from by one
+// edge or more (from itself: round a loop).
 func reaches(fn *parse.Function, from, to int) bool {
+	return reachesSkipping(fn, from, to, nil)
+}
+
+// reachesSkipping is reaches leaving out the edges skip says (nil: none).
+func reachesSkipping(fn *parse.Function, from, to int, skip func(parse.Edge) bool) bool {
 	seen := make([]bool, len(fn.Blocks))
 	seen[from] = true
 	stack := []int{from}
@@ -799,6 +784,9 @@ func reaches(fn *parse.Function, from, to int) bool {
 		id := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for _, e := range fn.Blocks[id].Succs {
+			if skip != nil && skip(e) {
+				continue
+			}
 			if e.To == to {
 				return true
 			}

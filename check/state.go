@@ -909,6 +909,38 @@ func (p *partition) invalidate(v, val string) {
 	}
 }
 
+// decideTries applies what a test of c found, want, to the trylocks
+// whose result c is: taken, or (where nothing else is known of the
+// lock) not held.
+func (p *partition) decideTries(c string, want bool) {
+	tries, ok := p.tries[c]
+	if !ok {
+		return
+	}
+	p.delTry(c)
+	for _, t := range tries {
+		if (t.op.kind == opTry) == want {
+			p.setLock(t.k, lockVal{b: bH, site: t.site})
+		} else if _, known := p.locks.lookup(t.k); !known {
+			// failed: not held here, by this function at least
+			p.setLock(t.k, lockVal{b: bN, site: t.site})
+		}
+	}
+}
+
+// passHeld marks the locks p holds that match as handed over: from
+// here on something else answers for them (a callee given the object,
+// a field the caller reads them from, flags the caller drops).
+func (p *partition) passHeld(match func(key) bool) {
+	for k, v := range p.locks.all() {
+		if v.b&bH == 0 || v.passed || !match(k) {
+			continue
+		}
+		v.passed = true
+		p.setLock(k, v)
+	}
+}
+
 // mentions tells whether text contains identifier v as a whole word,
 // not as the name of a member (`info->dev` does not mention a local
 // `dev`).

@@ -124,16 +124,14 @@ func (a *analysis) unrelatedTests(at int, inst string) bool {
 	}
 	related := a.relatedTo(base)
 	// the blocks that reach at going forward
-	if a.preds == nil {
-		a.preds = predsOf(fn)
-	}
+	preds := a.predecessors()
 	reach := make([]bool, len(fn.Blocks))
 	reach[at] = true
 	work := []int{at}
 	for len(work) > 0 {
 		x := work[len(work)-1]
 		work = work[:len(work)-1]
-		for _, p := range a.preds[x] {
+		for _, p := range preds[x] {
 			if reach[p] {
 				continue
 			}
