@@ -355,7 +355,7 @@ func (c *Checker) quickSleeps(fi *fnInfo) []sleepFact {
 				if param < 0 {
 					param = ownGFP(fi.fn)
 				}
-				fs = addSleep(fs, param, fi.fn.File, e, e.Callee+"("+argText(e)+")", chain, fi.fn, b.ID, inh)
+				fs = addSleep(fs, param, fi.fn.File, e, e.Callee+"("+argText(e)+")", chain, c, fi, b.ID, inh)
 			}
 		}
 	}

@@ -92,6 +92,10 @@ type fnInfo struct {
 	// flowKnown
 	flow      *secFlow
 	flowKnown bool
+	// sets: the stores of its scalar parameters to fields (fieldSets),
+	// once setsKnown
+	sets      []fieldSet
+	setsKnown bool
 }
 
 // Run checks files with set and returns the findings, sorted.

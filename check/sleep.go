@@ -102,6 +102,9 @@ type sleepFact struct {
 	// bit, when set, narrows guard to one flag of it: the sleep needs
 	// `flags & bit` non-zero (or zero): il_send_add_sta(..., CMD_ASYNC)
 	bit string
+	// path, when set, moves guard to a field of that (pointer) argument:
+	// the sleep needs `arg->waiting` non-zero (or zero)
+	path string
 }
 
 // maxSleepDepth is how many calls below a function a sleep may be for its
@@ -122,6 +125,7 @@ type inherited struct {
 	guard   int
 	nonZero bool
 	bit     string
+	path    string
 }
 
 // sleepReasonG tells whether call e, made in fi, may sleep: the primitive
@@ -202,11 +206,23 @@ func (c *Checker) sleeps(fi *fnInfo, e *parse.Event, ops []lockOp) ([]Note, int,
 			if len(f.chain) > maxSleepDepth {
 				continue
 			}
-			if f.guard >= 0 && f.guard < len(e.Args) && contradictsBit(e.Args[f.guard].Norm, f.nonZero, f.bit) {
+			if f.guard >= 0 && f.guard < len(e.Args) && f.path == "" && contradictsBit(e.Args[f.guard].Norm, f.nonZero, f.bit) {
 				continue // this call's constant argument takes the other branch
 			}
 			inh := none
-			if f.guard >= 0 && f.guard < len(e.Args) {
+			if f.guard >= 0 && f.guard < len(e.Args) && f.path != "" {
+				// the flag is a field of the object passed: what this
+				// function put there, or what its own caller did
+				arg := e.Args[f.guard].Norm
+				if k := paramIndex(fi.fn, arg); k >= 0 && fi.fn.Params[k].Pointer > 0 && !assignedOften(fi.fn, arg) {
+					inh = inherited{guard: k, nonZero: f.nonZero, path: f.path}
+				} else if k, konst := c.fieldValue(fi, arg+f.path); k >= 0 {
+					inh = inherited{guard: k, nonZero: f.nonZero}
+				} else if konst != "" && contradicts(konst, f.nonZero) {
+					continue // set to the value that takes the other branch
+				}
+				// otherwise the object's state, which may be either
+			} else if f.guard >= 0 && f.guard < len(e.Args) {
 				arg := e.Args[f.guard].Norm
 				for k, p := range fi.fn.Params {
 					if p.Name == arg {
@@ -417,7 +433,7 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 		param = ownGFP(a.fn)
 	}
 	b, _ := a.locate(e)
-	a.sum.sleeps = addSleep(a.sum.sleeps, param, a.fn.File, e, a.callText(e), chain, a.fn, b, inh)
+	a.sum.sleeps = addSleep(a.sum.sleeps, param, a.fn.File, e, a.callText(e), chain, a.c, a.fi, b, inh)
 }
 
 // spinName names a held spinlock for a message: as the code spells it,
@@ -556,8 +572,10 @@ func reachableWithout(fn *parse.Function, b int, skip func(parse.Edge) bool) boo
 
 // constGuard finds a scalar parameter whose value decides whether block b
 // of fn is reached: b cannot be reached from the entry when the parameter
-// is zero (nonZero), or when it is not.
-func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
+// is zero (nonZero), or when it is not. Failing that, a field of a
+// pointer parameter that decides it (fieldFlags).
+func constGuard(c *Checker, fi *fnInfo, b int) (inherited, bool) {
+	fn := fi.fn
 	// a flag first (`can_sleep`), then a bit of one or a value compared
 	// (`direction == PLAYBACK`), which other callers' values may take
 	// the scalar parameters some branch tests, each with the names it
@@ -574,14 +592,19 @@ func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 			continue
 		}
 		names := append([]string{p.Name}, storedCopies(fn, p.Name)...)
+		for _, x := range c.calleeCopies(fi, p.Name) {
+			if !contains(names, x) {
+				names = append(names, x)
+			}
+		}
 		if slices.ContainsFunc(names, func(x string) bool { return branchesOn(fn, x) }) {
 			flags = append(flags, flag{i, names})
 		}
 	}
 	for _, f := range flags {
 		for _, zero := range []bool{true, false} {
-			if !reachable(fn, b, f.names[0], "", zero) {
-				return f.i, zero, "", true
+			if !reachableAs(fn, b, f.names, "", zero) {
+				return inherited{guard: f.i, nonZero: zero}, true
 			}
 		}
 	}
@@ -598,7 +621,7 @@ func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 		for _, bit := range bits {
 			for _, zero := range []bool{true, false} {
 				if !reachableAs(fn, b, names, bit, zero) {
-					return i, zero, bit, true
+					return inherited{guard: i, nonZero: zero, bit: bit}, true
 				}
 			}
 		}
@@ -613,11 +636,22 @@ func constGuard(fn *parse.Function, b int) (int, bool, string, bool) {
 		if len(vals) > 1 {
 			set := "==" + strings.Join(vals, "|")
 			if !reachableAs(fn, b, names, set, true) {
-				return i, true, set, true
+				return inherited{guard: i, nonZero: true, bit: set}, true
 			}
 		}
 	}
-	return -1, false, "", false
+	// last, a flag kept in the object given (what the caller set up): one
+	// that lets the sleep happen first (`if (req->waiting)`), before one
+	// that turns back on some state (`if (rf->reset) return -EBUSY`)
+	ff := fieldFlags(fn)
+	for _, zero := range []bool{true, false} {
+		for _, f := range ff {
+			if !reachable(fn, b, fn.Params[f.i].Name+f.path, "", zero) {
+				return inherited{guard: f.i, nonZero: zero, path: f.path}, true
+			}
+		}
+	}
+	return inherited{guard: -1}, false
 }
 
 // branchesOn tells whether some branch of fn tests a condition that
@@ -816,7 +850,8 @@ func condOn(e parse.Edge, v string) (bool, bool) {
 }
 
 // addSleep adds a fact (the first for each param) to a summary.
-func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text string, chain []Note, fn *parse.Function, block int, inh inherited) []sleepFact {
+func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text string, chain []Note, c *Checker, fi *fnInfo, block int, inh inherited) []sleepFact {
+	fn := fi.fn
 	if block >= 0 && fallbackOnly(fn, block) {
 		return fs
 	}
@@ -825,13 +860,14 @@ func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text strin
 			return fs
 		}
 	}
-	guard, zero, bit, ok := -1, false, "", false
+	g, ok := inherited{guard: -1}, false
 	if block >= 0 {
-		guard, zero, bit, ok = constGuard(fn, block)
+		g, ok = constGuard(c, fi, block)
 	}
 	if !ok {
-		guard, zero, bit = inh.guard, inh.nonZero, inh.bit
+		g = inh
 	}
+	guard := g.guard
 	n := Note{File: file, Line: e.Pos.Line, Note: clipNote(text) + " may sleep"}
 	if len(chain) > 0 {
 		n.Note = "calls " + clipNote(text)
@@ -840,7 +876,7 @@ func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text strin
 	if len(ch) > maxSleepChain {
 		ch = append(ch[:maxSleepChain-1:maxSleepChain-1], ch[len(ch)-1])
 	}
-	f := sleepFact{param: param, chain: ch, guard: guard, nonZero: zero, bit: bit}
+	f := sleepFact{param: param, chain: ch, guard: guard, nonZero: g.nonZero, bit: g.bit, path: g.path}
 	for i := range fs {
 		if fs[i].param == param {
 			if guard < 0 {

@@ -399,3 +399,121 @@ void ctrl_error_old(struct ctrl *c)
 	ctrl_leave_state(c, CTRL_RESETTING); /* want "sleep-under-spinlock warning" */
 	spin_unlock(&c->lock);
 }
+
+/* A request that says in a field whether its submitter waits for it:
+ * the helper that sets the request up stores the caller's flag there,
+ * and the submit path sleeps only when the field is set. A caller under
+ * a spinlock that asks for no wait does not sleep; one that asks for a
+ * wait, or hands down a request it did not set up, may. */
+struct cmd_req { int waiting; struct completion done; int op; };
+struct cmd_queue { spinlock_t lock; spinlock_t free_lock; struct cmd_req *free; int dead; };
+
+static struct cmd_req *get_req(struct cmd_queue *q, bool wait)
+{
+	struct cmd_req *r = NULL;
+
+	spin_lock(&q->free_lock);
+	if (q->free) {
+		r = q->free;
+		q->free = NULL;
+	}
+	spin_unlock(&q->free_lock);
+	if (!r)
+		r = kzalloc(sizeof(*r), GFP_ATOMIC);
+	if (!r)
+		return NULL;
+	r->waiting = wait;
+	return r;
+}
+
+static int submit_req(struct cmd_queue *q, struct cmd_req *r)
+{
+	if (q->dead)
+		return -EBUSY;
+	if (r->waiting)
+		wait_for_completion(&r->done);
+	return 0;
+}
+
+static int post_op(struct cmd_queue *q, int op, bool wait)
+{
+	struct cmd_req *r = get_req(q, wait);
+
+	if (!r)
+		return -ENOMEM;
+	r->op = op;
+	return submit_req(q, r);
+}
+
+static int post_op_blocking(struct cmd_queue *q, int op)
+{
+	struct cmd_req *r = get_req(q, true);
+
+	if (!r)
+		return -ENOMEM;
+	return submit_req(q, r);
+}
+
+void queue_flush_async(struct cmd_queue *q)
+{
+	spin_lock(&q->lock);
+	post_op(q, 1, false);
+	spin_unlock(&q->lock);
+}
+
+void queue_flush_sync(struct cmd_queue *q)
+{
+	spin_lock(&q->lock);
+	post_op(q, 1, true); /* want "sleep-under-spinlock warning" */
+	spin_unlock(&q->lock);
+}
+
+void queue_flush_blocking(struct cmd_queue *q)
+{
+	spin_lock(&q->lock);
+	post_op_blocking(q, 2); /* want "sleep-under-spinlock warning" */
+	spin_unlock(&q->lock);
+}
+
+void queue_resubmit(struct cmd_queue *q, struct cmd_req *r)
+{
+	spin_lock(&q->lock);
+	submit_req(q, r); /* want "sleep-under-spinlock warning" */
+	spin_unlock(&q->lock);
+}
+
+/* The same flag set only when asked for, on a node the send path then
+ * tests (`if (sync) node->wait_enabled = true;`). */
+struct cmd_node { int wait_enabled; int cmd; };
+struct node_adapter { spinlock_t lock; struct cmd_node node; wait_queue_head_t wq; int done; };
+
+static void init_node(struct cmd_node *n, int cmd, bool sync)
+{
+	n->cmd = cmd;
+	if (sync)
+		n->wait_enabled = true;
+}
+
+static int send_node_cmd(struct node_adapter *ad, int cmd, bool sync)
+{
+	struct cmd_node *n = &ad->node;
+
+	init_node(n, cmd, sync);
+	if (n->wait_enabled)
+		return wait_event_interruptible(ad->wq, ad->done);
+	return 0;
+}
+
+void send_delba(struct node_adapter *ad)
+{
+	spin_lock(&ad->lock);
+	send_node_cmd(ad, 7, false);
+	spin_unlock(&ad->lock);
+}
+
+void send_delba_sync(struct node_adapter *ad)
+{
+	spin_lock(&ad->lock);
+	send_node_cmd(ad, 7, true); /* want "sleep-under-spinlock warning" */
+	spin_unlock(&ad->lock);
+}
