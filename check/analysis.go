@@ -869,6 +869,7 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 	if walksLockedObject(s, e) {
 		return
 	}
+	defer undoBy(s, e)
 	if !a.rel[v] {
 		lit, isLit := literalTruth(e.Value.Norm)
 		for _, p := range s {
@@ -936,6 +937,26 @@ func (a *analysis) assign(s state, e *parse.Event, lastCall *parse.Event) {
 			a.returnedValueFacts(p, v, val, lastCall)
 		case a.zeroResult(v, lastCall):
 			p.setFact(v, false)
+		}
+	}
+}
+
+// undoBy ties the acquire-nonnull calls that assignment e stores the
+// result of to its variable, where the call sits inside the value
+// (`pte = (mm == &init_mm) ? pte_offset_kernel(pmd, addr) :
+// pte_offset_map_lock(mm, pmd, addr, &ptl)`): a NULL test of the
+// variable then says the lock was not taken.
+func undoBy(s state, e *parse.Event) {
+	if e.Var == "" {
+		return
+	}
+	for _, p := range s {
+		for c, ts := range p.tries {
+			for _, t := range ts {
+				if t.undo && c == t.call && c != e.Value.Norm && strings.Contains(e.Value.Norm, c) {
+					p.addTry(e.Var, t)
+				}
+			}
 		}
 	}
 }

@@ -701,6 +701,13 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 			if root := rootIdent(op.inst); root != "" {
 				p.setFact(root, true)
 			}
+			if op.nonNull {
+				t := tryOp{op: op, k: k, site: st, call: e.Call, undo: true}
+				p.addTry(e.Call, t)
+				if e.Result != "" {
+					p.addTry(e.Result, t)
+				}
+			}
 		case opTry, opTryZero:
 			t := tryOp{op: op, k: k, site: st, call: e.Call}
 			p.addTry(e.Call, t)

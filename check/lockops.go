@@ -32,8 +32,10 @@ type lockOp struct {
 	read  bool   // a shared (read) acquisition: may nest, no double-acquire
 	// result: the instance is the object the call returns
 	result bool
-	spin   bool // sleeping is forbidden while it is held
-	sleep  bool // taking it may sleep
+	// nonNull: taken unless the call returns NULL (acquire-nonnull)
+	nonNull bool
+	spin    bool // sleeping is forbidden while it is held
+	sleep   bool // taking it may sleep
 }
 
 // family is a generic kernel lock primitive family.
@@ -143,9 +145,10 @@ type recognizer struct {
 }
 
 type classPattern struct {
-	class *rules.LockClass
-	kind  opKind
-	pat   *rules.Pattern
+	class   *rules.LockClass
+	kind    opKind
+	pat     *rules.Pattern
+	nonNull bool
 }
 
 func newRecognizer(set *rules.Set) *recognizer {
@@ -153,11 +156,13 @@ func newRecognizer(set *rules.Set) *recognizer {
 	for _, n := range set.LockNames() {
 		c := set.Locks[n]
 		for _, l := range []struct {
-			pats []rules.Pattern
-			kind opKind
-		}{{c.Acquire, opAcquire}, {c.Try, opTry}, {c.TryZero, opTryZero}, {c.Release, opRelease}, {c.Held, opHeld}} {
+			pats    []rules.Pattern
+			kind    opKind
+			nonNull bool
+		}{{c.Acquire, opAcquire, false}, {c.Try, opTry, false}, {c.TryZero, opTryZero, false}, {c.AcquireNonNull, opAcquire, true},
+			{c.Release, opRelease, false}, {c.Held, opHeld, false}} {
 			for i := range l.pats {
-				cp := classPattern{c, l.kind, &l.pats[i]}
+				cp := classPattern{c, l.kind, &l.pats[i], l.nonNull}
 				if strings.Contains(l.pats[i].Callee, "*") {
 					r.wild = append(r.wild, cp)
 				} else {
@@ -217,7 +222,7 @@ func (r *recognizer) compute(e *parse.Event, typeOf rules.TypeOf) []lockOp {
 			if b, ok := cp.pat.MatchEvent(e, typeOf); ok {
 				done[k] = true
 				out = append(out, lockOp{kind: cp.kind, class: cp.class.Name, inst: cp.pat.First(b), spin: cp.class.Spin,
-					sleep: cp.class.Sleeps, result: cp.pat.Result != ""})
+					sleep: cp.class.Sleeps, result: cp.pat.Result != "", nonNull: cp.nonNull})
 			}
 		}
 	}

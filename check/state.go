@@ -82,6 +82,9 @@ type tryOp struct {
 	k    key
 	site site
 	call string // the call, normalized
+	// undo: the lock is taken already, and a zero (NULL) result says it
+	// was not (acquire-nonnull)
+	undo bool
 }
 
 func newPartition() *partition {
@@ -919,6 +922,12 @@ func (p *partition) decideTries(c string, want bool) {
 	}
 	p.delTry(c)
 	for _, t := range tries {
+		if t.undo {
+			if !want {
+				p.setLock(t.k, lockVal{b: bN, site: t.site})
+			}
+			continue
+		}
 		if (t.op.kind == opTry) == want {
 			p.setLock(t.k, lockVal{b: bH, site: t.site})
 		} else if _, known := p.locks.lookup(t.k); !known {

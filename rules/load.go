@@ -19,6 +19,7 @@ const DefaultSource = "<embedded default.yaml>"
 type rawLock struct {
 	Doc                                  string
 	Acquire, Try, TryZero, Release, Held []string
+	AcquireNonNull                       []string
 	Sleeps, Single, Spin                 bool
 }
 
@@ -119,7 +120,7 @@ func (s *Set) add(name string, data []byte, format string) error {
 			field string
 			src   []string
 			dst   *[]Pattern
-		}{{"acquire", rl.Acquire, &lc.Acquire}, {"try", rl.Try, &lc.Try}, {"try-zero", rl.TryZero, &lc.TryZero}, {"release", rl.Release, &lc.Release}, {"held", rl.Held, &lc.Held}} {
+		}{{"acquire", rl.Acquire, &lc.Acquire}, {"try", rl.Try, &lc.Try}, {"try-zero", rl.TryZero, &lc.TryZero}, {"acquire-nonnull", rl.AcquireNonNull, &lc.AcquireNonNull}, {"release", rl.Release, &lc.Release}, {"held", rl.Held, &lc.Held}} {
 			for _, p := range f.src {
 				pat, err := ParsePattern(p)
 				if err != nil {
@@ -129,7 +130,7 @@ func (s *Set) add(name string, data []byte, format string) error {
 				*f.dst = append(*f.dst, pat)
 			}
 		}
-		if len(lc.Acquire)+len(lc.Try)+len(lc.TryZero) == 0 || len(lc.Release) == 0 {
+		if len(lc.Acquire)+len(lc.Try)+len(lc.TryZero)+len(lc.AcquireNonNull) == 0 || len(lc.Release) == 0 {
 			errs = append(errs, fmt.Sprintf("%s:%d: lock %s: needs acquire (or try) and release patterns", name, line, lname))
 		}
 		s.Locks[lname] = lc

@@ -55,8 +55,13 @@ type LockClass struct {
 	// TryZero are acquisitions that succeed when the call returns zero
 	// (mmap_write_lock_killable, mutex_lock_interruptible).
 	TryZero []Pattern
-	Release []Pattern
-	Held    []Pattern
+	// AcquireNonNull take the lock and return a pointer that is NULL
+	// when they did not take it (`pte_offset_map_lock` since 6.5, and
+	// `pte_alloc_map_lock` when the table cannot be allocated): held
+	// from the call on, and not held where the result tests NULL.
+	AcquireNonNull []Pattern
+	Release        []Pattern
+	Held           []Pattern
 	// Sleeps marks a sleeping lock (mutex, semaphore, rwsem): taking it
 	// may sleep. Spin marks a lock under which sleeping is a bug.
 	Sleeps bool

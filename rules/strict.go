@@ -30,7 +30,7 @@ type field struct {
 // step with rawFile, rawLock and rawRule.
 var (
 	topFields  = []field{{"version", fVersion}, {"locks", fLocks}, {"rules", fRules}}
-	lockFields = []field{{"doc", fString}, {"acquire", fStrings}, {"try", fStrings}, {"try-zero", fStrings},
+	lockFields = []field{{"doc", fString}, {"acquire", fStrings}, {"try", fStrings}, {"try-zero", fStrings}, {"acquire-nonnull", fStrings},
 		{"release", fStrings}, {"held", fStrings}, {"sleeps", fBool}, {"single", fBool}, {"spin", fBool}}
 	ruleFields = []field{{"id", fID}, {"kind", fKind}, {"severity", fSeverity}, {"message", fString},
 		{"source", fString}, {"when", fStrings}, {"explain", fString}, {"bad", fString}, {"good", fString},
@@ -390,6 +390,8 @@ func decodeTree(root *tnode) rawFile {
 					rl.Try = strs(v)
 				case "try-zero":
 					rl.TryZero = strs(v)
+				case "acquire-nonnull":
+					rl.AcquireNonNull = strs(v)
 				case "release":
 					rl.Release = strs(v)
 				case "held":

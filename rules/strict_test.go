@@ -66,7 +66,7 @@ func TestUnknownKeysAndTypes(t *testing.T) {
 		{"yaml rule not a map", "yaml", "rules:\n  - forbid-call\n",
 			`2:5: rule 1: want a map of id, kind, severity, message, source, when, explain, bad, good, fields, locks, fresh, publish, calls, in, instance-from, order, first, taken-here, not the string "forbid-call"`},
 		{"yaml lock not a map", "yaml", "locks:\n  biglock: [lock_kernel]\n",
-			`2:3: lock biglock: want a map of doc, acquire, try, try-zero, release, held, sleeps, single, spin, not a list`},
+			`2:3: lock biglock: want a map of doc, acquire, try, try-zero, acquire-nonnull, release, held, sleeps, single, spin, not a list`},
 		{"yaml top level a list", "yaml", "- rules\n",
 			`1:1: top level: want a map with version, locks and rules, not a list`},
 		{"yaml version", "yaml", "version: 2\n",
@@ -174,6 +174,7 @@ locks:
     acquire: ["a1($l)"]
     try: ["a2($l)"]
     try-zero: ["a3($l)"]
+    acquire-nonnull: ["a4(_, &$l)"]
     release: ["r($l)"]
     held: ["h($l)"]
     sleeps: true
@@ -219,8 +220,8 @@ rules:
 			}
 		}
 	}
-	if raw.Locks[0].name != "BigLock" || raw.Locks[0].line != 3 || raw.Rules[0].line != 14 {
-		t.Errorf("lock %q at %d, rule at %d; want BigLock at 3, rule at 14", raw.Locks[0].name, raw.Locks[0].line, raw.Rules[0].line)
+	if raw.Locks[0].name != "BigLock" || raw.Locks[0].line != 3 || raw.Rules[0].line != 15 {
+		t.Errorf("lock %q at %d, rule at %d; want BigLock at 3, rule at 15", raw.Locks[0].name, raw.Locks[0].line, raw.Rules[0].line)
 	}
 	// The schema lists exactly the struct's fields: one per exported
 	// field (plus the lock's name key and the top level's version).
