@@ -719,7 +719,15 @@ func reachableAs(fn *parse.Function, b int, names []string, bit string, zero boo
 		id   int
 		zero bool
 	}
-	seen := map[at]bool{{0, zero}: true}
+	// seen: bit 1 for a visit with v zero, bit 2 with v non-zero
+	seen := make([]uint8, len(fn.Blocks))
+	bitOf := func(z bool) uint8 {
+		if z {
+			return 1
+		}
+		return 2
+	}
+	seen[0] = bitOf(zero)
 	stack := []at{{0, zero}}
 	for len(stack) > 0 {
 		cur := stack[len(stack)-1]
@@ -751,9 +759,9 @@ func reachableAs(fn *parse.Function, b int, names []string, bit string, zero boo
 					continue edges // the edge needs v non-zero (or zero): not taken
 				}
 			}
-			if next := (at{e.To, z}); !seen[next] {
-				seen[next] = true
-				stack = append(stack, next)
+			if seen[e.To]&bitOf(z) == 0 {
+				seen[e.To] |= bitOf(z)
+				stack = append(stack, at{e.To, z})
 			}
 		}
 	}
