@@ -305,6 +305,9 @@ func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
 				if cb == nil {
 					continue
 				}
+				if r.kind == "timer callback" && c.neverArmed(e.Args[0].Norm, name) {
+					continue
+				}
 				if _, dup := sc.callbacks[cb]; !dup {
 					sc.callbacks[cb] = callbackReg{kind: r.kind, fn: fi.fn.Name, file: fi.fn.File, pos: e.Pos,
 						text: clipNote(e.Callee + "(" + argText(e) + ")")}
@@ -313,6 +316,61 @@ func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
 		}
 	}
 	return sc.callbacks
+}
+
+// timerArming are the calls that start a timer.
+var timerArming = map[string]bool{"add_timer": true, "mod_timer": true, "add_timer_on": true, "timer_reduce": true,
+	"mod_timer_pending": true}
+
+// neverArmed tells whether timer (`&slot->task_event`) set up with
+// callback cb is started, where the input starts it at all, only after
+// being set up again with another callback in the same function: cpqphp
+// sets up a slot's timer with its pushbutton thread, then before each
+// add_timer() with a helper that only wakes the thread up, so the thread
+// never runs as the timer's callback. A timer the input never starts is
+// started elsewhere, with the callback it has.
+func (c *Checker) neverArmed(timer, cb string) bool {
+	field := lastField(strings.TrimPrefix(timer, "&"))
+	if field == "" {
+		return false
+	}
+	armed := false
+	for _, fi := range c.funcs {
+		other := -1 // block and event of the last setup with another callback
+		for _, b := range fi.fn.Blocks {
+			for i := range b.Events {
+				e := &b.Events[i]
+				if e.Kind != parse.EvCall || len(e.Args) == 0 || lastField(strings.TrimPrefix(e.Args[0].Norm, "&")) != field {
+					continue
+				}
+				if r, ok := registrations[e.Callee]; ok && r.kind == "timer callback" && r.arg < len(e.Args) {
+					if e.Args[r.arg].Norm == cb {
+						other = -1
+					} else {
+						other = int(e.Off)
+					}
+					continue
+				}
+				if timerArming[e.Callee] {
+					armed = true
+					if other < 0 || other > int(e.Off) {
+						return false // started with cb, as far as this function says
+					}
+				}
+			}
+		}
+	}
+	return armed
+}
+
+// lastField is the last field of a path (`task_event` of
+// `p_slot->task_event`), or "" for a plain variable.
+func lastField(path string) string {
+	i := strings.LastIndexAny(path, ".>")
+	if i < 0 || !isPath(path) {
+		return ""
+	}
+	return path[i+1:]
 }
 
 // sleepRelevant tells whether a function with no lock operation still

@@ -202,3 +202,50 @@ static void blink_tick(struct timer_list *unused)
 	msleep(10); /* want "sleep-under-spinlock error" */
 	mod_timer(&blink_timer, jiffies + HZ);
 }
+
+/* A slot's timer set up with the slot's worker, and set up again with a
+ * helper that only wakes the worker before every add_timer(): the worker
+ * never runs as the timer's callback, and may sleep. The event timer is
+ * started with the callback it was set up with. */
+struct slot { struct timer_list task; struct timer_list event; struct mutex m; wait_queue_head_t wq; int kick; };
+
+static void slot_worker(struct timer_list *t)
+{
+	struct slot *s = from_timer(s, t, task);
+
+	mutex_lock(&s->m);
+	s->kick = 0;
+	mutex_unlock(&s->m);
+}
+
+static void slot_kick(struct timer_list *t)
+{
+	struct slot *s = from_timer(s, t, task);
+
+	s->kick = 1;
+	wake_up(&s->wq);
+}
+
+static void slot_event(struct timer_list *t)
+{
+	struct slot *s = from_timer(s, t, event);
+
+	mutex_lock(&s->m); /* want "sleep-under-spinlock" */
+	s->kick = 2;
+	mutex_unlock(&s->m);
+}
+
+void slot_init(struct slot *s)
+{
+	timer_setup(&s->task, slot_worker, 0);
+	timer_setup(&s->event, slot_event, 0);
+}
+
+void slot_press(struct slot *s)
+{
+	del_timer(&s->task);
+	timer_setup(&s->task, slot_kick, 0);
+	s->task.expires = jiffies + 5 * HZ;
+	add_timer(&s->task);
+	mod_timer(&s->event, jiffies + HZ);
+}
