@@ -26,6 +26,9 @@ type analysis struct {
 	scratchS state
 	jscratch joinScratch
 
+	// readLines are the lines a reads rule reported a read on (one
+	// finding per statement, for its first field)
+	readLines map[int]bool
 	// origin maps objects made here to the calls that made them
 	origin map[string][]string
 	// acquired lists the locks this function takes; callerHeld those it
@@ -777,6 +780,9 @@ func (a *analysis) block(id int, s state) state {
 		e := &b.Events[i]
 		if a.rep && debugFn != "" && debugFn == a.fn.Name {
 			debugState(id, e, out)
+		}
+		if a.rep && len(a.c.reads) > 0 {
+			a.checkReads(out, e)
 		}
 		switch e.Kind {
 		case parse.EvCall, parse.EvScopeEnd:

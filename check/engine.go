@@ -17,7 +17,12 @@ type Checker struct {
 	set    *rules.Set
 	rec    *recognizer
 	active []*rules.Rule
-	sev    map[string]rules.Severity // built-in severities
+	// reads: the active guarded rules that cover reads (readRules), once
+	// readsKnown; called: the functions something in view calls
+	reads      []*rules.Rule
+	readsKnown bool
+	called     map[*fnInfo]bool
+	sev        map[string]rules.Severity // built-in severities
 
 	files   []*parse.File
 	structs map[string]map[string]parse.Var
@@ -151,6 +156,7 @@ func New(set *rules.Set, files []*parse.File) *Checker {
 			c.sev[b.ID] = b.Severity
 		}
 	}
+	c.readRules()
 	c.ruleCallees = map[string]bool{}
 	for _, r := range c.active {
 		for _, ps := range [][]rules.Pattern{r.Calls, r.First, r.Publish, r.InstanceFrom, r.Fresh} {
@@ -333,6 +339,9 @@ func (c *Checker) relevant(fi *fnInfo) bool {
 				}
 			}
 		}
+	}
+	if c.readsGuarded(fi) {
+		return true
 	}
 	// last, as the dearest test
 	return c.sleepRelevant(fi)

@@ -590,6 +590,8 @@ func (a *analysis) checkNeed(s state, e *parse.Event, n *need) {
 	a.sum.needs = append(a.sum.needs, m)
 	if a.fn.Entry != "" {
 		a.entryUnmet(&m)
+	} else if m.rule.Reads && !a.c.calledInView(a.fi) {
+		a.noCallerUnmet(&m)
 	}
 }
 
@@ -1000,9 +1002,15 @@ func (a *analysis) checkGuarded(s state, e *parse.Event, r *rules.Rule, base, fi
 	if a.stackObject(root) {
 		return // a struct on this function's stack is nobody else's
 	}
+	// the object the field is in: base, or for a struct member
+	// (`sdp->sd_tune.gt_logd_secs`) the object that embeds it
+	holder := base
+	if strings.HasSuffix(e.LHS.Norm, base+"."+strings.TrimPrefix(field[strings.IndexByte(field, '.')+1:], ".")) {
+		holder = embeddingObject(base)
+	}
 	var live state
 	for _, p := range s {
-		obj := p.resolve(base)
+		obj := p.resolve(holder)
 		if a.fresh(obj, r) && !p.published[obj] {
 			continue
 		}
@@ -1027,6 +1035,9 @@ func (a *analysis) checkGuarded(s state, e *parse.Event, r *rules.Rule, base, fi
 			// the caller may pass its own private object
 			if param, path, ok := paramOf(a.fn, live[0].resolve(base)); ok && param >= 0 {
 				n.objParam, n.objPath = param, path
+			}
+			if r.Reads && a.fn.Entry == "" && !a.c.calledInView(a.fi) {
+				a.noCallerUnmet(n)
 			}
 		}
 	}
@@ -1053,8 +1064,30 @@ func (a *analysis) privateArg(p *partition, e *parse.Event, param int, path stri
 	if a.stackObject(arg) {
 		return true
 	}
+	if strings.HasPrefix(strings.TrimSpace(e.Args[param].Text), "&") {
+		arg = embeddingObject(arg) // `&sdp->sd_tune`: a part of *sdp
+	}
 	obj := p.resolve(arg)
 	return a.fresh(obj, r) && !p.published[obj]
+}
+
+// embeddingObject is the object that the struct path names is a part
+// of: `sdp` for `sdp->sd_tune` and `sdp->a.b` (members reached with `.`
+// and the member of *sdp they are in); path itself when it is a plain
+// variable.
+func embeddingObject(path string) string {
+	for {
+		i := strings.LastIndexByte(path, '.')
+		j := strings.LastIndex(path, "->")
+		switch {
+		case i > j && i > 0 && isPath(path[:i]):
+			path = path[:i] // a member of a member: keep going
+		case j > 0 && isPath(path[:j]):
+			return path[:j]
+		default:
+			return path
+		}
+	}
 }
 
 // nextAcquireLine finds the line of the next acquisition of one of

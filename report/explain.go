@@ -89,7 +89,7 @@ func helpText(entries []*rules.Rule) string {
 		for _, kv := range [][2]string{
 			{"message: ", r.Message},
 			{"source:  ", r.Source},
-			{"fields:  ", strings.Join(r.Fields, ", ")},
+			{"fields:  ", strings.Join(r.Fields, ", ") + readsToo(r)},
 			{"locks:   ", strings.Join(r.Locks, " or ") + takenHere(r)},
 			{"order:   ", strings.Join(r.Order, " -> ")},
 			{"in:      ", strings.Join(r.In, ", ")},
@@ -116,6 +116,14 @@ func helpText(entries []*rules.Rule) string {
 
 // takenHere says, after a requires rule's locks, that a caller's lock
 // does not count (the rule's taken-here key).
+// readsToo says that a guarded rule covers reads of its fields.
+func readsToo(r *rules.Rule) string {
+	if r.Reads && len(r.Fields) > 0 {
+		return " (reads too)"
+	}
+	return ""
+}
+
 func takenHere(r *rules.Rule) string {
 	if r.TakenHere && len(r.Locks) > 0 {
 		return ", taken in the calling function itself"

@@ -298,7 +298,11 @@ func describe(r *rules.Rule) string {
 	var what string
 	switch r.Kind {
 	case rules.KindGuarded:
-		what = fmt.Sprintf("checks that writes to %s are made holding %s", strings.Join(r.Fields, ", "), locks)
+		access := "writes to"
+		if r.Reads {
+			access = "reads and writes of"
+		}
+		what = fmt.Sprintf("checks that %s %s are made holding %s", access, strings.Join(r.Fields, ", "), locks)
 	case rules.KindRequires:
 		what = fmt.Sprintf("checks that calls to %s are made holding %s", pats(r.Calls), locks)
 	case rules.KindOrder:

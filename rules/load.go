@@ -31,6 +31,7 @@ type rawRule struct {
 	Calls, In, InstanceFrom             []string
 	Order, First                        []string
 	TakenHere                           bool
+	Reads                               bool
 
 	line int // where the rule starts, 0 if the format did not say
 }
@@ -141,7 +142,7 @@ func (s *Set) add(name string, data []byte, format string) error {
 		r := &Rule{
 			ID: rr.ID, Kind: rr.Kind, Severity: Severity(rr.Severity), Message: rr.Message,
 			Source: rr.Source, When: rr.When, Explain: rr.Explain, Bad: rr.Bad, Good: rr.Good,
-			Fields: rr.Fields, Locks: rr.Locks, In: rr.In, Order: rr.Order, TakenHere: rr.TakenHere, File: name, Line: line,
+			Fields: rr.Fields, Locks: rr.Locks, In: rr.In, Order: rr.Order, TakenHere: rr.TakenHere, Reads: rr.Reads, File: name, Line: line,
 		}
 		if r.Severity == "" {
 			r.Severity = Error

@@ -17,7 +17,7 @@ func TestDefaultRulesLoad(t *testing.T) {
 	want := []string{"vma-list-modify", "vma-list-calls", "find-vma-locked", "vmlist-no-sleep", "vmlist-one-mm",
 		"rmap-walk-anon-vma", "vma-adjust-anon-vma", "mremap-move-ptes-anon-vma", "rmap-lock-before-ptl",
 		"anon-vma-chain-append", "migration-page-locked", "swapin-pte-same-page-lock",
-		"swapcache-check-after-lock", "uptodate-before-ksm-copy", "cgroup-threadgroup-cpus-lock"}
+		"swapcache-check-after-lock", "uptodate-before-ksm-copy", "cgroup-threadgroup-cpus-lock", "gfs2-tune-gt-spin"}
 	for _, id := range want {
 		r := s.Rule(id)
 		if r == nil {

@@ -95,6 +95,10 @@ type Rule struct {
 	Locks   []string
 	Fresh   []Pattern
 	Publish []Pattern
+	// Reads: reads of Fields need the lock too. The lock is the
+	// subsystem's own: a function that no function in view calls (an
+	// ops method, a sysfs show routine) runs without it.
+	Reads bool
 
 	// requires: Calls need one of Locks held; only inside In (if set);
 	// only for lock instances whose object came from InstanceFrom calls
@@ -273,6 +277,9 @@ func (s *Set) validate() error {
 		}
 		if r.TakenHere && r.Kind != KindRequires {
 			at("taken-here", "applies to kind requires only")
+		}
+		if r.Reads && r.Kind != KindGuarded {
+			at("reads", "applies to kind guarded only")
 		}
 		for _, l := range append(append([]string{}, r.Locks...), r.Order...) {
 			if _, ok := s.Locks[l]; !ok && !isGenericClass(l) {

@@ -35,7 +35,7 @@ var (
 	ruleFields = []field{{"id", fID}, {"kind", fKind}, {"severity", fSeverity}, {"message", fString},
 		{"source", fString}, {"when", fStrings}, {"explain", fString}, {"bad", fString}, {"good", fString},
 		{"fields", fStrings}, {"locks", fStrings}, {"fresh", fStrings}, {"publish", fStrings},
-		{"calls", fStrings}, {"in", fStrings}, {"instance-from", fStrings}, {"order", fStrings}, {"first", fStrings}, {"taken-here", fBool}}
+		{"calls", fStrings}, {"in", fStrings}, {"instance-from", fStrings}, {"order", fStrings}, {"first", fStrings}, {"taken-here", fBool}, {"reads", fBool}}
 )
 
 // fileKinds are the kinds of rule a file may define; a file may also
@@ -451,6 +451,8 @@ func decodeTree(root *tnode) rawFile {
 					rr.First = strs(v)
 				case "taken-here":
 					rr.TakenHere = v.b
+				case "reads":
+					rr.Reads = v.b
 				}
 			}
 			rr.line = r.at.line

@@ -36,7 +36,7 @@ func TestUnknownKeysAndTypes(t *testing.T) {
 		{"yaml rule without id", "yaml", "rules:\n  - kind: forbid-call\n    message: m\n    cals: [\"f()\"]\n",
 			`4:5: rule 1: unknown key "cals"; did you mean "calls"?`},
 		{"yaml no obvious key", "yaml", "rules:\n  - id: r\n    kind: forbid-call\n    message: m\n    calls: [\"f()\"]\n    zzz: 1\n",
-			`6:5: rule r: unknown key "zzz" (valid keys: id, kind, severity, message, source, when, explain, bad, good, fields, locks, fresh, publish, calls, in, instance-from, order, first, taken-here)`},
+			`6:5: rule r: unknown key "zzz" (valid keys: id, kind, severity, message, source, when, explain, bad, good, fields, locks, fresh, publish, calls, in, instance-from, order, first, taken-here, reads)`},
 		{"yaml string for list", "yaml", "rules:\n  - id: r\n    kind: forbid-call\n    message: m\n    calls: f()\n",
 			`5:12: rule r: calls: want a list of strings, not the string "f()" (write ["f()"] for one)`},
 		{"yaml number in list", "yaml", okLock + "rules:\n  - id: r\n    kind: requires\n    message: m\n    calls: [\"f()\"]\n    locks: [biglock, 7]\n",
@@ -64,7 +64,7 @@ func TestUnknownKeysAndTypes(t *testing.T) {
 		{"yaml rules not a list", "yaml", "rules:\n  id: r\n",
 			`1:1: top level: rules: want a list of rules, not a map`},
 		{"yaml rule not a map", "yaml", "rules:\n  - forbid-call\n",
-			`2:5: rule 1: want a map of id, kind, severity, message, source, when, explain, bad, good, fields, locks, fresh, publish, calls, in, instance-from, order, first, taken-here, not the string "forbid-call"`},
+			`2:5: rule 1: want a map of id, kind, severity, message, source, when, explain, bad, good, fields, locks, fresh, publish, calls, in, instance-from, order, first, taken-here, reads, not the string "forbid-call"`},
 		{"yaml lock not a map", "yaml", "locks:\n  biglock: [lock_kernel]\n",
 			`2:3: lock biglock: want a map of doc, acquire, try, try-zero, acquire-nonnull, release, held, sleeps, single, spin, not a list`},
 		{"yaml top level a list", "yaml", "- rules\n",
@@ -200,6 +200,7 @@ rules:
     order: [BigLock, page]
     first: ["f0(...)"]
     taken-here: true
+    reads: true
 `
 	tree, err := buildTree([]byte(yamlFile), "yaml")
 	if err != nil {
