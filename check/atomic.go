@@ -119,6 +119,9 @@ type secFlow struct {
 // sleepCache holds what the sleep checker computes once per Checker.
 type sleepCache struct {
 	callbacks map[*fnInfo]callbackReg
+	// timers: where timers are set up and started, by field name, in each
+	// function's event order (filled by atomicCallbacks)
+	timers map[string][]timerEvent
 }
 
 func (c *Checker) sleepData() *sleepCache {
@@ -286,14 +289,32 @@ func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
 			}
 		}
 	}
+	// one pass: the registrations, and where timers are set up and
+	// started (sleepCache.timers), which decide the timer ones
+	type reg struct {
+		fi *fnInfo
+		e  *parse.Event
+		cb *fnInfo
+	}
+	var regs []reg
+	sc.timers = map[string][]timerEvent{}
 	for _, fi := range c.funcs {
 		for _, b := range fi.fn.Blocks {
 			for i := range b.Events {
 				e := &b.Events[i]
-				if e.Kind != parse.EvCall {
+				if e.Kind != parse.EvCall || len(e.Args) == 0 {
 					continue
 				}
 				r, ok := registrations[e.Callee]
+				if timerArming[e.Callee] || ok && r.kind == "timer callback" && r.arg < len(e.Args) {
+					if field := lastField(strings.TrimPrefix(e.Args[0].Norm, "&")); field != "" {
+						ev := timerEvent{fi: fi, off: e.Off}
+						if ok {
+							ev.cb = e.Args[r.arg].Norm
+						}
+						sc.timers[field] = append(sc.timers[field], ev)
+					}
+				}
 				if !ok || r.arg >= len(e.Args) {
 					continue
 				}
@@ -301,18 +322,20 @@ func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
 				if !parse.IsIdentifier(name) || name == "NULL" {
 					continue
 				}
-				cb := c.lookup(name, fi.file)
-				if cb == nil {
-					continue
-				}
-				if r.kind == "timer callback" && c.neverArmed(e.Args[0].Norm, name) {
-					continue
-				}
-				if _, dup := sc.callbacks[cb]; !dup {
-					sc.callbacks[cb] = callbackReg{kind: r.kind, fn: fi.fn.Name, file: fi.fn.File, pos: e.Pos,
-						text: clipNote(e.Callee + "(" + argText(e) + ")")}
+				if cb := c.lookup(name, fi.file); cb != nil {
+					regs = append(regs, reg{fi, e, cb})
 				}
 			}
+		}
+	}
+	for _, g := range regs {
+		r := registrations[g.e.Callee]
+		if r.kind == "timer callback" && c.neverArmed(g.e.Args[0].Norm, g.e.Args[r.arg].Norm) {
+			continue
+		}
+		if _, dup := sc.callbacks[g.cb]; !dup {
+			sc.callbacks[g.cb] = callbackReg{kind: r.kind, fn: g.fi.fn.Name, file: g.fi.fn.File, pos: g.e.Pos,
+				text: clipNote(g.e.Callee + "(" + argText(g.e) + ")")}
 		}
 	}
 	return sc.callbacks
@@ -321,6 +344,14 @@ func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
 // timerArming are the calls that start a timer.
 var timerArming = map[string]bool{"add_timer": true, "mod_timer": true, "add_timer_on": true, "timer_reduce": true,
 	"mod_timer_pending": true}
+
+// timerEvent is a timer set up (with callback cb) or started, on a
+// field of that name, at byte off of function fi.
+type timerEvent struct {
+	fi  *fnInfo
+	off uint32
+	cb  string // "" for a start
+}
 
 // neverArmed tells whether timer (`&slot->task_event`) set up with
 // callback cb is started, where the input starts it at all, only after
@@ -335,28 +366,21 @@ func (c *Checker) neverArmed(timer, cb string) bool {
 		return false
 	}
 	armed := false
-	for _, fi := range c.funcs {
-		other := -1 // block and event of the last setup with another callback
-		for _, b := range fi.fn.Blocks {
-			for i := range b.Events {
-				e := &b.Events[i]
-				if e.Kind != parse.EvCall || len(e.Args) == 0 || lastField(strings.TrimPrefix(e.Args[0].Norm, "&")) != field {
-					continue
-				}
-				if r, ok := registrations[e.Callee]; ok && r.kind == "timer callback" && r.arg < len(e.Args) {
-					if e.Args[r.arg].Norm == cb {
-						other = -1
-					} else {
-						other = int(e.Off)
-					}
-					continue
-				}
-				if timerArming[e.Callee] {
-					armed = true
-					if other < 0 || other > int(e.Off) {
-						return false // started with cb, as far as this function says
-					}
-				}
+	var fi *fnInfo
+	other := -1 // where the function set the timer up last with another callback
+	for _, ev := range c.sleepData().timers[field] {
+		if ev.fi != fi {
+			fi, other = ev.fi, -1
+		}
+		switch {
+		case ev.cb == cb:
+			other = -1
+		case ev.cb != "":
+			other = int(ev.off)
+		default:
+			armed = true
+			if other < 0 || other > int(ev.off) {
+				return false // started with cb, as far as this function says
 			}
 		}
 	}
