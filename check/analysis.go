@@ -188,11 +188,18 @@ func (a *analysis) annotated(inst string) string {
 func (a *analysis) run() *summary {
 	a.prescan()
 	nb := len(a.fn.Blocks)
-	a.in = make([]state, nb)
+	// the states per block (at its start, at its end, and the one before
+	// the start's last change) in one allocation, and so the counters
+	states := make([]state, 3*nb)
+	a.in = states[:nb:nb]
+	out := states[nb : 2*nb : 2*nb]
+	older := states[2*nb:] // the state that came in before a.in
 	a.in[0] = state{a.entry()}
 	order := a.rpo()
-	// the predecessor edges of every block, in one backing array
-	npred := make([]int, nb+1)
+	ints := make([]int, 3*nb+1)
+	// the predecessor edges of every block, in one backing array: those
+	// of block id are all[npred[id]:npred[id+1]]
+	npred, fill, visits := ints[:nb+1], ints[nb+1:2*nb+1], ints[2*nb+1:]
 	for _, b := range a.fn.Blocks {
 		for _, e := range b.Succs {
 			npred[e.To+1]++
@@ -202,25 +209,18 @@ func (a *analysis) run() *summary {
 		npred[i] += npred[i-1]
 	}
 	all := make([]predEdge, npred[nb])
-	fill := append([]int(nil), npred[:nb]...)
+	copy(fill, npred[:nb])
 	for _, b := range a.fn.Blocks {
 		for k, e := range b.Succs {
 			all[fill[e.To]] = predEdge{from: b.ID, edge: k}
 			fill[e.To]++
 		}
 	}
-	preds := make([][]predEdge, nb)
-	for i := range preds {
-		preds[i] = all[npred[i]:npred[i+1]:npred[i+1]]
-	}
 	var ins []state // reused: join keeps none of it
-	out := make([]state, nb)
 	// a worklist in reverse postorder: a block is redone only when what
 	// flows into it changed; after many visits (a loop that keeps
 	// splitting on facts) its facts are dropped so it settles
 	dirty := make([]bool, nb)
-	visits := make([]int, nb)
-	older := make([]state, nb) // the state that came in before a.in
 	dirty[0] = true
 	// the blocks go in strongly connected components, in an order where
 	// every edge between two goes forward. A block on no cycle runs once,
@@ -251,7 +251,7 @@ func (a *analysis) run() *summary {
 				}
 				if id != 0 {
 					ins = ins[:0]
-					for _, pe := range preds[id] {
+					for _, pe := range all[npred[id]:npred[id+1]] {
 						if out[pe.from] != nil {
 							ins = append(ins, a.edge(out[pe.from], &a.fn.Blocks[pe.from].Succs[pe.edge], pe.from))
 						}
@@ -355,21 +355,20 @@ type component struct {
 // block's component (-1 for a block not reached).
 func components(fn *parse.Function, order []int) ([]component, []int) {
 	nb := len(fn.Blocks)
-	pos := make([]int, nb)
+	// the per-block arrays in one allocation: pos, index, low, root, idx,
+	// byRoot, and the blocks of all components together
+	buf := make([]int, 6*nb+len(order))
+	pos, index, low, root, idx, byRoot := buf[:nb], buf[nb:2*nb], buf[2*nb:3*nb], buf[3*nb:4*nb], buf[4*nb:5*nb], buf[5*nb:6*nb]
+	all := buf[6*nb:]
 	for i := range pos {
-		pos[i] = -1
+		pos[i], index[i], idx[i], byRoot[i] = -1, -1, -1, -1
 	}
 	for i, id := range order {
 		pos[id] = i
 	}
 	// Tarjan's algorithm, without recursion
-	index := make([]int, nb)
-	low := make([]int, nb)
 	on := make([]bool, nb)
-	for i := range index {
-		index[i] = -1
-	}
-	root := make([]int, nb) // block -> its component's root
+	// root: block -> its component's root
 	var stack []int
 	next := 0
 	type frame struct{ b, k int }
@@ -422,22 +421,30 @@ func components(fn *parse.Function, order []int) ([]component, []int) {
 			}
 		}
 	}
-	idx := make([]int, nb)
-	for i := range idx {
-		idx[i] = -1
-	}
-	var comps []component
-	byRoot := map[int]int{}
+	// number the components in order of their first block, count their
+	// blocks, then lay each one's blocks out in one backing array
+	n := 0
 	for _, id := range order {
 		r := root[id]
-		ci, ok := byRoot[r]
-		if !ok {
-			ci = len(comps)
-			byRoot[r] = ci
-			comps = append(comps, component{})
+		if byRoot[r] < 0 {
+			byRoot[r] = n
+			n++
 		}
-		comps[ci].blocks = append(comps[ci].blocks, id)
-		idx[id] = ci
+		idx[id] = byRoot[root[id]]
+	}
+	comps := make([]component, n)
+	size := make([]int, n)
+	for _, id := range order {
+		size[idx[id]]++
+	}
+	off := 0
+	for ci := range comps {
+		comps[ci].blocks = all[off : off : off+size[ci]]
+		off += size[ci]
+	}
+	for _, id := range order {
+		c := &comps[idx[id]]
+		c.blocks = append(c.blocks, id)
 	}
 	for ci := range comps {
 		c := &comps[ci]
