@@ -124,18 +124,19 @@ func assignedOften(fn *parse.Function, v string) bool {
 	return false
 }
 
+// fieldFlag is a pointer parameter's index and one of its fields, as a
+// path ("->waiting").
+type fieldFlag struct {
+	i    int
+	path string
+}
+
 // fieldFlags are the fields of fn's pointer parameters that its branches
 // test as flags (`if (req->waiting)`) and that fn never stores to or
 // reassigns the parameter around: their value is what the caller put
 // there. Each is the parameter's index and the field's path ("->waiting").
-func fieldFlags(fn *parse.Function) []struct {
-	i    int
-	path string
-} {
-	var out []struct {
-		i    int
-		path string
-	}
+func fieldFlags(fn *parse.Function) []fieldFlag {
+	var out []fieldFlag
 	for _, blk := range fn.Blocks {
 		for _, e := range blk.Succs {
 			if e.Cond == "" || e.Case != "" {
@@ -154,10 +155,7 @@ func fieldFlags(fn *parse.Function) []struct {
 				dup = dup || o.i == k && o.path == "->"+field
 			}
 			if !dup && len(out) < 4 {
-				out = append(out, struct {
-					i    int
-					path string
-				}{k, "->" + field})
+				out = append(out, fieldFlag{k, "->" + field})
 			}
 		}
 	}

@@ -117,19 +117,17 @@ func fieldReads(text, field string) [][2]string {
 // end of text (exclusive).
 func pathBefore(text string, end int) string {
 	i := end
+scan:
 	for i > 0 {
 		switch c := text[i-1]; {
-		case isIdentByte(c):
-			i--
-		case c == '.':
+		case isIdentByte(c) || c == '.':
 			i--
 		case c == '>' && i >= 2 && text[i-2] == '-':
 			i -= 2
 		default:
-			goto done
+			break scan
 		}
 	}
-done:
 	p := text[i:end]
 	if !isPath(p) {
 		return ""
