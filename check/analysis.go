@@ -752,6 +752,9 @@ func (a *analysis) block(id int, s state) state {
 	}
 	b := a.fn.Blocks[id]
 	if len(b.Events) == 0 && len(a.loopCalls[id]) == 0 {
+		if a.rep && len(a.c.reads) > 0 {
+			a.checkCondReads(s, b)
+		}
 		return s // nothing happens here: the state passes on as it is
 	}
 	// the block works on copies in scratch storage; a copy it wrote to
@@ -836,6 +839,9 @@ func (a *analysis) block(id int, s state) state {
 				}
 			}
 		}
+	}
+	if a.rep && len(a.c.reads) > 0 {
+		a.checkCondReads(out, b)
 	}
 	return keepWritten(s, out)
 }

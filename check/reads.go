@@ -34,20 +34,54 @@ func (c *Checker) readsGuarded(fi *fnInfo) bool {
 	if len(rs) == 0 {
 		return false
 	}
-	for _, b := range fi.fn.Blocks {
-		for i := range b.Events {
-			for _, t := range readTexts(&b.Events[i]) {
-				for _, r := range rs {
-					for _, f := range r.Fields {
-						if _, name, _ := strings.Cut(f, "."); len(fieldReads(t, name)) > 0 {
-							return true
-						}
-					}
+	reads := func(t string) bool {
+		for _, r := range rs {
+			for _, f := range r.Fields {
+				if _, name, _ := strings.Cut(f, "."); len(fieldReads(t, name)) > 0 {
+					return true
 				}
 			}
 		}
+		return false
+	}
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			for _, t := range readTexts(&b.Events[i]) {
+				if reads(t) {
+					return true
+				}
+			}
+		}
+		if ev, ok := condRead(b); ok && reads(ev.Value.Text) {
+			return true
+		}
 	}
 	return false
+}
+
+// condRead is the test at the end of block b as an event that reads
+// it, where the test's place is known.
+func condRead(b *parse.Block) (parse.Event, bool) {
+	if len(b.Succs) == 0 {
+		return parse.Event{}, false
+	}
+	e := b.Succs[0]
+	if e.Cond == "" || e.Case != "" || e.Pos.Line == 0 {
+		return parse.Event{}, false
+	}
+	ev := parse.Event{Kind: parse.EvAssign, Pos: e.Pos, Value: parse.Expr{Text: e.Cond, Norm: e.Cond}}
+	if n := len(b.Events); n > 0 {
+		ev.Off = b.Events[n-1].Off
+	}
+	return ev, true
+}
+
+// checkCondReads checks the test at the end of block b, with the
+// state s there.
+func (a *analysis) checkCondReads(s state, b *parse.Block) {
+	if ev, ok := condRead(b); ok {
+		a.checkReads(s, &ev)
+	}
 }
 
 // readTexts are the expressions event e reads (normalized): an

@@ -448,8 +448,9 @@ func (b *builder) condLoop(c int, tb, fb *Block) {
 				b.expr(l)
 				b.expr(r)
 				eq := b.rawNorm(l) + "==" + b.rawNorm(r)
-				b.edge(b.cur, fb, Edge{Cond: eq})
-				b.edge(b.cur, tb, Edge{Cond: eq, Neg: true})
+				at := b.pos(t.nodes[c].start)
+				b.edge(b.cur, fb, Edge{Cond: eq, Pos: at})
+				b.edge(b.cur, tb, Edge{Cond: eq, Neg: true, Pos: at})
 				return
 			}
 		case kCallExpression:
@@ -484,8 +485,9 @@ func (b *builder) condLoop(c int, tb, fb *Block) {
 		}
 		b.expr(c)
 		n := b.norm(c).Norm
-		b.edge(b.cur, tb, Edge{Cond: n})
-		b.edge(b.cur, fb, Edge{Cond: n, Neg: true})
+		at := b.pos(t.nodes[c].start)
+		b.edge(b.cur, tb, Edge{Cond: n, Pos: at})
+		b.edge(b.cur, fb, Edge{Cond: n, Neg: true, Pos: at})
 		return
 	}
 }

@@ -109,6 +109,10 @@ type Edge struct {
 	// (`for_each_populated_zone(zone)`): it asks about the next element,
 	// so what an earlier loop of the same macro found says nothing.
 	Iter bool
+	// Pos is where a branch's test is written (`sdp->sd_tune.gt_statfs_slow`
+	// in `else if (...)`), for the tests of if and ?: conditions; zero
+	// where not known.
+	Pos Pos
 }
 
 // Block is a basic block: events in order, then edges out.

@@ -108,3 +108,19 @@ unsigned long logd_timeout_racy(struct gfs2_sbd *sdp)
 {
 	return logd_locked(&sdp->sd_tune) * HZ;
 }
+
+/* a tunable tested in a branch, with the lock and without it */
+static void show_quantum(struct seq_file *s, struct gfs2_sbd *sdp)
+{
+	int fast;
+
+	spin_lock(&sdp->sd_tune.gt_spin);
+	fast = 0;
+	if (sdp->sd_tune.gt_statfs_quantum != 30)
+		fast = 1;
+	spin_unlock(&sdp->sd_tune.gt_spin);
+	if (fast)
+		seq_puts(s, ",statfs_quantum");
+	else if (sdp->sd_tune.gt_logd_secs) /* want "gfs2-tune-gt-spin warning" */
+		seq_puts(s, ",commit");
+}
