@@ -307,7 +307,7 @@ func (c *Checker) atomicCallbacks() map[*fnInfo]callbackReg {
 				}
 				r, ok := registrations[e.Callee]
 				if timerArming[e.Callee] || ok && r.kind == "timer callback" && r.arg < len(e.Args) {
-					if field := lastField(strings.TrimPrefix(e.Args[0].Norm, "&")); field != "" {
+					if field := timerField(e.Args[0].Norm); field != "" {
 						ev := timerEvent{fi: fi, off: e.Off}
 						if ok {
 							ev.cb = e.Args[r.arg].Norm
@@ -361,7 +361,7 @@ type timerEvent struct {
 // never runs as the timer's callback. A timer the input never starts is
 // started elsewhere, with the callback it has.
 func (c *Checker) neverArmed(timer, cb string) bool {
-	field := lastField(strings.TrimPrefix(timer, "&"))
+	field := timerField(timer)
 	if field == "" {
 		return false
 	}
@@ -387,14 +387,14 @@ func (c *Checker) neverArmed(timer, cb string) bool {
 	return armed
 }
 
-// lastField is the last field of a path (`task_event` of
-// `p_slot->task_event`), or "" for a plain variable.
-func lastField(path string) string {
-	i := strings.LastIndexAny(path, ".>")
-	if i < 0 || !isPath(path) {
-		return ""
+// timerField is the field a timer argument names (`task_event` of
+// `&p_slot->task_event`), or "" for a plain variable.
+func timerField(arg string) string {
+	path := strings.TrimPrefix(arg, "&")
+	if f := lastName(path); f != path && isPath(path) {
+		return f
 	}
-	return path[i+1:]
+	return ""
 }
 
 // sleepRelevant tells whether a function with no lock operation still

@@ -17,12 +17,11 @@ type Checker struct {
 	set    *rules.Set
 	rec    *recognizer
 	active []*rules.Rule
-	// reads: the active guarded rules that cover reads (readRules), once
-	// readsKnown; called: the functions something in view calls
-	reads      []*rules.Rule
-	readsKnown bool
-	called     map[*fnInfo]bool
-	sev        map[string]rules.Severity // built-in severities
+	// reads: the active guarded rules that cover reads (readRules);
+	// called: the functions something in view calls (calledInView)
+	reads  []*rules.Rule
+	called map[*fnInfo]bool
+	sev    map[string]rules.Severity // built-in severities
 
 	files   []*parse.File
 	structs map[string]map[string]parse.Var
@@ -97,10 +96,8 @@ type fnInfo struct {
 	// flowKnown
 	flow      *secFlow
 	flowKnown bool
-	// sets: the stores of its scalar parameters to fields (fieldSets),
-	// once setsKnown
-	sets      []fieldSet
-	setsKnown bool
+	// fields: flags kept in structs (fieldflags.go)
+	fields fieldInfo
 }
 
 // Run checks files with set and returns the findings, sorted.
@@ -156,7 +153,7 @@ func New(set *rules.Set, files []*parse.File) *Checker {
 			c.sev[b.ID] = b.Severity
 		}
 	}
-	c.readRules()
+	c.reads = readRules(c.active)
 	c.ruleCallees = map[string]bool{}
 	for _, r := range c.active {
 		for _, ps := range [][]rules.Pattern{r.Calls, r.First, r.Publish, r.InstanceFrom, r.Fresh} {

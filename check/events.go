@@ -528,8 +528,13 @@ func (a *analysis) findNeed(n *need) (int, bool) {
 // entryUnmet reports a requirement left unmet at an entry point, which
 // has no caller to hold the lock.
 func (a *analysis) entryUnmet(n *need) {
-	tr := append(append([]Note{}, n.trace...), Note{File: a.fn.File, Line: a.fn.Pos.Line,
-		Note: fmt.Sprintf("%s is an entry point (%s): no caller holds %s", a.fn.Name, a.fn.Entry, strings.Join(n.classes, " or "))})
+	a.unmetAtTop(n, fmt.Sprintf("%s is an entry point (%s): no caller holds %s", a.fn.Name, a.fn.Entry, strings.Join(n.classes, " or ")))
+}
+
+// unmetAtTop reports requirement n at its place, with why no caller of
+// this function holds the lock as the trace's last note.
+func (a *analysis) unmetAtTop(n *need, why string) {
+	tr := append(append([]Note{}, n.trace...), Note{File: a.fn.File, Line: a.fn.Pos.Line, Note: why})
 	a.c.report(Finding{Rule: n.rule.ID, Severity: n.rule.Severity, Message: n.msg, File: n.file, Line: n.pos.Line,
 		Column: n.pos.Col, Function: n.fn, Trace: tr})
 }
@@ -1005,7 +1010,7 @@ func (a *analysis) checkGuarded(s state, e *parse.Event, r *rules.Rule, base, fi
 	// the object the field is in: base, or for a struct member
 	// (`sdp->sd_tune.gt_logd_secs`) the object that embeds it
 	holder := base
-	if strings.HasSuffix(e.LHS.Norm, base+"."+strings.TrimPrefix(field[strings.IndexByte(field, '.')+1:], ".")) {
+	if _, name, _ := strings.Cut(field, "."); e.LHS.Norm == base+"."+name {
 		holder = embeddingObject(base)
 	}
 	var live state

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/locklint/locklint/parse"
@@ -27,13 +26,23 @@ type fieldSet struct {
 	from  int
 }
 
+// fieldInfo is what this file finds in a function, each part once.
+type fieldInfo struct {
+	sets       []fieldSet // fieldSets
+	binds      []binding  // bindings
+	flags      []fieldFlag
+	setsKnown  bool
+	bindsKnown bool
+	flagsKnown bool
+}
+
 // fieldSets lists the stores of fi's scalar parameters to fields, each
 // field stored once in the function, computed once.
 func (c *Checker) fieldSets(fi *fnInfo) []fieldSet {
-	if fi.setsKnown {
-		return fi.sets
+	if fi.fields.setsKnown {
+		return fi.fields.sets
 	}
-	fi.setsKnown = true
+	fi.fields.setsKnown = true
 	fn := fi.fn
 	returned := map[string]bool{}
 	writes := map[string]int{}
@@ -77,20 +86,19 @@ func (c *Checker) fieldSets(fi *fnInfo) []fieldSet {
 					}
 				}
 			}
-			if from >= 0 && len(fi.sets) < 8 {
-				fi.sets = append(fi.sets, fieldSet{obj: obj, field: field, from: from})
+			if from >= 0 && len(fi.fields.sets) < 8 {
+				fi.fields.sets = append(fi.fields.sets, fieldSet{obj: obj, field: field, from: from})
 			}
 		}
 	}
-	return fi.sets
+	return fi.fields.sets
 }
 
-// paramIndex is the index of fn's parameter named v, or -1.
+// paramIndex is the index of fn's parameter named v, or -1 (v a local,
+// a global or a path).
 func paramIndex(fn *parse.Function, v string) int {
-	for i, p := range fn.Params {
-		if p.Name == v {
-			return i
-		}
+	if k, rest, ok := paramOf(fn, v); ok && k >= 0 && rest == "" {
+		return k
 	}
 	return -1
 }
@@ -129,6 +137,14 @@ func assignedOften(fn *parse.Function, v string) bool {
 type fieldFlag struct {
 	i    int
 	path string
+}
+
+// fieldFlagsOf is fieldFlags of fi's function, computed once.
+func (c *Checker) fieldFlagsOf(fi *fnInfo) []fieldFlag {
+	if !fi.fields.flagsKnown {
+		fi.fields.flags, fi.fields.flagsKnown = fieldFlags(fi.fn), true
+	}
+	return fi.fields.flags
 }
 
 // fieldFlags are the fields of fn's pointer parameters that its branches
@@ -174,26 +190,45 @@ func writesPath(fn *parse.Function, path string) bool {
 	return false
 }
 
-// calleeCopies are the paths in fi that a callee in view fills from the
-// value fi passes as v (`req = alloc_req(cqp, wait)` makes
-// `req->waiting` a copy of wait), for paths fi does not store to itself
-// on an object it does not reassign.
-func (c *Checker) calleeCopies(fi *fnInfo, v string) []string {
-	var out []string
+// binding is a path in a function that a callee in view fills from the
+// value the function passes it (`req = alloc_req(cqp, wait)` makes
+// `req->waiting` hold wait).
+type binding struct{ path, arg string }
+
+// bindings lists fi's bindings, in the order of its calls, computed
+// once: only paths fi does not store to itself, on an object it does
+// not reassign.
+func (c *Checker) bindings(fi *fnInfo) []binding {
+	if fi.fields.bindsKnown {
+		return fi.fields.binds
+	}
+	fi.fields.bindsKnown = true
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
 			e := &b.Events[i]
-			if e.Kind != parse.EvCall || !slices.ContainsFunc(e.Args, func(x parse.Expr) bool { return x.Norm == v }) {
+			if e.Kind != parse.EvCall {
 				continue
 			}
 			for _, s := range c.setsBy(fi, e) {
-				if s.from >= len(e.Args) || e.Args[s.from].Norm != v {
+				if s.from >= len(e.Args) {
 					continue
 				}
-				if p := c.setPath(fi, e, s); p != "" && !contains(out, p) && len(out) < 4 {
-					out = append(out, p)
+				if p := c.setPath(fi, e, s); p != "" {
+					fi.fields.binds = append(fi.fields.binds, binding{p, e.Args[s.from].Norm})
 				}
 			}
+		}
+	}
+	return fi.fields.binds
+}
+
+// calleeCopies are the paths in fi that a callee in view fills from the
+// value fi passes as v (bindings), at most four.
+func (c *Checker) calleeCopies(fi *fnInfo, v string) []string {
+	var out []string
+	for _, bd := range c.bindings(fi) {
+		if bd.arg == v && !contains(out, bd.path) && len(out) < 4 {
+			out = append(out, bd.path)
 		}
 	}
 	return out
@@ -246,31 +281,19 @@ func (c *Checker) setPath(fi *fnInfo, e *parse.Event, s fieldSet) string {
 
 // fieldValue tells what path holds in fi where a call passes it: a copy
 // of fi's scalar parameter (its index), or a constant a callee in view
-// stored there (`alloc_req(cqp, false)`); -1 and "" when not known.
+// stored there (`alloc_req(cqp, false)`); -1 and "" when not known (no
+// binding, or more than one).
 func (c *Checker) fieldValue(fi *fnInfo, path string) (int, string) {
-	root, field, ok := strings.Cut(path, "->")
-	if !ok || !parse.IsIdentifier(root) {
-		return -1, ""
-	}
 	param, konst, found := -1, "", 0
-	for _, b := range fi.fn.Blocks {
-		for i := range b.Events {
-			e := &b.Events[i]
-			if e.Kind != parse.EvCall {
-				continue
-			}
-			for _, s := range c.setsBy(fi, e) {
-				if s.field != field || s.from >= len(e.Args) || c.setPath(fi, e, s) != path {
-					continue
-				}
-				found++
-				arg := e.Args[s.from].Norm
-				if k := scalarParam(fi.fn, arg); k >= 0 {
-					param = k
-				} else if contradicts(arg, true) || contradicts(arg, false) {
-					konst = arg
-				}
-			}
+	for _, bd := range c.bindings(fi) {
+		if bd.path != path {
+			continue
+		}
+		found++
+		if k := scalarParam(fi.fn, bd.arg); k >= 0 {
+			param = k
+		} else if contradicts(bd.arg, true) || contradicts(bd.arg, false) {
+			konst = bd.arg
 		}
 	}
 	if found != 1 {

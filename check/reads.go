@@ -16,21 +16,19 @@ import (
 // sysfs store that changes it.
 
 // readRules are the active guarded rules that cover reads.
-func (c *Checker) readRules() []*rules.Rule {
-	if !c.readsKnown {
-		c.readsKnown = true
-		for _, r := range c.active {
-			if r.Kind == rules.KindGuarded && r.Reads {
-				c.reads = append(c.reads, r)
-			}
+func readRules(active []*rules.Rule) []*rules.Rule {
+	var out []*rules.Rule
+	for _, r := range active {
+		if r.Kind == rules.KindGuarded && r.Reads {
+			out = append(out, r)
 		}
 	}
-	return c.reads
+	return out
 }
 
 // readsGuarded tells whether fi reads a field of a reads rule.
 func (c *Checker) readsGuarded(fi *fnInfo) bool {
-	rs := c.readRules()
+	rs := c.reads
 	if len(rs) == 0 {
 		return false
 	}
@@ -172,7 +170,7 @@ scan:
 // checkReads checks the reads of event e against the reads rules, in
 // the reporting pass.
 func (a *analysis) checkReads(s state, e *parse.Event) {
-	rs := a.c.readRules()
+	rs := a.c.reads
 	if len(rs) == 0 {
 		return
 	}
@@ -186,8 +184,8 @@ func (a *analysis) checkReads(s state, e *parse.Event) {
 				for _, rd := range fieldReads(t, name) {
 					base, sep := rd[0], rd[1]
 					btype := a.typeOf(base)
-					if btype != "" && btype == lastField(base) {
-						btype = "" // a member whose struct is out of view
+					if f := lastName(base); f != base && btype == f {
+						btype = "" // a guess from the member's own name: its struct is out of view
 					}
 					if btype == "" && parse.IsIdentifier(base) {
 						btype = ownerOf("->" + name)
@@ -232,8 +230,5 @@ func (c *Checker) calledInView(fi *fnInfo) bool {
 // function nothing in view calls: its callers are the kernel's, which do
 // not hold the subsystem's lock.
 func (a *analysis) noCallerUnmet(n *need) {
-	tr := append(append([]Note{}, n.trace...), Note{File: a.fn.File, Line: a.fn.Pos.Line,
-		Note: fmt.Sprintf("no function in view calls %s, and its callers from outside do not hold %s", a.fn.Name, strings.Join(n.classes, " or "))})
-	a.c.report(Finding{Rule: n.rule.ID, Severity: n.rule.Severity, Message: n.msg, File: n.file, Line: n.pos.Line,
-		Column: n.pos.Col, Function: n.fn, Trace: tr})
+	a.unmetAtTop(n, fmt.Sprintf("no function in view calls %s, and its callers from outside do not hold %s", a.fn.Name, strings.Join(n.classes, " or ")))
 }

@@ -643,7 +643,7 @@ func constGuard(c *Checker, fi *fnInfo, b int) (inherited, bool) {
 	// last, a flag kept in the object given (what the caller set up): one
 	// that lets the sleep happen first (`if (req->waiting)`), before one
 	// that turns back on some state (`if (rf->reset) return -EBUSY`)
-	ff := fieldFlags(fn)
+	ff := c.fieldFlagsOf(fi)
 	for _, zero := range []bool{true, false} {
 		for _, f := range ff {
 			if !reachable(fn, b, fn.Params[f.i].Name+f.path, "", zero) {
