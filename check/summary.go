@@ -717,6 +717,9 @@ func (a *analysis) checkBalance() {
 			continue
 		}
 		for _, r := range mixed {
+			if !a.leakPath(k, r) {
+				continue
+			}
 			a.balanceFinding(k, r, "warning", fmt.Sprintf("%s (%s) is held on some paths to this return and released on others", a.displayInst(k), k.class), true)
 		}
 	}
@@ -1062,4 +1065,111 @@ func (a *analysis) balanceFinding(k key, r retSnap, sev string, msg string, told
 		return
 	}
 	a.c.report(f)
+}
+
+// leakPath tells whether some path of the text runs from a place where
+// the function takes a lock of k's class to the return r without passing
+// anything that releases a lock of that class: the evidence a "held on
+// some paths" warning needs. The states merged at a return can hold a
+// lock on paths the text does not have, when one object is spelled by
+// several names in turn: a loop that moves its cursor after each unlock
+// (`while ((lruvec = parent_lruvec(lruvec)))`), hand-over-hand locking
+// (`this_parent = dentry`), two pointers to one object that a test makes
+// the same. Every path from each acquisition passing a release is no
+// proof of a leak: the warning needs the path.
+func (a *analysis) leakPath(k key, r retSnap) bool {
+	releases := func(e *parse.Event) bool {
+		if e.Kind != parse.EvCall && e.Kind != parse.EvScopeEnd {
+			return false
+		}
+		ops := a.ops(e)
+		for _, op := range ops {
+			if op.class == k.class && (op.kind == opRelease || e.Kind == parse.EvScopeEnd) {
+				return true // (a scope's end repeats the call that took it)
+			}
+		}
+		if e.Kind == parse.EvScopeEnd || len(ops) > 0 {
+			return false // (a primitive on another lock)
+		}
+		callee := a.c.lookup(e.Callee, a.fi.file)
+		if last := lastName(e.Callee); callee == nil && (strings.HasSuffix(last, "_unlock") || strings.Contains(last, "_and_unlock")) {
+			// `fiq->ops->wake_pending_and_unlock(fiq)`: a method out of
+			// view that says it
+			return true
+		}
+		if callee != nil && callee.sum != nil {
+			for _, ls := range [][]sumLock{callee.sum.releases, callee.sum.mayRelease} {
+				for _, l := range ls {
+					if l.class == k.class {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	acquires := func(e *parse.Event) bool {
+		if e.Kind != parse.EvCall {
+			return false
+		}
+		for _, op := range a.ops(e) {
+			if op.class == k.class && (op.kind == opAcquire || op.kind == opTry || op.kind == opTryZero) {
+				return true
+			}
+		}
+		if callee := a.c.lookup(e.Callee, a.fi.file); callee != nil && callee.sum != nil {
+			for _, ls := range [][]sumLock{callee.sum.acquires, callee.sum.mayAcquire, callee.sum.conditional} {
+				for _, l := range ls {
+					if l.class == k.class {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	fn := a.fn
+	// walk scans block b from event i on: true when it reaches r
+	seen := make([]bool, len(fn.Blocks))
+	var stack []int
+	walk := func(b, i int) bool {
+		evs := fn.Blocks[b].Events
+		for ; i < len(evs); i++ {
+			e := &evs[i]
+			if releases(e) {
+				return false
+			}
+			if e.Kind == parse.EvReturn {
+				return !r.end && e.Pos == r.pos
+			}
+		}
+		if b == fn.Exit {
+			return r.end
+		}
+		for _, s := range fn.Blocks[b].Succs {
+			if !seen[s.To] {
+				seen[s.To] = true
+				stack = append(stack, s.To)
+			}
+		}
+		return false
+	}
+	for b := range fn.Blocks {
+		for i := range fn.Blocks[b].Events {
+			if !acquires(&fn.Blocks[b].Events[i]) {
+				continue
+			}
+			if walk(b, i+1) {
+				return true
+			}
+			for len(stack) > 0 {
+				next := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if walk(next, 0) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
