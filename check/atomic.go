@@ -103,6 +103,9 @@ func (s *secState) apply(e *parse.Event) {
 				s.max[i]--
 			}
 		case sec.reset[e.Callee]:
+			if s.max[i] == 0 {
+				s.dropped[i] = true // the caller's: `local_irq_enable(); schedule();`
+			}
 			s.min[i], s.max[i] = 0, 0
 		}
 		if s.max[i] == 0 {
@@ -435,7 +438,7 @@ func (c *Checker) quickSleeps(fi *fnInfo) []sleepFact {
 			}
 			if _, chain, param, inh, ok := c.sleepReasonG(fi, e, c.rec.ops(e, ty.typeOf)); ok && !resched(e.Callee) {
 				if param < 0 {
-					param = ownGFP(fi.fn)
+					param = maskParam(fi.fn)
 				}
 				fs = addSleep(fs, param, fi.fn.File, e, e.Callee+"("+argText(e)+")", chain, c, fi, b.ID, inh)
 			}

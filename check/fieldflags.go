@@ -301,3 +301,28 @@ func (c *Checker) fieldValue(fi *fnInfo, path string) (int, string) {
 	}
 	return param, konst
 }
+
+// ownStore is the constant fn stores to path before call e, when that is
+// its only store there, on an object it does not reassign
+// (`args->force = true;` before `fuse_simple_background(fm, args, ...)`).
+func ownStore(fn *parse.Function, path string, e *parse.Event) (string, bool) {
+	root, _, _ := strings.Cut(path, "->")
+	if assignedOften(fn, root) {
+		return "", false
+	}
+	var w *parse.Event
+	for _, b := range fn.Blocks {
+		for i := range b.Events {
+			if x := &b.Events[i]; x.Kind == parse.EvWrite && x.LHS.Norm == path {
+				if w != nil {
+					return "", false
+				}
+				w = x
+			}
+		}
+	}
+	if w == nil || w.Op != "=" || w.Off > e.Off || !(contradicts(w.Value.Norm, true) || contradicts(w.Value.Norm, false)) {
+		return "", false
+	}
+	return w.Value.Norm, true
+}

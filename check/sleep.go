@@ -214,7 +214,11 @@ func (c *Checker) sleeps(fi *fnInfo, e *parse.Event, ops []lockOp) ([]Note, int,
 				// the flag is a field of the object passed: what this
 				// function put there, or what its own caller did
 				arg := e.Args[f.guard].Norm
-				if k := paramIndex(fi.fn, arg); k >= 0 && fi.fn.Params[k].Pointer > 0 && !assignedOften(fi.fn, arg) {
+				if konst, ok := ownStore(fi.fn, arg+f.path, e); ok {
+					if contradicts(konst, f.nonZero) {
+						continue // this function set it to take the other branch
+					}
+				} else if k := paramIndex(fi.fn, arg); k >= 0 && fi.fn.Params[k].Pointer > 0 && !assignedOften(fi.fn, arg) {
 					inh = inherited{guard: k, nonZero: f.nonZero, path: f.path}
 				} else if k, konst := c.fieldValue(fi, arg+f.path); k >= 0 {
 					inh = inherited{guard: k, nonZero: f.nonZero}
@@ -361,6 +365,77 @@ func ownGFP(fn *parse.Function) int {
 	return -1
 }
 
+// maskParam is the gfp_t parameter a sleep of fn depends on when no
+// argument of the sleeping call says so (ownGFP), if fn looks at its mask
+// at all: tests it in a branch (`if (!gfpflags_allow_blocking(gfp))`) or
+// asserts with it (might_sleep_if(), might_alloc()). A function that only
+// passes its mask on, and sleeps elsewhere with GFP_KERNEL of its own
+// (sctp_cmd_interpreter(..., gfp) down to sctp_sched_set_sched()), sleeps
+// whatever its caller gave it: -1 then.
+func maskParam(fn *parse.Function) int {
+	p := ownGFP(fn)
+	if p < 0 {
+		return -1
+	}
+	name := fn.Params[p].Name
+	for _, b := range fn.Blocks {
+		for _, ed := range b.Succs {
+			if ed.Cond != "" && mentions(ed.Cond, name) && mentions(maskTest(ed.Cond), name) {
+				return p
+			}
+		}
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall || !(strings.HasPrefix(e.Callee, "might_") || strings.Contains(e.Callee, "blocking")) {
+				continue
+			}
+			for _, a := range e.Args {
+				if mentions(a.Norm, name) {
+					return p
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// maskTest is a branch test without the arguments of the calls in it
+// that do not look at a mask: `0 != (error = sctp_cmd_interpreter(...,
+// gfp))` passes the mask on and tests the result, while
+// `!gfpflags_allow_blocking(gfp)` and `gfp & __GFP_DIRECT_RECLAIM` test it.
+func maskTest(cond string) string {
+	var out strings.Builder
+	for i := 0; i < len(cond); i++ {
+		c := cond[i]
+		if c != '(' {
+			out.WriteByte(c)
+			continue
+		}
+		j := i
+		for j > 0 && isIdentByte(cond[j-1]) {
+			j--
+		}
+		callee := cond[j:i]
+		if callee == "" || strings.Contains(callee, "gfp") || strings.Contains(callee, "blocking") || strings.Contains(callee, "reclaim") {
+			out.WriteByte(c)
+			continue
+		}
+		depth := 0
+		for ; i < len(cond); i++ {
+			if cond[i] == '(' {
+				depth++
+			} else if cond[i] == ')' {
+				depth--
+				if depth == 0 {
+					break
+				}
+			}
+		}
+		out.WriteString("()")
+	}
+	return out.String()
+}
+
 // rcuMaySleep are sleeps that an RCU read-side section alone does not make
 // a bug in every configuration (cond_resched() is a no-op for RCU under
 // PREEMPT_RCU, and a quiescent state otherwise).
@@ -430,7 +505,7 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 		return
 	}
 	if param < 0 {
-		param = ownGFP(a.fn)
+		param = maskParam(a.fn)
 	}
 	b, _ := a.locate(e)
 	a.sum.sleeps = addSleep(a.sum.sleeps, param, a.fn.File, e, a.callText(e), chain, a.c, a.fi, b, inh)
@@ -562,6 +637,56 @@ func fallbackOnly(fn *parse.Function, b int) bool {
 		}
 	}
 	return false
+}
+
+// contextTests are the calls by which code asks whether it may sleep.
+var contextTests = []string{"in_atomic(", "irqs_disabled(", "in_interrupt(", "in_irq(", "in_softirq(",
+	"in_serving_softirq(", "in_hardirq(", "in_task(", "preemptible(", "in_atomic_preempt_off("}
+
+// contextChecked tells whether block b of fn is reached only past a test
+// of the context it runs in, or of a variable set from one
+// (`not_atomic = !in_atomic() && !irqs_disabled(); ... if (not_atomic)
+// msleep(...); else cpu_relax();`): the function decides at run time
+// whether it may sleep, and its callers under a spinlock take the other
+// branch.
+func contextChecked(fn *parse.Function, b int) bool {
+	isTest := func(x string) bool {
+		for _, t := range contextTests {
+			if strings.Contains(x, t) {
+				return true
+			}
+		}
+		return false
+	}
+	var vars []string
+	tested := false
+	for _, blk := range fn.Blocks {
+		for i := range blk.Events {
+			if x := &blk.Events[i]; x.Kind == parse.EvAssign && isTest(x.Value.Norm) {
+				vars = append(vars, x.Var)
+			}
+		}
+	}
+	skip := func(e parse.Edge) bool {
+		if e.Cond == "" {
+			return false
+		}
+		if isTest(e.Cond) {
+			return true
+		}
+		for _, v := range vars {
+			if mentions(e.Cond, v) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, blk := range fn.Blocks {
+		for _, e := range blk.Succs {
+			tested = tested || skip(e)
+		}
+	}
+	return tested && !reachableWithout(fn, b, skip)
 }
 
 // reachableWithout tells whether block b is reached from the entry
@@ -860,12 +985,12 @@ func condOn(e parse.Edge, v string) (bool, bool) {
 // addSleep adds a fact (the first for each param) to a summary.
 func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text string, chain []Note, c *Checker, fi *fnInfo, block int, inh inherited) []sleepFact {
 	fn := fi.fn
-	if block >= 0 && fallbackOnly(fn, block) {
+	if block >= 0 && (fallbackOnly(fn, block) || contextChecked(fn, block)) {
 		return fs
 	}
 	for _, f := range fs {
-		if f.param == param && f.guard < 0 {
-			return fs
+		if f.param == param && f.guard < 0 && len(f.chain) <= len(chain)+1 {
+			return fs // says all a new one could
 		}
 	}
 	g, ok := inherited{guard: -1}, false
@@ -887,8 +1012,10 @@ func addSleep(fs []sleepFact, param int, file string, e *parse.Event, text strin
 	f := sleepFact{param: param, chain: ch, guard: guard, nonZero: g.nonZero, bit: g.bit, path: g.path}
 	for i := range fs {
 		if fs[i].param == param {
-			if guard < 0 {
-				fs[i] = f // unguarded says more than guarded
+			if guard < 0 && (fs[i].guard >= 0 || len(ch) < len(fs[i].chain)) {
+				// unguarded says more than guarded, and a shorter chain
+				// more than a longer one, which callers may not follow
+				fs[i] = f
 			}
 			return fs
 		}

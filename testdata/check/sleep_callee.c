@@ -517,3 +517,140 @@ void send_delba_sync(struct node_adapter *ad)
 	send_node_cmd(ad, 7, true); /* want "sleep-under-spinlock warning" */
 	spin_unlock(&ad->lock);
 }
+
+/* A helper given a mask that it only hands on, and that allocates with a
+ * blocking mask of its own below, sleeps whatever its caller passes: a
+ * GFP_ATOMIC caller under a spinlock is a bug there (the mask is dropped
+ * on the way down). */
+struct msg_pool { spinlock_t lock; struct mutex m; void *head; int state; };
+
+static void *pool_new_handle(void)
+{
+	return kmem_cache_alloc(handle_cache, GFP_NOFS);
+}
+
+static void *pool_get_msg(struct msg_pool *p, int len, gfp_t gfp)
+{
+	void *h, *m;
+	int err;
+
+	if (0 != (err = pool_check(p, len, gfp)))
+		return NULL; /* tests what the call returns, not the mask */
+	h = pool_new_handle();
+	if (!h)
+		return NULL;
+	m = kmalloc(len, gfp);
+	return m;
+}
+
+void pool_send_fin(struct msg_pool *p)
+{
+	spin_lock(&p->lock);
+	p->head = pool_get_msg(p, 16, GFP_ATOMIC); /* want "sleep-under-spinlock warning" */
+	spin_unlock(&p->lock);
+}
+
+/* One that looks at its mask before it sleeps is the caller's to decide. */
+static void *pool_get_locked(struct msg_pool *p, gfp_t gfp)
+{
+	void *m;
+
+	if (gfpflags_allow_blocking(gfp))
+		mutex_lock(&p->m);
+	m = p->head;
+	if (gfpflags_allow_blocking(gfp))
+		mutex_unlock(&p->m);
+	return m;
+}
+
+void pool_peek_atomic(struct msg_pool *p)
+{
+	spin_lock(&p->lock);
+	p->head = pool_get_locked(p, GFP_ATOMIC);
+	spin_unlock(&p->lock);
+}
+
+void pool_peek_blocking(struct msg_pool *p)
+{
+	spin_lock(&p->lock);
+	p->head = pool_get_locked(p, GFP_KERNEL); /* want "sleep-under-spinlock" */
+	spin_unlock(&p->lock);
+}
+
+/* A helper that enables interrupts before it sleeps has left its
+ * caller's irq-disabled section there (the exit-to-user loop). */
+static void exit_to_user_work(struct msg_pool *p)
+{
+	while (p->state) {
+		local_irq_enable();
+		schedule();
+		local_irq_disable();
+	}
+}
+
+void exit_to_user(struct msg_pool *p)
+{
+	local_irq_disable();
+	exit_to_user_work(p);
+	local_irq_enable();
+}
+
+/* A sleep behind a flag of the object passed, which the caller itself
+ * set just before the call (`args->force = true;`). */
+struct bg_args { bool force; int len; };
+struct bg_conn { spinlock_t lock; wait_queue_head_t waitq; int blocked; void *req; };
+
+static int send_background(struct bg_conn *fc, struct bg_args *args, gfp_t gfp)
+{
+	if (args->force)
+		fc->req = kzalloc(args->len, gfp);
+	else
+		wait_event_killable(fc->waitq, !fc->blocked);
+	return 0;
+}
+
+void send_writeback(struct bg_conn *fc, struct bg_args *args)
+{
+	spin_lock(&fc->lock);
+	args->force = true;
+	send_background(fc, args, GFP_ATOMIC);
+	spin_unlock(&fc->lock);
+}
+
+void send_writeback_unforced(struct bg_conn *fc, struct bg_args *args)
+{
+	spin_lock(&fc->lock);
+	args->force = false;
+	send_background(fc, args, GFP_ATOMIC); /* want "sleep-under-spinlock warning" */
+	spin_unlock(&fc->lock);
+}
+
+/* A helper that asks whether it may sleep, and busy-waits when it may
+ * not, is safe under its callers' spinlocks; one that does not ask is not. */
+static int send_busy_loop(struct msg_pool *p)
+{
+	bool not_atomic = !in_atomic() && !irqs_disabled();
+
+	while (p->state) {
+		if (not_atomic)
+			msleep_interruptible(1);
+		else
+			cpu_relax();
+	}
+	return 0;
+}
+
+static int send_wait_loop(struct msg_pool *p)
+{
+	while (p->state)
+		msleep_interruptible(1);
+	return 0;
+}
+
+void set_prio(struct msg_pool *p)
+{
+	spin_lock_irq(&p->lock);
+	send_busy_loop(p);
+	send_wait_loop(p); /* want "sleep-under-spinlock" */
+	spin_unlock_irq(&p->lock);
+}
