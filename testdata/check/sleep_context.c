@@ -249,3 +249,36 @@ void slot_press(struct slot *s)
 	add_timer(&s->task);
 	mod_timer(&s->event, jiffies + HZ);
 }
+
+/*
+ * Kernel-mode FPU and SIMD sections run with preemption disabled: a
+ * display driver's bandwidth code between DC_FP_START() and DC_FP_END()
+ * must not allocate with GFP_KERNEL; after the section ends it may.
+ */
+struct pool { void *clk; void *hub; };
+static void *make_block(int n)
+{
+	return kzalloc(n, GFP_KERNEL);
+}
+
+bool pool_construct(struct pool *p)
+{
+	DC_FP_START();
+	p->clk = make_block(32); /* want "sleep-under-spinlock" */
+	if (!p->clk)
+		goto fail;
+	DC_FP_END();
+	p->hub = make_block(64);
+	return true;
+fail:
+	DC_FP_END();
+	return false;
+}
+
+void simd_digest(struct dev *d)
+{
+	kernel_neon_begin();
+	msleep(1); /* want "sleep-under-spinlock" */
+	kernel_neon_end();
+	msleep(1);
+}
