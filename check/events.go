@@ -29,6 +29,13 @@ func (a *analysis) call(s state, e *parse.Event) {
 			p.renew(resultObject(e))
 		}
 	}
+	if x := bitWord(e); x != "" {
+		// set_bit(IS_ATR_VALID, &dev->flags): what an earlier test of
+		// the word found no longer holds
+		for _, p := range s {
+			p.invalidate(x, "")
+		}
+	}
 	ops := a.ops(e)
 	if e.Kind == parse.EvCall && a.hasOutParam(e) {
 		// `get_user_pages_locked(mm, ..., &locked)`: the callee may drop
@@ -1174,6 +1181,26 @@ func (a *analysis) calleeCalls(e *parse.Event, pats []rules.Pattern) bool {
 		}
 	}
 	return false
+}
+
+// bitWord is the word a call that changes bits in it is given
+// (`set_bit(N, &dev->flags)`, `clear_bit_unlock(N, (void *)&x->state)`),
+// "" for other calls.
+func bitWord(e *parse.Event) string {
+	if e.Kind != parse.EvCall || len(e.Args) < 2 {
+		return ""
+	}
+	n := strings.TrimLeft(e.Callee, "_")
+	if !strings.Contains(n, "set_bit") && !strings.Contains(n, "clear_bit") && !strings.Contains(n, "change_bit") &&
+		!strings.Contains(n, "assign_bit") {
+		return ""
+	}
+	arg := strings.ReplaceAll(e.Args[1].Text, " ", "")
+	i := strings.LastIndexByte(arg, '&')
+	if i < 0 || !isPath(arg[i+1:]) {
+		return ""
+	}
+	return arg[i+1:]
 }
 
 // outPointers rebinds the pointer locals a call is given the address of

@@ -29,10 +29,17 @@ type Analyzer struct {
 	Post Tree
 	// Jobs bounds the parsers running at once (0: 2).
 	Jobs int
+	// Callers, with a Tree that can search itself (Grepper), adds to a
+	// patch's context the files anywhere in the tree that call a
+	// function, not static, the patch changes (context.go).
+	Callers bool
 
 	// ctxCache holds the context files parsed for earlier patches of a
 	// series (context.go)
 	ctxCache map[string]*image
+	// callCache holds what the tree's search found for each name
+	// (callerFiles)
+	callCache map[string][]string
 }
 
 // Stats are the front end's numbers for the images analyzed after the
@@ -669,10 +676,12 @@ func (a *Analyzer) relevant(im *image, f check.Finding) bool {
 		return true
 	}
 	for _, fn := range im.file.Functions {
-		if fn.Name == f.Function && fn.Pos.Line <= f.Line && f.Line <= fn.End.Line {
-			return im.touches(fn.Pos.Line, fn.End.Line)
+		if fn.Name == f.Function && fn.Pos.Line <= f.Line && f.Line <= fn.End.Line && im.touches(fn.Pos.Line, fn.End.Line) {
+			return true
 		}
 	}
+	// (a function the patch leaves alone: the finding is the patch's
+	// when its trace goes through a hunk, a helper the patch changed)
 	for _, n := range f.Trace {
 		if n.File == im.path && n.Line > 0 && im.touches(n.Line, n.Line) {
 			return true

@@ -1,14 +1,19 @@
 package diffscan
 
 import (
+	"bytes"
 	"context"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Context files. A patch checked against a tree is analyzed with the
@@ -98,10 +103,12 @@ func realRoot(d string) (string, error) {
 	return root, err
 }
 
-// contextImages are the other C files of the directories of ims, read
-// from mem as the series has them before this patch, parsed (cached
-// across the series' patches: a file the series has not written is not
-// read again, one it has is parsed again if its text changed).
+// contextImages are the other C files of the directories of ims, and
+// with a tree that can search itself the files elsewhere that call a
+// function ims change (callerFiles), read from mem as the series has
+// them before this patch, parsed (cached across the series' patches: a
+// file the series has not written is not read again, one it has is
+// parsed again if its text changed).
 func (a *Analyzer) contextImages(ctx context.Context, ims []*image, mem *memTree) []*image {
 	if mem == nil {
 		return nil // (a tree that cannot list: ListC says so per directory)
@@ -114,7 +121,32 @@ func (a *Analyzer) contextImages(ctx context.Context, ims []*image, mem *memTree
 			dirs[path.Dir(im.path)] = true
 		}
 	}
+	taken := map[string]bool{}
 	var out, todo []*image
+	// load reads n, or finds it parsed for an earlier patch
+	load := func(n string) *image {
+		if c, ok := a.ctxCache[n]; ok {
+			if _, changed := mem.files[n]; !changed {
+				return c // (as the tree has it, parsed for an earlier patch)
+			}
+		}
+		src, err := mem.ReadFile(n)
+		if err != nil {
+			return nil
+		}
+		return &image{path: n, src: src}
+	}
+	add := func(ims []*image) {
+		for _, im := range ims {
+			taken[im.path] = true
+			if c, ok := a.ctxCache[im.path]; ok && (c == im || string(c.src) == string(im.src)) {
+				out = append(out, c)
+				continue
+			}
+			todo = append(todo, im)
+			out = append(out, im)
+		}
+	}
 	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
 		d := dir
 		if d == "." {
@@ -130,32 +162,28 @@ func (a *Analyzer) contextImages(ctx context.Context, ims []*image, mem *memTree
 			if inPatch[n] {
 				continue
 			}
-			if c, ok := a.ctxCache[n]; ok {
-				if _, changed := mem.files[n]; !changed {
-					// (as the tree has it, parsed for an earlier patch)
-					total += len(c.src)
-					dirIms = append(dirIms, c)
-					continue
-				}
+			if im := load(n); im != nil {
+				total += len(im.src)
+				dirIms = append(dirIms, im)
 			}
-			src, err := mem.ReadFile(n)
-			if err != nil {
+		}
+		if total <= maxContextBytes {
+			add(dirIms)
+		}
+	}
+	if a.Callers {
+		var callerIms []*image
+		total := 0
+		for _, n := range a.callerFiles(ctx, ims, mem) {
+			if inPatch[n] || taken[n] {
 				continue
 			}
-			total += len(src)
-			dirIms = append(dirIms, &image{path: n, src: src})
-		}
-		if total > maxContextBytes {
-			continue
-		}
-		for _, im := range dirIms {
-			if c, ok := a.ctxCache[im.path]; ok && (c == im || string(c.src) == string(im.src)) {
-				out = append(out, c)
-				continue
+			if im := load(n); im != nil && total+len(im.src) <= maxContextBytes {
+				total += len(im.src)
+				callerIms = append(callerIms, im)
 			}
-			todo = append(todo, im)
-			out = append(out, im)
 		}
+		add(callerIms)
 	}
 	a.parse(ctx, todo)
 	if a.ctxCache == nil {
@@ -170,4 +198,224 @@ func (a *Analyzer) contextImages(ctx context.Context, ims []*image, mem *memTree
 		ok = append(ok, im)
 	}
 	return ok
+}
+
+// callerFiles are the files of the tree that call a function, not
+// static, whose body the patch changes (changedExterns): each such
+// function's callers, unless there are more than MaxCallerFiles of them.
+// The tree is searched once a series for each name; the files the series
+// wrote are read as it has them, those it deleted left out.
+func (a *Analyzer) callerFiles(ctx context.Context, ims []*image, mem *memTree) []string {
+	g, ok := mem.base.(Grepper)
+	if !ok {
+		return nil
+	}
+	names := changedExterns(ims)
+	var missing []string
+	for _, n := range names {
+		if _, ok := a.callCache[n]; !ok {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		found, err := g.Calling(ctx, missing)
+		if err != nil {
+			return nil // (context only: a search that fails leaves the directories)
+		}
+		if a.callCache == nil {
+			a.callCache = map[string][]string{}
+		}
+		for _, n := range missing {
+			a.callCache[n] = found[n]
+		}
+	}
+	var out []string
+	for _, n := range names {
+		var files []string
+		for _, f := range a.callCache[n] {
+			if _, changed := mem.files[f]; !changed {
+				files = append(files, f)
+			}
+		}
+		for f, src := range mem.files {
+			if src != nil && strings.HasSuffix(f, ".c") && len(callsIn(src, []string{n})) > 0 {
+				files = append(files, f)
+			}
+		}
+		if len(files) <= MaxCallerFiles {
+			out = append(out, files...)
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// Callers. A function the patch changes that is not static may be called
+// from anywhere: a driver in another directory that calls it under its
+// spinlock is where a sleep the patch adds goes wrong. With a tree that
+// can search itself (Grepper), the files that call a changed function
+// are context too, within bounds: a function called from more than
+// MaxCallerFiles files is too common to follow for each patch (its
+// callers are a whole-tree run's business).
+
+// Grepper is a Tree that can find the C files that call functions.
+type Grepper interface {
+	// Calling names, for each of names, the .c files that call it (the
+	// name as a word, then blanks, then `(`), sorted, as paths a
+	// ReadFile takes.
+	Calling(ctx context.Context, names []string) (map[string][]string, error)
+}
+
+// MaxCallerFiles bounds the callers followed for one function.
+const MaxCallerFiles = 24
+
+// skipTop are the top-level directories of a kernel tree whose C is not
+// the kernel's (user-space tools, build helpers, documentation).
+var skipTop = map[string]bool{"Documentation": true, "tools": true, "scripts": true, "usr": true, "LICENSES": true}
+
+// Calling searches the tree's .c files, on every core.
+func (d DirTree) Calling(ctx context.Context, names []string) (map[string][]string, error) {
+	root, err := realRoot(string(d))
+	if err != nil {
+		return nil, err
+	}
+	paths := make(chan string, 256)
+	type hit struct {
+		file  string
+		names []string
+	}
+	hits := make(chan hit, 64)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range paths {
+				src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+				if err != nil {
+					continue // (gone, or unreadable: it calls nothing we can read)
+				}
+				if ns := callsIn(src, names); len(ns) > 0 {
+					hits <- hit{p, ns}
+				}
+			}
+		}()
+	}
+	var walkErr error
+	go func() {
+		walkErr = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return nil // (a directory that cannot be read holds no callers we can see)
+			}
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			if e.IsDir() {
+				if rel != "." && (strings.HasPrefix(e.Name(), ".") || skipTop[rel]) {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if e.Type().IsRegular() && strings.HasSuffix(rel, ".c") {
+				paths <- rel
+			}
+			return nil
+		})
+		close(paths)
+		wg.Wait()
+		close(hits)
+	}()
+	out := map[string][]string{}
+	for h := range hits {
+		for _, n := range h.names {
+			out[n] = append(out[n], h.file)
+		}
+	}
+	for _, files := range out {
+		sort.Strings(files)
+	}
+	return out, walkErr
+}
+
+// callsIn are the names that src calls.
+func callsIn(src []byte, names []string) []string {
+	var out []string
+	for _, n := range names {
+		for i := 0; ; {
+			k := bytes.Index(src[i:], []byte(n))
+			if k < 0 {
+				break
+			}
+			at := i + k
+			i = at + len(n)
+			if at > 0 && identByte(src[at-1]) {
+				continue
+			}
+			j := i
+			for j < len(src) && (src[j] == ' ' || src[j] == '\t') {
+				j++
+			}
+			if j < len(src) && src[j] == '(' {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func identByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+// changedExterns are the functions, not static, whose bodies the patch's
+// whole-file images change in a way their callers' locks may care about:
+// a line added or removed there that takes or drops a lock, sleeps,
+// allocates or waits (lockish). A patch that edits only other code
+// (comments, arithmetic, a message) costs no search of the tree.
+func changedExterns(ims []*image) []string {
+	var out []string
+	for _, im := range ims {
+		if im.frag != nil || im.file == nil || im.f == nil {
+			continue
+		}
+		changed := lockishLines(im.f)
+		for _, fn := range im.file.Functions {
+			if fn.Static || fn.Name == "" || slices.Contains(out, fn.Name) {
+				continue
+			}
+			for _, n := range changed {
+				if fn.Pos.Line <= n && n <= fn.End.Line {
+					out = append(out, fn.Name)
+					break
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// lockish matches the code of a line that may change what a function
+// does to its callers' locks or context.
+var lockish = regexp.MustCompile(`(?i)lock|sleep|wait|sched|sync|mutex|sem|down|up_|alloc|gfp|_user|might_|flush|cancel|rcu|preempt|irq|_bh\b|free|firmware|complet|msg|xfer|transfer`)
+
+// lockishLines are the lines, by new line number, where a file diff adds
+// or removes lockish code (a removed line counts at the place it was).
+func lockishLines(f *FileDiff) []int {
+	var out []int
+	for _, h := range f.Hunks {
+		n := h.NewStart
+		for _, l := range h.Lines {
+			if l.Op != ' ' && lockish.MatchString(l.Text) {
+				out = append(out, n)
+			}
+			if l.Op != '-' {
+				n++
+			}
+		}
+	}
+	return out
 }

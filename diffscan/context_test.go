@@ -125,3 +125,92 @@ func traceNotes(ns []report.Note) []string {
 	}
 	return out
 }
+
+// The same helper, with one caller beside it in its own file (which the
+// patch does not touch) and one in another directory: the caller in the
+// file counts always, the one elsewhere when the tree is searched for
+// callers (Analyzer.Callers).
+const callersHelper = `#include <linux/slab.h>
+
+struct mle { spinlock_t lock; int n; };
+
+void mle_dump(struct mle *m)
+{
+	char *buf = kmalloc(64, GFP_ATOMIC);
+
+	if (!buf)
+		return;
+	m->n++;
+	kfree(buf);
+}
+
+static void mle_tick(struct mle *m)
+{
+	rcu_read_lock();
+	mle_dump(m);
+	rcu_read_unlock();
+}
+`
+
+const callersFar = `#include <linux/spinlock.h>
+
+struct mle { spinlock_t lock; int n; };
+void mle_dump(struct mle *m);
+
+void far_flush(struct mle *m)
+{
+	spin_lock_bh(&m->lock);
+	mle_dump (m);
+	spin_unlock_bh(&m->lock);
+}
+
+void far_unrelated(struct mle *m)
+{
+	my_mle_dump(m);
+	m->mle_dump = 0;
+}
+`
+
+func TestCallersElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{"fs/dlm/dump.c": callersHelper, "drivers/misc/far.c": callersFar,
+		"tools/perf/dump.c": callersFar, ".git/x.c": callersFar} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := Read("fix.diff", []byte(ctxPatch), Options{})
+	for _, callers := range []bool{false, true} {
+		r := (&Analyzer{Set: defaultRules(t), Tree: DirTree(dir), Callers: callers}).Run(context.Background(), s)
+		for _, d := range r.Diags {
+			t.Errorf("diagnostic: %s", d)
+		}
+		got := show(r.Findings)
+		want := "0/0 fs/dlm/dump.c:7 sleep-under-spinlock introduced mle_dump @@ -4,7 +4,7 @@\n"
+		if got != want {
+			t.Fatalf("callers %v: findings:\n%s\nwant:\n%s", callers, got, want)
+		}
+		trace := strings.Join(traceNotes(r.Findings[0].Trace), "\n")
+		if !strings.Contains(trace, "fs/dlm/dump.c:18: found in mle_tick()") && !strings.Contains(trace, "fs/dlm/dump.c:18: also found in mle_tick()") {
+			t.Errorf("callers %v: the caller in the patched file is not in the trace:\n%s", callers, trace)
+		}
+		if far := strings.Contains(trace, "drivers/misc/far.c:9: found in far_flush()"); far != callers {
+			t.Errorf("callers %v: the caller in drivers/misc is in the trace (%v), want %v\n%s", callers, far, callers, trace)
+		}
+		if strings.Contains(trace, "tools/") || strings.Contains(trace, ".git/") {
+			t.Errorf("callers %v: user-space tools or a hidden directory read:\n%s", callers, trace)
+		}
+	}
+}
+
+func TestCallsIn(t *testing.T) {
+	src := []byte("x = my_f(1); y->f = 2; f2(3); g (4);\nh\t(5); f")
+	got := callsIn(src, []string{"f", "g", "h", "f2", "k"})
+	if want := []string{"g", "h", "f2"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("callsIn = %v, want %v", got, want)
+	}
+}

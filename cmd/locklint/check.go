@@ -43,6 +43,7 @@ func newCheckCmd() *cobra.Command {
 	f.StringVar(&o.dumpIR, "dump-ir", "", "print the IR of the function `NAME` (debugging)")
 	f.String("tree", "", "apply patches to the source tree in `DIR` (in memory) and analyze whole functions before and after (default: the kernel tree at the current directory, if any)")
 	f.Bool("no-tree", false, "analyze the hunks as fragments, even at the top of a kernel tree")
+	addCallersFlag(f)
 	addOutputFlags(f)
 	return cmd
 }
@@ -144,7 +145,7 @@ func checkPatches(ctx context.Context, stdin io.Reader, stderr io.Writer, path s
 		fmt.Fprintf(stderr, "locklint: %s: no patch in it (%d %s read, none with a diff); nothing to check\n",
 			report.Clean(path), series.Messages, plural(series.Messages, "message"))
 	}
-	an := &diffscan.Analyzer{Set: s.set, Jobs: s.jobs}
+	an := &diffscan.Analyzer{Set: s.set, Jobs: s.jobs, Callers: s.callers}
 	tree := s.tree
 	switch {
 	case tree != "":

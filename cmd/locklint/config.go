@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/locklint/locklint/diffscan"
 	"github.com/locklint/locklint/parse"
 	"github.com/locklint/locklint/report"
 	"github.com/locklint/locklint/rules"
@@ -35,6 +36,7 @@ type settings struct {
 	allowUnchecked, verbose       bool
 	tree                          string
 	noTree                        bool
+	callers                       bool
 	baseline, writeBaseline       string
 	configFile                    string
 
@@ -50,6 +52,13 @@ func addRuleFlags(f *pflag.FlagSet) {
 	f.StringToString("severity", nil, "override severities: `ID=LEVEL`,... (error, warning, info)")
 	f.String("config", "", "configuration `FILE` (default: .locklint.yaml here or in a parent directory)")
 	f.BoolP("verbose", "v", false, "say which configuration and tree were used and what was skipped; with --stats, list each function whose body did not parse cleanly")
+}
+
+// addCallersFlag declares --callers, for the commands that check patches
+// against a tree.
+func addCallersFlag(f *pflag.FlagSet) {
+	f.Bool("callers", true, "with a tree: also analyze the files anywhere in it that call a function, not static, a patch changes (at most "+
+		strconv.Itoa(diffscan.MaxCallerFiles)+" files a function), so that a caller elsewhere holding a lock counts")
 }
 
 // addOutputFlags declares the flags every analyzing command has.
@@ -74,7 +83,7 @@ func addOutputFlags(f *pflag.FlagSet) {
 func settingNames() map[string]bool {
 	f := pflag.NewFlagSet("", pflag.ContinueOnError)
 	addOutputFlags(f)
-	names := map[string]bool{"tree": true, "no-tree": true}
+	names := map[string]bool{"tree": true, "no-tree": true, "callers": true}
 	f.VisitAll(func(fl *pflag.Flag) { names[fl.Name] = true })
 	return names
 }
@@ -118,6 +127,9 @@ func loadSettings(cmd *cobra.Command) (*settings, error) {
 		writeBaseline: v.GetString("write-baseline"), configFile: cfg,
 		allowUnchecked: v.GetBool("allow-unchecked"), verbose: v.GetBool("verbose"),
 		disable: map[string]bool{}, enable: map[string]bool{}, severity: map[string]rules.Severity{},
+	}
+	if cmd.Flags().Lookup("callers") != nil {
+		s.callers = v.GetBool("callers")
 	}
 	if cmd.Flags().Lookup("tree") != nil {
 		s.tree = v.GetString("tree")

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/locklint/locklint/diffscan"
@@ -46,6 +47,7 @@ with their status (preexisting, fixed with --show-fixed).`,
 	f := cmd.Flags()
 	f.BoolVar(&o.cached, "cached", false, "check the staged changes (HEAD against the index)")
 	f.StringVar(&o.base, "base", "", "check the work tree against its merge base with `REV`")
+	addCallersFlag(f)
 	addOutputFlags(f)
 	return cmd
 }
@@ -110,6 +112,45 @@ func (g gitTree) ListC(dir string) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// Calling finds, with git grep at the revision (or in the index), the .c
+// files that call each of names, for a change's callers context
+// (diffscan.Grepper).
+func (g gitTree) Calling(ctx context.Context, names []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, n := range names {
+		args := []string{"grep", "-l", "-z", "-E", "--no-color"}
+		if g.rev == ":" {
+			args = append(args, "--cached")
+		}
+		args = append(args, "-e", `(^|[^A-Za-z0-9_])`+regexp.QuoteMeta(n)+`[[:blank:]]*\(`)
+		if g.rev != ":" {
+			if strings.HasPrefix(g.rev, "-") {
+				return nil, fmt.Errorf("git grep: revision %q", g.rev) // (git grep takes no --end-of-options)
+			}
+			args = append(args, g.rev)
+		}
+		args = append(args, "--", "*.c", ":!tools/", ":!Documentation/", ":!scripts/", ":!usr/")
+		c := exec.CommandContext(ctx, "git", args...)
+		c.Dir = g.dir
+		res, err := c.Output()
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
+			continue // (no match)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("git grep: %w", err)
+		}
+		for _, rec := range strings.Split(string(res), "\x00") {
+			if g.rev != ":" {
+				rec = strings.TrimPrefix(rec, g.rev+":")
+			}
+			if strings.HasSuffix(rec, ".c") {
+				out[n] = append(out[n], rec)
+			}
+		}
+	}
+	return out, nil
 }
 
 func git(dir string, args ...string) ([]byte, error) {
@@ -189,7 +230,7 @@ func runDiff(ctx context.Context, cmd *cobra.Command, args []string, o diffOpts,
 		return usage(err)
 	}
 	series := diffscan.FromMessages(what, []*diffscan.Message{{Source: what, Subject: what, Body: string(text), Line: 1, BodyLine: 1}}, nil, diffscan.Options{})
-	an := &diffscan.Analyzer{Set: s.set, Tree: pre, Post: post, Jobs: s.jobs}
+	an := &diffscan.Analyzer{Set: s.set, Tree: pre, Post: post, Jobs: s.jobs, Callers: s.callers}
 	res := an.Run(ctx, series)
 	r := &collected{root: root}
 	r.addSeries(what, series, res)

@@ -213,3 +213,35 @@ func TestDiffDirectoryContext(t *testing.T) {
 		t.Errorf("range: exit %d\n%s", code, out)
 	}
 }
+
+// A caller in another directory counts when the tree is searched for
+// callers (the default), through git grep at the revision or in the
+// index.
+func TestDiffCallersElsewhere(t *testing.T) {
+	bin := buildBinary(t)
+	dir := gitRepo(t)
+	helper := "struct q { spinlock_t lock; int n; };\n\nvoid q_note(struct q *q)\n{\n\tq->n++;\n}\n"
+	caller := "struct q { spinlock_t lock; int n; };\nvoid q_note(struct q *q);\n\nvoid q_put(struct q *q)\n{\n\tspin_lock(&q->lock);\n\tq_note(q);\n\tspin_unlock(&q->lock);\n}\n"
+	write(t, filepath.Join(dir, "mm", "note.c"), helper)
+	if err := os.MkdirAll(filepath.Join(dir, "drivers", "q"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "drivers", "q", "put.c"), caller)
+	mustRun(t, dir, "git", "add", ".")
+	mustRun(t, dir, "git", "commit", "-q", "--no-verify", "-m", "queue")
+	write(t, filepath.Join(dir, "mm", "note.c"), strings.Replace(helper, "\tq->n++;", "\tq->n++;\n\tmsleep(1);", 1))
+	mustRun(t, dir, "git", "add", "mm/note.c")
+	out, code := runCode(dir, bin, "diff", "--cached", "--fail-on", "warning")
+	if code != 1 || !strings.Contains(out, "mm/note.c:6:2: warning: q_note() may sleep") || !strings.Contains(out, "drivers/q/put.c:7: note: found in q_put()") {
+		t.Errorf("diff --cached: exit %d\n%s", code, out)
+	}
+	out, code = runCode(dir, bin, "diff", "--cached", "--fail-on", "warning", "--callers=false")
+	if code != 0 || strings.Contains(out, "q_put") {
+		t.Errorf("diff --cached --callers=false: exit %d\n%s", code, out)
+	}
+	mustRun(t, dir, "git", "commit", "-q", "--no-verify", "-m", "sleep")
+	out, code = runCode(dir, bin, "diff", "HEAD~1..HEAD", "--fail-on", "warning")
+	if code != 1 || !strings.Contains(out, "drivers/q/put.c:7: note: found in q_put()") {
+		t.Errorf("range: exit %d\n%s", code, out)
+	}
+}

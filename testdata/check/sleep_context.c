@@ -282,3 +282,40 @@ void simd_digest(struct dev *d)
 	kernel_neon_end();
 	msleep(1);
 }
+
+/*
+ * A bit set after it was tested: the second test may see it set, so the
+ * sleep behind it is reachable from the timer.
+ */
+struct card { struct timer_list timer; unsigned long flags; spinlock_t lock; int polls; };
+static int card_pps(struct card *c)
+{
+	usleep_range(10000, 11000);
+	return 0;
+}
+
+static void card_poll(struct timer_list *t)
+{
+	struct card *c = from_timer(c, t, timer);
+
+	if (test_and_set_bit(CARD_IO, &c->flags))
+		goto again;
+	spin_lock(&c->lock);
+	c->polls++;
+	spin_unlock(&c->lock);
+	if (test_bit(CARD_VALID, &c->flags) == 1)
+		goto out;
+	set_bit(CARD_VALID, &c->flags);
+	if (test_bit(CARD_VALID, &c->flags) == 1)
+		card_pps(c); /* want "sleep-under-spinlock" */
+out:
+	clear_bit(CARD_IO, &c->flags);
+again:
+	mod_timer(&c->timer, jiffies + 1);
+}
+
+static void card_start(struct card *c)
+{
+	timer_setup(&c->timer, card_poll, 0);
+	mod_timer(&c->timer, jiffies);
+}
