@@ -82,6 +82,9 @@ type analysis struct {
 	// unrelatedTests; related serves unrelatedTests (takes.go)
 	preds   [][]int
 	related map[string]map[string]bool
+	// callResults are the variables calls of the function store their
+	// results in, parameters aside (callFailureTest)
+	callResults map[string]bool
 	// retTries are the trylocks whose result a return gives back
 	retTries map[key]tryOp
 	sum      summary

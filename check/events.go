@@ -634,7 +634,10 @@ func (a *analysis) lockOp(s state, e *parse.Event, op lockOp) {
 	if op.kind == opAcquire && a.rep {
 		a.noteTake(s, e, op) // (on the settled state, once)
 	}
-	every := a.rep && len(s) > 0 && !op.result && !sem && (op.kind == opAcquire && !op.read || op.kind == opRelease)
+	// (a shared acquisition nests on an rwlock; on a sleeping rwsem a
+	// writer queued in between blocks the second one: lockdep's
+	// recursive read)
+	every := a.rep && len(s) > 0 && !op.result && !sem && (op.kind == opAcquire && !(op.read && op.spin) || op.kind == opRelease)
 	var first lockVal
 	agreeing := 0
 	root := rootIdent(op.inst)

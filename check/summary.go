@@ -773,6 +773,9 @@ func other(rs []retSnap, r retSnap) retSnap {
 // in the function ("@8766->update_lock", the object a call returned) is
 // named by the expression its acquisition used (`data->update_lock`).
 func (a *analysis) displayInst(k key) string {
+	if k.inst == "" && k.class != "" {
+		return k.class // (a class of one lock: cpu_hotplug)
+	}
 	if stable(k.inst) {
 		return a.asWritten(k.inst)
 	}

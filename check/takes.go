@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -45,7 +46,7 @@ const maxTakeHops = 2
 // path reaches it with k untouched, on the function's way in or in a case
 // of a switch.
 func (a *analysis) noteTake(s state, e *parse.Event, op lockOp) {
-	if op.read || op.result || op.kind != opAcquire || len(s) == 0 || countingSemaphore(e.Callee) ||
+	if op.read && op.spin || op.result || op.kind != opAcquire || len(s) == 0 || countingSemaphore(e.Callee) ||
 		strings.HasSuffix(e.Callee, "_non_owner") || strings.Contains(e.Callee, "nested") {
 		return
 	}
@@ -119,10 +120,26 @@ func (a *analysis) unrelatedTests(at int, inst string) bool {
 		return false
 	}
 	base := rootIdent(inst)
+	global := false
 	if v, ok := fn.VarType(base); !ok || v.Pointer == 0 || !isParamOf(fn, base) {
-		return false // (a global lock: any test may be the caller's state)
+		// (a global lock: any test may be the caller's state, but for
+		// the failure of a call made here: `if (IS_ERR(kthread))`)
+		global = true
 	}
-	related := a.relatedTo(base)
+	var related map[string]bool
+	if !global {
+		related = a.relatedTo(base)
+	} else {
+		// what the caller hands in, and what is computed from it; a
+		// global option or a call's answer is not the caller's
+		// lock state (`if (!test_bit(OSN_WORKLOAD, &osnoise_options))`)
+		related = map[string]bool{}
+		for _, p := range fn.Params {
+			for id := range a.relatedTo(p.Name) {
+				related[id] = true
+			}
+		}
+	}
 	// the blocks that reach at going forward
 	preds := a.predecessors()
 	reach := make([]bool, len(fn.Blocks))
@@ -153,11 +170,14 @@ func (a *analysis) unrelatedTests(at int, inst string) bool {
 			if strings.Contains(strings.ToLower(c), "lock") {
 				return false
 			}
+			if a.callFailureTest(c) {
+				continue
+			}
 			for _, id := range identsOf(c) {
 				if related[id] {
 					return false
 				}
-				if _, ok := fn.VarType(id); !ok && strings.ToUpper(id) != id && !calledIn(c, id) && !cWords[id] {
+				if _, ok := fn.VarType(id); !global && !ok && strings.ToUpper(id) != id && !calledIn(c, id) && !cWords[id] {
 					return false // (a global)
 				}
 			}
@@ -165,6 +185,30 @@ func (a *analysis) unrelatedTests(at int, inst string) bool {
 	}
 	return true
 }
+
+// callFailureTest tells whether test c asks only about what calls made
+// in this function returned (`IS_ERR(kthread)`, `!buf`, `ret < 0` with
+// ret = a call's result and never a parameter): how a call fails is not
+// its caller's lock state.
+func (a *analysis) callFailureTest(c string) bool {
+	if a.callResults == nil {
+		a.callResults = map[string]bool{}
+		for _, b := range a.fn.Blocks {
+			for i := range b.Events {
+				if e := &b.Events[i]; e.Kind == parse.EvCall && e.Result != "" && !isParamOf(a.fn, e.Result) {
+					a.callResults[e.Result] = true
+				}
+			}
+		}
+	}
+	m := failureShape.FindStringSubmatch(strings.ReplaceAll(strings.TrimSpace(c), " ", ""))
+	return m != nil && a.callResults[m[1]]
+}
+
+// failureShape is a test of whether a value says a call failed: `ret`,
+// `!p`, `IS_ERR(p)`, `unlikely(ret < 0)`, `p == NULL` (not `rv == 1`: a
+// value the caller's arguments may pick).
+var failureShape = regexp.MustCompile(`^!?\(?(?:(?:unlikely|likely)\()?!?(?:IS_ERR(?:_OR_NULL)?\()?(\w+)\)?(?:<0|!=0|==NULL|!=NULL)?\)?\)?$`)
 
 // relatedTo are base, the function's scalar parameters (flags), and the
 // variables given values read from base or from those (cached per base).
@@ -264,12 +308,19 @@ func (a *analysis) checkTakes(s state, e *parse.Event, callee *fnInfo) {
 				Column: t.pos.Col, Function: t.fn, Trace: tr,
 				Message: fmt.Sprintf("%s takes %s, which %s() already holds when it calls %s()",
 					t.text, a.displayInst(k), a.fn.Name, e.Callee)})
-		case untouched && t.hops+1 < maxTakeHops && a.alwaysAt(e):
+		case untouched && t.hops+1 < maxTakeHops && (a.alwaysAt(e) || a.unrelatedAt(e, inst)):
 			if _, done := a.taken[k]; !done {
 				a.taken[k] = t.through(call)
 			}
 		}
 	}
+}
+
+// unrelatedAt tells whether the tests on the way to e are about other
+// things than the lock inst (see unrelatedTests).
+func (a *analysis) unrelatedAt(e *parse.Event, inst string) bool {
+	at, _ := a.locate(e)
+	return a.unrelatedTests(at, inst)
 }
 
 // alwaysAt tells whether e runs whenever the function does (see always).
@@ -283,6 +334,9 @@ func (a *analysis) summarizeTakes() {
 	for _, k := range sortedKeys(a.taken) {
 		t := a.taken[k]
 		param, path, ok := paramOf(a.fn, k.inst)
+		if k.inst == "" {
+			param, path, ok = -2, "", true // (a class of one lock: cpus_read_lock())
+		}
 		if !ok {
 			continue
 		}
@@ -295,6 +349,7 @@ func (a *analysis) summarizeTakes() {
 // skips: it holds nothing, so what its callees take, it takes.
 func (c *Checker) quickTakes(fi *fnInfo) []sumTake {
 	var out []sumTake
+	var tests *analysis // (for unrelatedTests, made when needed)
 	for _, callee := range c.callees(fi) {
 		if callee.sum == nil || len(callee.sum.takes) == 0 {
 			continue
@@ -302,7 +357,7 @@ func (c *Checker) quickTakes(fi *fnInfo) []sumTake {
 		for _, b := range fi.fn.Blocks {
 			for i := range b.Events {
 				e := &b.Events[i]
-				if e.Kind != parse.EvCall || e.Callee != callee.fn.Name || !always(fi.fn, b.ID) {
+				if e.Kind != parse.EvCall || e.Callee != callee.fn.Name {
 					continue
 				}
 				for _, t := range callee.sum.takes {
@@ -310,7 +365,18 @@ func (c *Checker) quickTakes(fi *fnInfo) []sumTake {
 					if !ok || t.hops+1 >= maxTakeHops {
 						continue
 					}
+					if !always(fi.fn, b.ID) {
+						if tests == nil {
+							tests = &analysis{c: c, fi: fi, fn: fi.fn}
+						}
+						if !tests.unrelatedTests(b.ID, inst) {
+							continue
+						}
+					}
 					param, path, ok := paramOf(fi.fn, inst)
+					if inst == "" {
+						param, path, ok = -2, "", true
+					}
 					if !ok || hasTake(out, t.class, param, path) {
 						continue
 					}

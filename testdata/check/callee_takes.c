@@ -166,3 +166,115 @@ static void chan_revalidate_own(struct chan *c, struct port *p)
 		c->busy = 1;
 	mutex_unlock(&c->mu);
 }
+
+/*
+ * A read side taken again: a sleeping rwsem blocks the second reader when
+ * a writer queued in between, so the reader waits for itself; an rwlock's
+ * readers nest.
+ */
+struct table { struct rw_semaphore sem; rwlock_t rw; int n; };
+
+static int table_find(struct table *t, int key)
+{
+	int found;
+
+	down_read(&t->sem); /* want "double-acquire error" */
+	found = t->n == key;
+	up_read(&t->sem);
+	return found;
+}
+
+static void table_copy(struct table *t, int key)
+{
+	down_read(&t->sem);
+	if (!table_find(t, key))
+		t->n = key;
+	up_read(&t->sem);
+}
+
+static int table_peek(struct table *t)
+{
+	int n;
+
+	read_lock(&t->rw);
+	n = t->n;
+	read_unlock(&t->rw);
+	return n;
+}
+
+static int table_peek_twice(struct table *t)
+{
+	int n;
+
+	read_lock(&t->rw);
+	n = table_peek(t) + t->n;
+	read_unlock(&t->rw);
+	return n;
+}
+
+/*
+ * A global lock taken on the path where a call made here failed, or
+ * where a global option says so: no caller holding it rules that path out.
+ */
+static void workers_stop(void)
+{
+	cpus_read_lock(); /* want "double-acquire error" */
+	workers_stop_all();
+	cpus_read_unlock();
+}
+
+static int worker_start(unsigned int cpu)
+{
+	struct task_struct *k;
+
+	if (!test_bit(WORKLOAD, &worker_options))
+		return 0;
+	k = kthread_run_on_cpu(worker_main, NULL, cpu, "worker/%u");
+	if (IS_ERR(k)) {
+		workers_stop();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void workers_start(void)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		if (worker_start(cpu))
+			break;
+	cpus_read_unlock();
+}
+
+/*
+ * Taken only for the values of the caller's argument that need it
+ * (an address outside the direct window): the caller that holds the lock
+ * passes one that does not.
+ */
+struct hw { rwlock_t hw_lock; void *base; };
+
+static int hw_window(struct hw *h, unsigned long off)
+{
+	return off >= 0x1000;
+}
+
+static void hw_write(struct hw *h, unsigned long off, u32 v)
+{
+	unsigned long flags = 0;
+	int rv = hw_window(h, off);
+
+	if (rv == 1)
+		write_lock_irqsave(&h->hw_lock, flags);
+	writel(v, h->base + off);
+	if (rv == 1)
+		write_unlock_irqrestore(&h->hw_lock, flags);
+}
+
+static void hw_fail(struct hw *h)
+{
+	read_lock(&h->hw_lock);
+	hw_write(h, 0x10, 1);
+	read_unlock(&h->hw_lock);
+}
