@@ -75,6 +75,10 @@ type orderSite struct {
 	file, fn string
 	pos      parse.Pos
 	text     string
+	// shared: one of the two is an rwlock's read side (readers nest,
+	// lockdep's recursive read); others: the global locks also held there
+	shared bool
+	others []string
 }
 
 type fnInfo struct {
@@ -454,8 +458,82 @@ func before(a, b *Finding) bool {
 }
 
 func (c *Checker) reportOrderInversions() {
-	var pairs [][2]string
+	// a field of an unknown struct is the one known class with that
+	// field (`conn->session->back_lock` is `session->back_lock`'s
+	// iscsi_session.back_lock); with none, or several, it stays out
+	byField := map[string][]string{}
 	for p := range c.orderAt {
+		for _, cl := range p {
+			if i := strings.LastIndexByte(cl, '.'); i > 0 && !strings.HasPrefix(cl, "?") && !slices.Contains(byField[cl[i+1:]], cl) {
+				byField[cl[i+1:]] = append(byField[cl[i+1:]], cl)
+			}
+		}
+	}
+	// a class named after the field it is reached through
+	// (`conn->session->back_lock` is "session.back_lock" when struct
+	// iscsi_conn is not in the input) is no type's name: it is the one
+	// declared type's class with that lock field
+	declared := map[string]bool{}
+	for _, fi := range c.funcs {
+		for _, v := range fi.fn.Params {
+			declared[v.Type] = true
+		}
+		for _, v := range fi.fn.Locals {
+			declared[v.Type] = true
+		}
+	}
+	for f := range c.structs {
+		declared[f] = true
+	}
+	for f, ks := range byField {
+		var real []string
+		for _, k := range ks {
+			if declared[k[:len(k)-len(f)-1]] {
+				real = append(real, k)
+			}
+		}
+		byField[f] = real
+	}
+	named := func(cl string) (string, bool) {
+		f, ok := strings.CutPrefix(cl, "?.")
+		if !ok {
+			i := strings.LastIndexByte(cl, '.')
+			if i < 0 || declared[cl[:i]] || !strings.Contains(cl[i+1:], "_") {
+				return cl, true
+			}
+			if ks := byField[cl[i+1:]]; len(ks) == 1 {
+				return ks[0], true
+			}
+			return cl, true
+		}
+		if ks := byField[f]; len(ks) == 1 {
+			return ks[0], true
+		}
+		return "", false
+	}
+	order := map[[2]string]orderSite{}
+	var raw [][2]string
+	for p := range c.orderAt {
+		raw = append(raw, p)
+	}
+	sort.Slice(raw, func(i, j int) bool {
+		if raw[i][0] != raw[j][0] {
+			return raw[i][0] < raw[j][0]
+		}
+		return raw[i][1] < raw[j][1]
+	})
+	for _, p := range raw {
+		a, ok1 := named(p[0])
+		b, ok2 := named(p[1])
+		if !ok1 || !ok2 || a == b {
+			continue
+		}
+		if _, dup := order[[2]string{a, b}]; !dup {
+			order[[2]string{a, b}] = c.orderAt[p]
+		}
+	}
+	var pairs [][2]string
+	for p := range order {
 		pairs = append(pairs, p)
 	}
 	// by first class, then second: comparing the concatenations would tie
@@ -467,11 +545,16 @@ func (c *Checker) reportOrderInversions() {
 		return pairs[i][1] < pairs[j][1]
 	})
 	for _, p := range pairs {
-		rev, ok := c.orderAt[[2]string{p[1], p[0]}]
+		rev, ok := order[[2]string{p[1], p[0]}]
 		if !ok {
 			continue
 		}
-		at := c.orderAt[p]
+		at := order[p]
+		if at.shared || rev.shared || gated(at.others, rev.others, named) {
+			// (readers of an rwlock do not wait for each other; a lock
+			// both sites hold besides lets only one of them in)
+			continue
+		}
 		c.report(Finding{
 			Rule: "order-inversion", Severity: c.sev["order-inversion"],
 			Message: fmt.Sprintf("%s taken while holding %s, but %s takes them the other way round", p[1], p[0], rev.fn),
@@ -479,6 +562,23 @@ func (c *Checker) reportOrderInversions() {
 			Trace: []Note{{File: rev.file, Line: rev.pos.Line, Note: fmt.Sprintf("%s takes %s while holding %s: %s", rev.fn, p[0], p[1], rev.text)}},
 		})
 	}
+}
+
+// gated tells whether two acquisition sites hold a lock of one class
+// besides the pair: the outer lock serializes them.
+func gated(a, b []string, named func(string) (string, bool)) bool {
+	for _, x := range a {
+		x, ok := named(x)
+		if !ok {
+			continue
+		}
+		for _, y := range b {
+			if y, ok := named(y); ok && x == y {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // summary is what callers learn about a function.

@@ -906,17 +906,49 @@ func (a *analysis) checkOrder(s state, p *partition, e *parse.Event, op lockOp, 
 					a.note(hv.site, "%s taken here", hv.site.full()))
 			}
 		}
-		if !strings.Contains(hk.class, "?") && !strings.Contains(k.class, "?") && len(s) == 1 &&
+		if knownOrField(hk.class) && knownOrField(k.class) && heldOnAll(s, hk) &&
 			!strings.Contains(e.Callee, "_nested") && !strings.Contains(hv.site.text, "_nested(") {
 			// (a `_nested` acquisition names a lockdep subclass: the code
 			// orders instances of one kind, parent before child, by its
 			// own rule, which two class names cannot see)
 			pair := [2]string{hk.class, k.class}
 			if _, ok := a.c.orderAt[pair]; !ok {
-				a.c.orderAt[pair] = orderSite{file: a.fn.File, fn: a.fn.Name, pos: e.Pos, text: e.Callee + "(" + argText(e) + ")"}
+				site := orderSite{file: a.fn.File, fn: a.fn.Name, pos: e.Pos, text: e.Callee + "(" + argText(e) + ")",
+					shared: op.read && op.spin || hv.spin && strings.HasPrefix(hv.site.text, "read_")}
+				for ok, ov := range p.locks.all() {
+					// (a global lock: one per-object, `sdata_lock(sdata)`,
+					// may be two objects' locks at the two sites)
+					if _, local := a.fn.VarType(ok.inst); ov.b == bH && ok.class != hk.class && ok.class != k.class &&
+						parse.IsIdentifier(ok.inst) && !local {
+						site.others = append(site.others, ok.class)
+					}
+				}
+				sort.Strings(site.others)
+				a.c.orderAt[pair] = site
 			}
 		}
 	}
+}
+
+// heldOnAll tells whether every path holds k.
+func heldOnAll(s state, k key) bool {
+	for _, p := range s {
+		if v, ok := p.locks.lookup(k); !ok || v.b != bH {
+			return false
+		}
+	}
+	return true
+}
+
+// knownOrField tells whether a class may enter the order graph: a known
+// one, or a field of a struct the input does not define ("?.back_lock",
+// through `conn->session->back_lock`), which reportOrderInversions
+// names by the one known class with that field, if there is one.
+func knownOrField(class string) bool {
+	if f, ok := strings.CutPrefix(class, "?."); ok {
+		return strings.Contains(f, "_") && parse.IsIdentifier(f)
+	}
+	return !strings.Contains(class, "?")
 }
 
 func indexOf(ss []string, s string) int {
