@@ -270,13 +270,17 @@ func calledIn(c, id string) bool {
 // here on every path, it is a self-deadlock; untouched here, this
 // function takes it too, a call further down.
 func (a *analysis) checkTakes(s state, e *parse.Event, callee *fnInfo) {
-	if callee == nil || callee.sum == nil || callee == a.fi || len(s) == 0 {
+	takes := apiTakes(a, e)
+	if callee != nil && takes == nil {
+		if callee.sum == nil || callee == a.fi || tableWins(callee.fn.Name) {
+			return // (tableWins: the table says what it does, not its body: release_sock())
+		}
+		takes = callee.sum.takes
+	}
+	if len(s) == 0 {
 		return
 	}
-	if tableWins(callee.fn.Name) {
-		return // (the table says what it does, not its body: release_sock())
-	}
-	for _, t := range callee.sum.takes {
+	for _, t := range takes {
 		if t.param == -2 && t.file != a.fn.File {
 			continue // a global of another file may be its own static of that name
 		}
@@ -323,6 +327,32 @@ func (a *analysis) unrelatedAt(e *parse.Event, inst string) bool {
 	return a.unrelatedTests(at, inst)
 }
 
+// takingAPIs are kernel functions that take a lock inside, whatever their
+// definition in view: the static key API and stop_machine() take the CPU
+// hotplug lock (their `_cpuslocked` variants are for callers that hold
+// it), register_netdev() and unregister_netdev() the RTNL.
+var takingAPIs = map[string][2]string{
+	"static_key_enable": {"cpu_hotplug", ""}, "static_key_disable": {"cpu_hotplug", ""},
+	"static_key_slow_inc": {"cpu_hotplug", ""}, "static_key_slow_dec": {"cpu_hotplug", ""},
+	"static_branch_enable": {"cpu_hotplug", ""}, "static_branch_disable": {"cpu_hotplug", ""},
+	"static_branch_inc": {"cpu_hotplug", ""}, "static_branch_dec": {"cpu_hotplug", ""},
+	"stop_machine": {"cpu_hotplug", ""}, "cpuhp_setup_state": {"cpu_hotplug", ""},
+	"cpuhp_setup_state_nocalls": {"cpu_hotplug", ""}, "cpuhp_remove_state": {"cpu_hotplug", ""},
+	"cpuhp_remove_state_nocalls": {"cpu_hotplug", ""},
+	"register_netdev": {"rtnl_mutex", "rtnl_mutex"}, "unregister_netdev": {"rtnl_mutex", "rtnl_mutex"},
+}
+
+// apiTakes is what a call to a takingAPIs function takes, as a summary
+// would say it, placed at the call.
+func apiTakes(a *analysis, e *parse.Event) []sumTake {
+	l, ok := takingAPIs[e.Callee]
+	if !ok {
+		return nil
+	}
+	return []sumTake{{class: l[0], param: -2, path: l[1], file: a.fn.File, fn: a.fn.Name, pos: e.Pos,
+		text: e.Callee + "()"}}
+}
+
 // alwaysAt tells whether e runs whenever the function does (see always).
 func (a *analysis) alwaysAt(e *parse.Event) bool {
 	at, _ := a.locate(e)
@@ -350,40 +380,46 @@ func (a *analysis) summarizeTakes() {
 func (c *Checker) quickTakes(fi *fnInfo) []sumTake {
 	var out []sumTake
 	var tests *analysis // (for unrelatedTests, made when needed)
-	for _, callee := range c.callees(fi) {
-		if callee.sum == nil || len(callee.sum.takes) == 0 {
-			continue
-		}
-		for _, b := range fi.fn.Blocks {
-			for i := range b.Events {
-				e := &b.Events[i]
-				if e.Kind != parse.EvCall || e.Callee != callee.fn.Name {
+	for _, b := range fi.fn.Blocks {
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall {
+				continue
+			}
+			var takes []sumTake
+			table := false
+			if l, ok := takingAPIs[e.Callee]; ok {
+				takes, table = []sumTake{{class: l[0], param: -2, path: l[1], file: fi.fn.File, fn: fi.fn.Name, pos: e.Pos,
+					text: e.Callee + "()"}}, true
+			} else if callee := c.lookup(e.Callee, fi.file); callee != nil && callee != fi && callee.sum != nil {
+				takes = callee.sum.takes
+			}
+			for _, t := range takes {
+				inst, ok := mapInst(t.param, t.path, e)
+				if !ok || t.hops+1 >= maxTakeHops {
 					continue
 				}
-				for _, t := range callee.sum.takes {
-					inst, ok := mapInst(t.param, t.path, e)
-					if !ok || t.hops+1 >= maxTakeHops {
+				if !always(fi.fn, b.ID) {
+					if tests == nil {
+						tests = &analysis{c: c, fi: fi, fn: fi.fn}
+					}
+					if !tests.unrelatedTests(b.ID, inst) {
 						continue
 					}
-					if !always(fi.fn, b.ID) {
-						if tests == nil {
-							tests = &analysis{c: c, fi: fi, fn: fi.fn}
-						}
-						if !tests.unrelatedTests(b.ID, inst) {
-							continue
-						}
-					}
-					param, path, ok := paramOf(fi.fn, inst)
-					if inst == "" {
-						param, path, ok = -2, "", true
-					}
-					if !ok || hasTake(out, t.class, param, path) {
-						continue
-					}
-					u := t.through(Note{File: fi.fn.File, Line: e.Pos.Line, Note: "calls " + clipNote(e.Callee+"("+argText(e)+")")})
-					u.param, u.path = param, path
-					out = append(out, u)
 				}
+				param, path, ok := paramOf(fi.fn, inst)
+				if inst == "" {
+					param, path, ok = -2, "", true
+				}
+				if !ok || hasTake(out, t.class, param, path) {
+					continue
+				}
+				u := t
+				if !table {
+					u = t.through(Note{File: fi.fn.File, Line: e.Pos.Line, Note: "calls " + clipNote(e.Callee+"("+argText(e)+")")})
+				}
+				u.param, u.path = param, path
+				out = append(out, u)
 			}
 		}
 	}

@@ -278,3 +278,39 @@ static void hw_fail(struct hw *h)
 	hw_write(h, 0x10, 1);
 	read_unlock(&h->hw_lock);
 }
+
+/*
+ * Kernel APIs that take a lock inside: the static key API takes the CPU
+ * hotplug lock (its _cpuslocked form is for callers that hold it),
+ * register_netdev() the RTNL.
+ */
+static DEFINE_STATIC_KEY_FALSE(odd_config);
+
+static void note_odd_config(void)
+{
+	static_branch_enable(&odd_config); /* want "double-acquire error" */
+}
+
+static void mask_write(void)
+{
+	cpus_read_lock();
+	note_odd_config();
+	cpus_read_unlock();
+}
+
+static void mask_write_locked(void)
+{
+	cpus_read_lock();
+	static_branch_enable_cpuslocked(&odd_config);
+	cpus_read_unlock();
+}
+
+static int port_add(struct net_device *dev)
+{
+	int err;
+
+	rtnl_lock();
+	err = register_netdev(dev); /* want "double-acquire error" */
+	rtnl_unlock();
+	return err;
+}
