@@ -339,7 +339,7 @@ var takingAPIs = map[string][2]string{
 	"stop_machine": {"cpu_hotplug", ""}, "cpuhp_setup_state": {"cpu_hotplug", ""},
 	"cpuhp_setup_state_nocalls": {"cpu_hotplug", ""}, "cpuhp_remove_state": {"cpu_hotplug", ""},
 	"cpuhp_remove_state_nocalls": {"cpu_hotplug", ""},
-	"register_netdev": {"rtnl_mutex", "rtnl_mutex"}, "unregister_netdev": {"rtnl_mutex", "rtnl_mutex"},
+	"register_netdev":            {"rtnl_mutex", "rtnl_mutex"}, "unregister_netdev": {"rtnl_mutex", "rtnl_mutex"},
 }
 
 // apiTakes is what a call to a takingAPIs function takes, as a summary
