@@ -85,6 +85,8 @@ type analysis struct {
 	// callResults are the variables calls of the function store their
 	// results in, parameters aside (callFailureTest)
 	callResults map[string]bool
+	// paramRelated serves unrelatedTests for global locks (takes.go)
+	paramRelated map[string]bool
 	// retTries are the trylocks whose result a return gives back
 	retTries map[key]tryOp
 	sum      summary

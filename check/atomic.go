@@ -149,6 +149,17 @@ func opensSection(fn *parse.Function) bool {
 	return false
 }
 
+// opensSection is opensSection(fi.fn), asked once.
+func (fi *fnInfo) opensSection() bool {
+	if fi.opens == 0 {
+		fi.opens = 2
+		if opensSection(fi.fn) {
+			fi.opens = 1
+		}
+	}
+	return fi.opens == 1
+}
+
 // sectionCalls are all the calls that open or close a section, for a
 // quick look at every function.
 var sectionCalls = func() map[string]bool {
@@ -170,7 +181,7 @@ func (c *Checker) flowOf(fi *fnInfo) *secFlow {
 		return fi.flow
 	}
 	var fl *secFlow
-	if opensSection(fi.fn) {
+	if fi.opensSection() {
 		fl = computeFlow(fi.fn)
 	}
 	fi.flow, fi.flowKnown = fl, true

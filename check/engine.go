@@ -100,6 +100,8 @@ type fnInfo struct {
 	// flowKnown
 	flow      *secFlow
 	flowKnown bool
+	// opens: opensSection, once (0 not asked, 1 yes, 2 no)
+	opens int8
 	// fields: flags kept in structs (fieldflags.go)
 	fields fieldInfo
 }
@@ -225,6 +227,7 @@ func (c *Checker) Run() []Finding {
 	}
 	c.callerEvidence()
 	c.reportOrderInversions()
+	c.reportSectionLeaks()
 	out := make([]Finding, 0, len(c.findings))
 	for _, f := range c.findings {
 		out = append(out, *f)

@@ -133,12 +133,7 @@ func (a *analysis) unrelatedTests(at int, inst string) bool {
 		// what the caller hands in, and what is computed from it; a
 		// global option or a call's answer is not the caller's
 		// lock state (`if (!test_bit(OSN_WORKLOAD, &osnoise_options))`)
-		related = map[string]bool{}
-		for _, p := range fn.Params {
-			for id := range a.relatedTo(p.Name) {
-				related[id] = true
-			}
-		}
+		related = a.relatedToParams()
 	}
 	// the blocks that reach at going forward
 	preds := a.predecessors()
@@ -209,6 +204,42 @@ func (a *analysis) callFailureTest(c string) bool {
 // `!p`, `IS_ERR(p)`, `unlikely(ret < 0)`, `p == NULL` (not `rv == 1`: a
 // value the caller's arguments may pick).
 var failureShape = regexp.MustCompile(`^!?\(?(?:(?:unlikely|likely)\()?!?(?:IS_ERR(?:_OR_NULL)?\()?(\w+)\)?(?:<0|!=0|==NULL|!=NULL)?\)?\)?$`)
+
+// relatedToParams are the function's parameters and the variables given
+// values read from them (cached).
+func (a *analysis) relatedToParams() map[string]bool {
+	if a.paramRelated != nil {
+		return a.paramRelated
+	}
+	related := map[string]bool{}
+	for _, v := range a.fn.Params {
+		related[v.Name] = true
+	}
+	a.paramRelated = grow(a.fn, related)
+	return a.paramRelated
+}
+
+// grow adds to related the variables given values that mention one of it.
+func grow(fn *parse.Function, related map[string]bool) map[string]bool {
+	for changed := true; changed; {
+		changed = false
+		for _, b := range fn.Blocks {
+			for i := range b.Events {
+				e := &b.Events[i]
+				if e.Kind != parse.EvAssign || related[e.Var] {
+					continue
+				}
+				for _, id := range identsOf(e.Value.Norm) {
+					if related[id] {
+						related[e.Var], changed = true, true
+						break
+					}
+				}
+			}
+		}
+	}
+	return related
+}
 
 // relatedTo are base, the function's scalar parameters (flags), and the
 // variables given values read from base or from those (cached per base).
@@ -380,6 +411,12 @@ func (a *analysis) summarizeTakes() {
 func (c *Checker) quickTakes(fi *fnInfo) []sumTake {
 	var out []sumTake
 	var tests *analysis // (for unrelatedTests, made when needed)
+	taking := map[string]*fnInfo{}
+	for _, callee := range c.callees(fi) {
+		if callee != fi && callee.sum != nil && len(callee.sum.takes) > 0 {
+			taking[callee.fn.Name] = callee
+		}
+	}
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
 			e := &b.Events[i]
@@ -391,7 +428,7 @@ func (c *Checker) quickTakes(fi *fnInfo) []sumTake {
 			if l, ok := takingAPIs[e.Callee]; ok {
 				takes, table = []sumTake{{class: l[0], param: -2, path: l[1], file: fi.fn.File, fn: fi.fn.Name, pos: e.Pos,
 					text: e.Callee + "()"}}, true
-			} else if callee := c.lookup(e.Callee, fi.file); callee != nil && callee != fi && callee.sum != nil {
+			} else if callee := taking[e.Callee]; callee != nil {
 				takes = callee.sum.takes
 			}
 			for _, t := range takes {
