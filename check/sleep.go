@@ -490,13 +490,22 @@ func (a *analysis) checkSleep(s state, e *parse.Event, ops []lockOp) {
 			return
 		}
 	}
-	if maybe && !atomicSure && param < 0 && len(chain) == 0 && !resched(e.Callee) {
+	if maybe && !atomicSure && param < 0 && !resched(e.Callee) {
 		// a sleeping call where some path holds a spinlock this function
-		// took (`if (!swapcache) spin_lock(&l); ... msleep(1);`)
-		if k, v, ok := a.someSpin(s); ok {
+		// took (`if (!swapcache) spin_lock(&l); ... msleep(1);`); a
+		// helper's sleep only when the lock is taken on a flag the caller
+		// passes (`if (!locked) spin_lock_bh(&map->lock)`): on the other
+		// paths the caller holds it
+		if k, v, ok := a.someSpin(s); ok && (len(chain) == 0 || a.takenOnFlag(v.site.pos)) {
+			tr := []Note{a.note(v.site, "%s taken here", v.site.full())}
+			how := "on some paths"
+			if len(chain) > 0 {
+				how = "(taken here on a flag its caller passes, held by the caller otherwise)"
+				tr = append(tr, Note{File: a.fn.File, Line: e.Pos.Line, Note: "calls " + a.callText(e)})
+				tr = append(tr, chain...)
+			}
 			a.finding("sleep-under-spinlock", rules.Warning, e,
-				fmt.Sprintf("%s, called while holding %s on some paths", msg, a.spinName(k, v)),
-				a.note(v.site, "%s taken here", v.site.full()))
+				fmt.Sprintf("%s, called while holding %s %s", msg, a.spinName(k, v), how), tr...)
 		}
 	}
 	if maybe || resched(e.Callee) || len(a.callerHeld) > 0 || a.droppedCallerLock(s) {
@@ -522,6 +531,49 @@ func (a *analysis) spinName(k key, v lockVal) string {
 
 // someSpin finds a spinlock this function took itself, held exactly on
 // some path here.
+// takenOnFlag tells whether the acquisition at pos is made only under a
+// test of a scalar parameter the function never assigns (`if (!locked)`,
+// `if (do_idr_lock)`): the caller says by it that it holds the lock.
+func (a *analysis) takenOnFlag(pos parse.Pos) bool {
+	b := a.blockAt(pos)
+	if b < 0 || !a.onlyPred(b) {
+		return false
+	}
+	p := a.predecessors()[b][0]
+	assigned := map[string]bool{}
+	for _, blk := range a.fn.Blocks {
+		for i := range blk.Events {
+			if e := &blk.Events[i]; e.Kind == parse.EvAssign {
+				assigned[e.Var] = true
+			}
+		}
+	}
+	flag := false
+	for _, s := range a.fn.Blocks[p].Succs {
+		if s.To == b && s.Case == "" && a.flagParam(strings.TrimPrefix(s.Cond, "!"), assigned) {
+			flag = true
+		}
+	}
+	if !flag {
+		return false
+	}
+	// (not a flag that picks which lock: `if (atomic) read_lock(l);
+	// else down_read(sem);`)
+	for _, s := range a.fn.Blocks[p].Succs {
+		if s.To == b || s.To < 0 || s.To >= len(a.fn.Blocks) {
+			continue
+		}
+		for i := range a.fn.Blocks[s.To].Events {
+			for _, op := range a.ops(&a.fn.Blocks[s.To].Events[i]) {
+				if op.kind == opAcquire || op.kind == opTry || op.kind == opTryZero {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 func (a *analysis) someSpin(s state) (key, lockVal, bool) {
 	for _, p := range s {
 		for _, k := range sortedLocks(p) {

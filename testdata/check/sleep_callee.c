@@ -654,3 +654,51 @@ void set_prio(struct msg_pool *p)
 	send_wait_loop(p); /* want "sleep-under-spinlock" */
 	spin_unlock_irq(&p->lock);
 }
+
+/*
+ * A lock taken on a flag the caller passes (`locked`: the caller holds it
+ * already): a helper that sleeps is called under it on every path. A flag
+ * that picks which lock to take (a spinlock in atomic context, a rwsem
+ * otherwise) says nothing of the kind.
+ */
+struct smap { spinlock_t lock; struct rw_semaphore sem; rwlock_t rw; void *root; };
+
+static void *smap_grow(struct smap *m)
+{
+	return kmalloc(64, GFP_KERNEL);
+}
+
+void *smap_lookup(struct smap *m, bool locked)
+{
+	void *p;
+
+	if (!locked)
+		spin_lock_bh(&m->lock);
+	p = smap_grow(m); /* want "sleep-under-spinlock" */
+	if (!locked)
+		spin_unlock_bh(&m->lock);
+	return p;
+}
+
+static int smap_copy(struct smap *m, bool atomic)
+{
+	if (atomic)
+		return 0;
+	return copy_to_user(m->root, m, 8);
+}
+
+int smap_deliver(struct smap *m, bool atomic)
+{
+	int err;
+
+	if (atomic)
+		read_lock(&m->rw);
+	else
+		down_read(&m->sem);
+	err = smap_copy(m, atomic);
+	if (atomic)
+		read_unlock(&m->rw);
+	else
+		up_read(&m->sem);
+	return err;
+}
