@@ -254,23 +254,7 @@ func (a *analysis) relatedTo(base string) map[string]bool {
 			related[v.Name] = true
 		}
 	}
-	for changed := true; changed; {
-		changed = false
-		for _, b := range fn.Blocks {
-			for i := range b.Events {
-				e := &b.Events[i]
-				if e.Kind != parse.EvAssign || related[e.Var] {
-					continue
-				}
-				for _, id := range identsOf(e.Value.Norm) {
-					if related[id] {
-						related[e.Var], changed = true, true
-						break
-					}
-				}
-			}
-		}
-	}
+	related = grow(fn, related)
 	if a.related == nil {
 		a.related = map[string]map[string]bool{}
 	}

@@ -130,20 +130,7 @@ func traceNotes(ns []report.Note) []string {
 // patch does not touch) and one in another directory: the caller in the
 // file counts always, the one elsewhere when the tree is searched for
 // callers (Analyzer.Callers).
-const callersHelper = `#include <linux/slab.h>
-
-struct mle { spinlock_t lock; int n; };
-
-void mle_dump(struct mle *m)
-{
-	char *buf = kmalloc(64, GFP_ATOMIC);
-
-	if (!buf)
-		return;
-	m->n++;
-	kfree(buf);
-}
-
+const callersHelper = ctxHelper + `
 static void mle_tick(struct mle *m)
 {
 	rcu_read_lock();
