@@ -39,7 +39,7 @@ type Checker struct {
 	gaveUp int
 	// orderAt records, per pair of classes, where the second was taken
 	// while the first was held
-	orderAt map[[2]string]orderSite
+	orderAt map[[2]string][]orderSite
 	// sleep caches the sleep checker's per-function work (sleep.go)
 	sleep *sleepCache
 	// assume and probes serve Probe (hunkproof.go): locks assumed held,
@@ -70,6 +70,9 @@ type Checker struct {
 	// spinning primitives only (spinClass)
 	spinClasses map[*parse.File]map[string]bool
 }
+
+// maxOrderSites bounds the functions recorded for one pair of classes.
+const maxOrderSites = 4
 
 type orderSite struct {
 	file, fn string
@@ -115,7 +118,7 @@ func Run(set *rules.Set, files []*parse.File) []Finding {
 // New prepares a checker over files.
 func New(set *rules.Set, files []*parse.File) *Checker {
 	c := &Checker{set: set, rec: newRecognizer(set), files: files, structs: map[string]map[string]parse.Var{},
-		byName: map[string][]*fnInfo{}, findings: map[string]*Finding{}, orderAt: map[[2]string]orderSite{},
+		byName: map[string][]*fnInfo{}, findings: map[string]*Finding{}, orderAt: map[[2]string][]orderSite{},
 		sev: map[string]rules.Severity{}}
 	c.rec.defined = c.byName
 	// the names rules are conditioned on (When), and which of them the
@@ -514,7 +517,7 @@ func (c *Checker) reportOrderInversions() {
 		}
 		return "", false
 	}
-	order := map[[2]string]orderSite{}
+	order := map[[2]string][]orderSite{}
 	var raw [][2]string
 	for p := range c.orderAt {
 		raw = append(raw, p)
@@ -531,9 +534,7 @@ func (c *Checker) reportOrderInversions() {
 		if !ok1 || !ok2 || a == b {
 			continue
 		}
-		if _, dup := order[[2]string{a, b}]; !dup {
-			order[[2]string{a, b}] = c.orderAt[p]
-		}
+		order[[2]string{a, b}] = append(order[[2]string{a, b}], c.orderAt[p]...)
 	}
 	var pairs [][2]string
 	for p := range order {
@@ -548,22 +549,34 @@ func (c *Checker) reportOrderInversions() {
 		return pairs[i][1] < pairs[j][1]
 	})
 	for _, p := range pairs {
-		rev, ok := order[[2]string{p[1], p[0]}]
-		if !ok {
-			continue
+		revs := order[[2]string{p[1], p[0]}]
+		// the first site of this order that some site of the other
+		// deadlocks with, and every such site of the other: readers of an
+		// rwlock do not wait for each other, and a lock both sites hold
+		// besides lets only one of them in
+		for _, at := range order[p] {
+			var with []orderSite
+			for _, rev := range revs {
+				if !at.shared && !rev.shared && !gated(at.others, rev.others, named) {
+					with = append(with, rev)
+				}
+			}
+			if len(with) == 0 {
+				continue
+			}
+			rev := with[0]
+			msg := fmt.Sprintf("%s taken while holding %s, but %s takes them the other way round", p[1], p[0], rev.fn)
+			if len(with) > 1 {
+				msg = fmt.Sprintf("%s taken while holding %s, but %s and %d more take them the other way round", p[1], p[0], rev.fn, len(with)-1)
+			}
+			var tr []Note
+			for _, r := range with {
+				tr = append(tr, Note{File: r.file, Line: r.pos.Line, Note: fmt.Sprintf("%s takes %s while holding %s: %s", r.fn, p[0], p[1], r.text)})
+			}
+			c.report(Finding{Rule: "order-inversion", Severity: c.sev["order-inversion"], Message: msg,
+				File: at.file, Line: at.pos.Line, Column: at.pos.Col, Function: at.fn, Trace: tr})
+			break
 		}
-		at := order[p]
-		if at.shared || rev.shared || gated(at.others, rev.others, named) {
-			// (readers of an rwlock do not wait for each other; a lock
-			// both sites hold besides lets only one of them in)
-			continue
-		}
-		c.report(Finding{
-			Rule: "order-inversion", Severity: c.sev["order-inversion"],
-			Message: fmt.Sprintf("%s taken while holding %s, but %s takes them the other way round", p[1], p[0], rev.fn),
-			File:    at.file, Line: at.pos.Line, Column: at.pos.Col, Function: at.fn,
-			Trace: []Note{{File: rev.file, Line: rev.pos.Line, Note: fmt.Sprintf("%s takes %s while holding %s: %s", rev.fn, p[0], p[1], rev.text)}},
-		})
 	}
 }
 

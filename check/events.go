@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -912,7 +913,9 @@ func (a *analysis) checkOrder(s state, p *partition, e *parse.Event, op lockOp, 
 			// orders instances of one kind, parent before child, by its
 			// own rule, which two class names cannot see)
 			pair := [2]string{hk.class, k.class}
-			if _, ok := a.c.orderAt[pair]; !ok {
+			if sites := a.c.orderAt[pair]; len(sites) < maxOrderSites && !slices.ContainsFunc(sites, func(o orderSite) bool {
+				return o.fn == a.fn.Name && o.file == a.fn.File
+			}) {
 				site := orderSite{file: a.fn.File, fn: a.fn.Name, pos: e.Pos, text: e.Callee + "(" + argText(e) + ")",
 					shared: op.read && op.spin || hv.spin && strings.HasPrefix(hv.site.text, "read_")}
 				for ok, ov := range p.locks.all() {
@@ -924,7 +927,7 @@ func (a *analysis) checkOrder(s state, p *partition, e *parse.Event, op lockOp, 
 					}
 				}
 				sort.Strings(site.others)
-				a.c.orderAt[pair] = site
+				a.c.orderAt[pair] = append(sites, site)
 			}
 		}
 	}
