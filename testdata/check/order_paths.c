@@ -89,3 +89,39 @@ static void wake_all(struct ctl *c)
 	spin_unlock_irq(&c->cmd_lock);
 	read_unlock_bh(&c->pm_lock);
 }
+
+/*
+ * One order under a global mutex in both places, and once more without
+ * it: the gated pair hides nothing.
+ */
+static DEFINE_MUTEX(cfg_lock);
+static DEFINE_SPINLOCK(ring_lock);
+static DEFINE_SPINLOCK(stat_lock);
+
+static void cfg_apply(void)
+{
+	mutex_lock(&cfg_lock);
+	spin_lock(&ring_lock);
+	spin_lock(&stat_lock); /* want "order-inversion" */
+	spin_unlock(&stat_lock);
+	spin_unlock(&ring_lock);
+	mutex_unlock(&cfg_lock);
+}
+
+static void cfg_report(void)
+{
+	mutex_lock(&cfg_lock);
+	spin_lock(&stat_lock);
+	spin_lock(&ring_lock);
+	spin_unlock(&ring_lock);
+	spin_unlock(&stat_lock);
+	mutex_unlock(&cfg_lock);
+}
+
+static void stat_irq(void)
+{
+	spin_lock(&stat_lock);
+	spin_lock(&ring_lock); /* want "order-inversion" */
+	spin_unlock(&ring_lock);
+	spin_unlock(&stat_lock);
+}
