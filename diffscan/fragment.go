@@ -124,6 +124,12 @@ func BuildFragment(f *FileDiff, side Side) *Fragment {
 		if p.startsInComment {
 			emit("/*", 0, -1)
 		}
+		if firstIsJump(lines) {
+			// the hunk starts with the end of a branch whose test it does
+			// not show (`\t\treturn -EINVAL;` after `if (...)`): the paths
+			// that skip it are there too
+			emit("if ("+check.HavocCallee+"())", 0, -1)
+		}
 		for i, t := range lines {
 			emit(t, start+i, k)
 		}
@@ -143,6 +149,24 @@ func BuildFragment(f *FileDiff, side Side) *Fragment {
 	}
 	fr.Src = []byte(b.String())
 	return fr
+}
+
+// firstIsJump tells whether a hunk side's first code line is a return,
+// goto, break or continue.
+func firstIsJump(lines []string) bool {
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		for _, w := range []string{"return", "goto ", "break;", "continue;"} {
+			if strings.HasPrefix(t, w) && (w != "return" || len(t) == 6 || t[6] == ' ' || t[6] == ';' || t[6] == '(') {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }
 
 var sectionName = regexp.MustCompile(`([A-Za-z_]\w*)\s*\(`)

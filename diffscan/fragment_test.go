@@ -33,7 +33,7 @@ func TestFragmentDepths(t *testing.T) {
  }
 +
  static void g(void)
-`, "void __locklint_fragment_0(void) {|{|\t\treturn 0;|\t}|}||static void g(void)"},
+`, "void __locklint_fragment_0(void) {|{|if (__locklint_unseen())|\t\treturn 0;|\t}|}||static void g(void)"},
 		{"two hunks of one function", `--- a/x.c
 +++ b/x.c
 @@ -10,2 +10,3 @@ int f(struct vm_area_struct *vma)

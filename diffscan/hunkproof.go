@@ -22,7 +22,11 @@ import (
 //     side, analyzed with the lock assumed held where the old one shows it
 //     held, reaches the return holding it (an error when the new side
 //     takes the lock in view, a warning when only the release is seen);
-//   - a goto into an unlock label turned into a return (warning);
+//   - a release removed before a goto that stays, to a label not named
+//     for unlocking: the old side jumped there without the lock, so the
+//     code at the label does not release it (warning);
+//   - a goto into an unlock label (by its name, or by a release the old
+//     side shows right after the label) turned into a return (warning);
 //   - a new return of an error with a lock taken in view still held
 //     (warning: the release is not in view);
 //   - a goto the patch keeps, which the old side made holding a lock it
@@ -49,12 +53,32 @@ type lineMap struct {
 	// guards: the patch adds a guard() or scoped_guard(): releases it
 	// removes may now happen at the end of a scope
 	guards bool
+	// unlockLabels are the labels the old side shows followed by a
+	// release (`out:` then `mutex_unlock(&g->runqueue_mutex);`)
+	unlockLabels map[string]bool
 }
 
 func newLineMap(f *FileDiff) *lineMap {
 	m := &lineMap{oldToNew: map[int]int{}, added: map[int]bool{}, removed: map[int]bool{}, replaced: map[int][]string{},
-		replacedBy: map[int][]string{}, addedText: map[int]string{}}
+		replacedBy: map[int][]string{}, addedText: map[int]string{}, unlockLabels: map[string]bool{}}
 	for _, h := range f.Hunks {
+		label := "" // a label of the old side, until its next code line
+		for _, l := range h.Lines {
+			if l.Op == '+' {
+				continue
+			}
+			t := strings.TrimSpace(l.Text)
+			switch {
+			case t == "":
+			case isLabel(t):
+				label = strings.TrimSpace(t[:strings.IndexByte(t, ':')])
+			default:
+				if label != "" && strings.Contains(t, "unlock") {
+					m.unlockLabels[label] = true
+				}
+				label = ""
+			}
+		}
 		o, n := h.OldStart, h.NewStart
 		var minus []string
 		var minusAt []int
@@ -235,7 +259,7 @@ func (a *Analyzer) hunkProofs(pre, post []*image) ([]*placed, error) {
 			}
 			retarget := ""
 			for _, r := range m.replaced[n] {
-				if g := gotoRe.FindStringSubmatch(r); g != nil && unlockLabel(g[1]) {
+				if g := gotoRe.FindStringSubmatch(r); g != nil && (unlockLabel(g[1]) || m.unlockLabels[g[1]]) {
 					retarget = g[1]
 				}
 			}
@@ -262,6 +286,29 @@ func (a *Analyzer) hunkProofs(pre, post []*image) ([]*placed, error) {
 						note(nl.Line, strings.TrimSpace(nl.Text)+" takes it here"))
 					break
 				}
+			}
+		}
+		// a release removed before a goto that stays: the old side jumped
+		// to the label without the lock, so the code there does not
+		// release it
+		for _, ox := range old {
+			n, kept := m.oldToNew[ox.line]
+			nx, ok := byNew[n]
+			if !kept || !ok || ox.Label == "" || nx.Label != ox.Label || seen[n] || unlockLabel(ox.Label) {
+				continue
+			}
+			for _, ol := range ox.Locks {
+				if !ol.Released || ol.Passed || ol.Line == 0 || !m.removed[ol.Line] || m.guards || replacedByRelease(m.replacedBy[ol.Line]) {
+					continue
+				}
+				nl, ok := lockAt(nx, ol.LockKey)
+				if !ok || !nl.Held || nl.Passed {
+					continue
+				}
+				seen[n] = true
+				add(nx, "lock-balance", "warning", fmt.Sprintf("%s is still held at this goto %s: the patch removes its release before the jump, and the code at %s ran without it", ol.Inst, ox.Label, ox.Label),
+					note(ol.Line, "released here before the patch: "+strings.TrimSpace(ol.Text)))
+				break
 			}
 		}
 		// a goto that stays, made now without a lock the patch stopped taking before it
