@@ -290,12 +290,27 @@ func (c *Checker) callees(fi *fnInfo) []*fnInfo {
 	}
 	var out []*fnInfo
 	last := ""
+	var asked map[string]bool // (names looked up already, once there are many)
 	for _, b := range fi.fn.Blocks {
 		for i := range b.Events {
-			if e := &b.Events[i]; e.Kind == parse.EvCall && e.Callee != last {
-				last = e.Callee
-				if callee := c.lookup(e.Callee, fi.file); callee != nil && callee != fi && !slices.Contains(out, callee) {
-					out = append(out, callee)
+			e := &b.Events[i]
+			if e.Kind != parse.EvCall || e.Callee == last {
+				continue
+			}
+			last = e.Callee
+			if asked != nil {
+				if asked[e.Callee] {
+					continue
+				}
+				asked[e.Callee] = true
+			}
+			if callee := c.lookup(e.Callee, fi.file); callee != nil && callee != fi && !slices.Contains(out, callee) {
+				out = append(out, callee)
+				if len(out) == 16 && asked == nil {
+					asked = map[string]bool{}
+					for _, o := range out {
+						asked[o.fn.Name] = true
+					}
 				}
 			}
 		}
