@@ -231,14 +231,7 @@ func (a *Analyzer) hunkProofs(pre, post []*image) ([]*placed, error) {
 			if !kept || !ok || ox.Label != "" || nx.Label != "" || seen[n] {
 				continue
 			}
-			for _, ol := range ox.Locks {
-				if !ol.Released || ol.Passed || ol.Line == 0 || !m.removed[ol.Line] || m.guards || replacedByRelease(m.replacedBy[ol.Line]) {
-					continue
-				}
-				nl, ok := lockAt(nx, ol.LockKey)
-				if !ok || !nl.Held || nl.Passed {
-					continue
-				}
+			if ol, nl, ok := removedRelease(m, ox, nx); ok {
 				sev, how := "warning", "held before the hunk"
 				if !nl.Assumed && nl.Line > 0 {
 					sev, how = "error", "taken at line "+fmt.Sprint(nl.Line)
@@ -246,7 +239,6 @@ func (a *Analyzer) hunkProofs(pre, post []*image) ([]*placed, error) {
 				seen[n] = true
 				add(nx, "lock-balance", sev, fmt.Sprintf("%s is still held at this return: the patch removes its release before it (%s)", ol.Inst, strings.TrimSpace(ol.Text)),
 					note(ol.Line, "released here before the patch: "+strings.TrimSpace(ol.Text)), note(nx.line, ol.Inst+" "+how))
-				break
 			}
 		}
 		// a goto into an unlock label turned into a return: read from the
@@ -297,18 +289,10 @@ func (a *Analyzer) hunkProofs(pre, post []*image) ([]*placed, error) {
 			if !kept || !ok || ox.Label == "" || nx.Label != ox.Label || seen[n] || unlockLabel(ox.Label) {
 				continue
 			}
-			for _, ol := range ox.Locks {
-				if !ol.Released || ol.Passed || ol.Line == 0 || !m.removed[ol.Line] || m.guards || replacedByRelease(m.replacedBy[ol.Line]) {
-					continue
-				}
-				nl, ok := lockAt(nx, ol.LockKey)
-				if !ok || !nl.Held || nl.Passed {
-					continue
-				}
+			if ol, _, ok := removedRelease(m, ox, nx); ok {
 				seen[n] = true
 				add(nx, "lock-balance", "warning", fmt.Sprintf("%s is still held at this goto %s: the patch removes its release before the jump, and the code at %s ran without it", ol.Inst, ox.Label, ox.Label),
 					note(ol.Line, "released here before the patch: "+strings.TrimSpace(ol.Text)))
-				break
 			}
 		}
 		// a goto that stays, made now without a lock the patch stopped taking before it
@@ -334,6 +318,22 @@ func (a *Analyzer) hunkProofs(pre, post []*image) ([]*placed, error) {
 	}
 	_ = newFuncs
 	return out, nil
+}
+
+// removedRelease finds a lock the old exit ox is reached without, by a
+// release the patch removes (not turned into another release, not with
+// guard() added), that the new exit nx is reached holding: the lock as
+// each side has it there.
+func removedRelease(m *lineMap, ox, nx probeExit) (check.LockAt, check.LockAt, bool) {
+	for _, ol := range ox.Locks {
+		if !ol.Released || ol.Passed || ol.Line == 0 || !m.removed[ol.Line] || m.guards || replacedByRelease(m.replacedBy[ol.Line]) {
+			continue
+		}
+		if nl, ok := lockAt(nx, ol.LockKey); ok && nl.Held && !nl.Passed {
+			return ol, nl, true
+		}
+	}
+	return check.LockAt{}, check.LockAt{}, false
 }
 
 func lockAt(x probeExit, k check.LockKey) (check.LockAt, bool) {
