@@ -1225,7 +1225,7 @@ func (a *analysis) calleeCalls(e *parse.Event, pats []rules.Pattern) bool {
 // (`set_bit(N, &dev->flags)`, `clear_bit_unlock(N, (void *)&x->state)`),
 // "" for other calls.
 func bitWord(e *parse.Event) string {
-	if e.Kind != parse.EvCall || len(e.Args) < 2 {
+	if e.Kind != parse.EvCall || len(e.Args) < 2 || !strings.Contains(e.Callee, "_bit") {
 		return ""
 	}
 	n := strings.TrimLeft(e.Callee, "_")
