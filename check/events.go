@@ -795,7 +795,7 @@ func (a *analysis) releasedAlready(s state, e *parse.Event, op lockOp) {
 			// release (held: taken here, or the caller's lock this
 			// function releases elsewhere): the release that came
 			// first is the trace
-			if at, ok := a.releaseBefore(k, e); ok {
+			if at, ok := a.releaseBefore(k, e, p.resolve); ok {
 				c, r := cur, cur
 				r.site = at
 				held, rel = &c, &r
@@ -843,9 +843,10 @@ func (a *analysis) inLoop(e *parse.Event) bool {
 }
 
 // releaseBefore finds the last release of k written before e in this
-// function: the one a path that reaches e's release again most likely
-// came through.
-func (a *analysis) releaseBefore(k key, e *parse.Event) (site, bool) {
+// function, by its text or by the object it names with the variables as
+// resolve has them (`alx->mtx` is `netdev_priv(@41593)->mtx`): the one a
+// path that reaches e's release again most likely came through.
+func (a *analysis) releaseBefore(k key, e *parse.Event, resolve func(string) string) (site, bool) {
 	name := a.displayInst(k)
 	var at site
 	for _, b := range a.fn.Blocks {
@@ -855,7 +856,7 @@ func (a *analysis) releaseBefore(k key, e *parse.Event) (site, bool) {
 				continue
 			}
 			for _, op := range a.ops(x) {
-				if op.kind == opRelease && op.class == k.class && op.inst == name {
+				if op.kind == opRelease && op.class == k.class && (op.inst == name || resolve(op.inst) == k.inst) {
 					at = site{pos: x.Pos, text: a.callText(x)}
 				}
 			}

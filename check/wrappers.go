@@ -306,6 +306,21 @@ func accessor(callee string, nargs int) bool {
 
 // accessorInst tells whether every call in a lock expression is an
 // accessor of one plain argument (`EXT4_SB(inode->i_sb)->s_fc_lock`).
+// madeObject tells whether arg names an object a call or an assignment
+// of the function made (`@41593`, `netdev = alloc_etherdev(...)`): one
+// object, as stable as a path to it (`netdev_priv(@41593)->mtx`).
+func madeObject(arg string) bool {
+	if len(arg) < 2 || arg[0] != '@' {
+		return false
+	}
+	for i := 1; i < len(arg); i++ {
+		if arg[i] < '0' || arg[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func accessorInst(inst string) bool {
 	for rest := inst; ; {
 		i := strings.IndexByte(rest, '(')
@@ -321,7 +336,7 @@ func accessorInst(inst string) bool {
 			return false
 		}
 		arg := rest[i+1 : i+k]
-		if !accessor(rest[j:i], 1) || strings.ContainsAny(arg, ",(") || !isPath(strings.TrimPrefix(arg, "&")) {
+		if !accessor(rest[j:i], 1) || strings.ContainsAny(arg, ",(") || !isPath(strings.TrimPrefix(arg, "&")) && !madeObject(arg) {
 			return false
 		}
 		rest = rest[i+k+1:]

@@ -128,3 +128,41 @@ static int sigaction_like(struct task_struct *cur, int sig)
 	spin_unlock_irq(&p->sighand->siglock);
 	return 0;
 }
+
+/*
+ * A lock reached through an accessor of an object the function made
+ * (`alx = netdev_priv(netdev)` with netdev from alloc_etherdev()) is one
+ * lock: released before the registration, released again at the label
+ * its failure jumps to.
+ */
+struct alx_priv { struct mutex mtx; int up; };
+
+int alx_like_probe(struct pci_dev *pdev)
+{
+	struct net_device *netdev;
+	struct alx_priv *alx;
+	int err;
+
+	netdev = alloc_etherdev(sizeof(*alx));
+	if (!netdev)
+		return -ENOMEM;
+	alx = netdev_priv(netdev);
+	netif_tx_lock(netdev);
+	alx->up = 0;
+	netif_tx_unlock(netdev);
+	mutex_lock(&alx->mtx);
+	err = alx_hw_init(alx);
+	if (err)
+		goto out_unlock;
+	mutex_unlock(&alx->mtx);
+
+	err = register_thing(pdev);
+	if (err)
+		goto out_unlock;
+	return 0;
+
+out_unlock:
+	mutex_unlock(&alx->mtx); /* want "release-unheld" */
+	free_netdev(netdev);
+	return err;
+}
