@@ -16,13 +16,24 @@ import (
 // not locks the dataflow tracks (they nest and have no instance), so the
 // check walks the control flow from each opening: a path to a return
 // that passes no close, to a return that a closing path reaches too (or
-// an error return), is the leak. A path that tests again a condition
-// tested on the way to the opening is not followed (`if (atomic)
-// preempt_disable(); ... if (atomic) preempt_enable();`), nor a call to a
-// function in view that closes the section, and a function annotated
-// `__acquires(RCU)` returns in it by design.
+// an error return), is the leak. Not followed, or not a leak:
+//   - a path that tests again a condition tested on the way to the
+//     opening (`if (atomic) preempt_disable(); ... if (atomic)
+//     preempt_enable();`), or goes past a close on the other side of the
+//     close's own test (`if (use_sg) kunmap_atomic()`);
+//   - a call to a function in view that closes the section;
+//   - a close decided by a flag the function keeps (`if (!(seq & 1))
+//     rcu_read_unlock();`) or by the value it returns (`if (!ctx)
+//     local_irq_restore(); return ctx;`);
+//   - a success return kept open while the error paths close
+//     (radix_tree_preload());
+//   - a kind the function closes for its caller first (an exit-to-user
+//     loop), or that some function of the file closes for its caller
+//     without opening it (a kprobe post handler);
+//   - a function annotated `__acquires(RCU)`.
 
-// sectionNames name the sections in messages, as sections orders them.
+// sectionNames name the sections in messages, in the order of sections
+// (atomic.go), which closesSection's cases follow too.
 var sectionNames = []string{"interrupts-disabled section", "preemption-disabled section", "softirq-disabled section",
 	"RCU read-side section"}
 
