@@ -201,3 +201,42 @@ func TestCallsIn(t *testing.T) {
 		t.Errorf("callsIn = %v, want %v", got, want)
 	}
 }
+
+// A caller the series itself adds, in another directory, counts for a
+// later patch of the series: the tree's search is read with the files the
+// series wrote.
+func TestCallersAddedBySeries(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "fs", "dlm", "dump.c")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(ctxHelper), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var added strings.Builder
+	added.WriteString("diff --git a/drivers/misc/far.c b/drivers/misc/far.c\nnew file mode 100644\n--- /dev/null\n+++ b/drivers/misc/far.c\n")
+	lines := strings.Split(strings.TrimSuffix(callersFar, "\n"), "\n")
+	fmt.Fprintf(&added, "@@ -0,0 +1,%d @@\n", len(lines))
+	for _, l := range lines {
+		added.WriteString("+" + l + "\n")
+	}
+	const sep = "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
+	series := sep + "From: a@b\nSubject: [PATCH 1/2] misc: far flush\n\n" + added.String() + "\n" +
+		sep + "From: a@b\nSubject: [PATCH 2/2] dlm: allocate\n\n" + ctxPatch
+	s := Read("series.mbox", []byte(series), Options{})
+	r := (&Analyzer{Set: defaultRules(t), Tree: DirTree(dir), Callers: true}).Run(context.Background(), s)
+	for _, d := range r.Diags {
+		t.Errorf("diagnostic: %s", d)
+	}
+	found := false
+	for _, f := range r.Findings {
+		if f.Rule == "sleep-under-spinlock" && f.File == "fs/dlm/dump.c" && f.Status == "introduced" && f.Patch != nil && f.Patch.Index == 2 &&
+			strings.Contains(strings.Join(traceNotes(f.Trace), "\n"), "drivers/misc/far.c:9: found in far_flush()") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the caller the series added is not in the findings:\n%s", show(r.Findings))
+	}
+}
