@@ -2,8 +2,8 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -103,8 +103,10 @@ type fnInfo struct {
 	// flowKnown
 	flow      *secFlow
 	flowKnown bool
-	// opens: opensSection, once (0 not asked, 1 yes, 2 no)
-	opens int8
+	// opens: opensSection, once (0 not asked, 1 yes, 2 no); closed:
+	// closedKinds, once
+	opens  int8
+	closed *[4]bool
 	// fields: flags kept in structs (fieldflags.go)
 	fields fieldInfo
 }
@@ -479,21 +481,12 @@ func before(a, b *Finding) bool {
 }
 
 func (c *Checker) reportOrderInversions() {
-	// a field of an unknown struct is the one known class with that
-	// field (`conn->session->back_lock` is `session->back_lock`'s
-	// iscsi_session.back_lock); with none, or several, it stays out
-	byField := map[string][]string{}
-	for p := range c.orderAt {
-		for _, cl := range p {
-			if i := strings.LastIndexByte(cl, '.'); i > 0 && !strings.HasPrefix(cl, "?") && !slices.Contains(byField[cl[i+1:]], cl) {
-				byField[cl[i+1:]] = append(byField[cl[i+1:]], cl)
-			}
-		}
-	}
-	// a class named after the field it is reached through
-	// (`conn->session->back_lock` is "session.back_lock" when struct
-	// iscsi_conn is not in the input) is no type's name: it is the one
-	// declared type's class with that lock field
+	// a class whose type is not known ("?.back_lock"), or is named after
+	// the field it is reached through ("session.back_lock" from
+	// `conn->session->back_lock` when struct iscsi_conn is not in the
+	// input), is the one class of a declared type with that lock field
+	// (iscsi_session.back_lock); an unknown type with none, or several,
+	// stays out of the graph
 	declared := map[string]bool{}
 	for _, fi := range c.funcs {
 		for _, v := range fi.fn.Params {
@@ -506,44 +499,30 @@ func (c *Checker) reportOrderInversions() {
 	for f := range c.structs {
 		declared[f] = true
 	}
-	for f, ks := range byField {
-		var real []string
-		for _, k := range ks {
-			if declared[k[:len(k)-len(f)-1]] {
-				real = append(real, k)
+	byField := map[string][]string{}
+	for p := range c.orderAt {
+		for _, cl := range p {
+			if i := strings.LastIndexByte(cl, '.'); i > 0 && declared[cl[:i]] && !slices.Contains(byField[cl[i+1:]], cl) {
+				byField[cl[i+1:]] = append(byField[cl[i+1:]], cl)
 			}
 		}
-		byField[f] = real
 	}
 	named := func(cl string) (string, bool) {
-		f, ok := strings.CutPrefix(cl, "?.")
-		if !ok {
-			i := strings.LastIndexByte(cl, '.')
-			if i < 0 || declared[cl[:i]] || !strings.Contains(cl[i+1:], "_") {
-				return cl, true
-			}
-			if ks := byField[cl[i+1:]]; len(ks) == 1 {
-				return ks[0], true
-			}
+		i := strings.LastIndexByte(cl, '.')
+		if i < 0 {
 			return cl, true
 		}
-		if ks := byField[f]; len(ks) == 1 {
+		unknown := cl[:i] == "?"
+		if !unknown && (declared[cl[:i]] || !strings.Contains(cl[i+1:], "_")) {
+			return cl, true
+		}
+		if ks := byField[cl[i+1:]]; len(ks) == 1 {
 			return ks[0], true
 		}
-		return "", false
+		return cl, !unknown
 	}
 	order := map[[2]string][]orderSite{}
-	var raw [][2]string
-	for p := range c.orderAt {
-		raw = append(raw, p)
-	}
-	sort.Slice(raw, func(i, j int) bool {
-		if raw[i][0] != raw[j][0] {
-			return raw[i][0] < raw[j][0]
-		}
-		return raw[i][1] < raw[j][1]
-	})
-	for _, p := range raw {
+	for _, p := range sortedPairs(c.orderAt) {
 		a, ok1 := named(p[0])
 		b, ok2 := named(p[1])
 		if !ok1 || !ok2 || a == b {
@@ -551,19 +530,7 @@ func (c *Checker) reportOrderInversions() {
 		}
 		order[[2]string{a, b}] = append(order[[2]string{a, b}], c.orderAt[p]...)
 	}
-	var pairs [][2]string
-	for p := range order {
-		pairs = append(pairs, p)
-	}
-	// by first class, then second: comparing the concatenations would tie
-	// ("ab","c") with ("a","bc") and leave their order to the map's
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i][0] != pairs[j][0] {
-			return pairs[i][0] < pairs[j][0]
-		}
-		return pairs[i][1] < pairs[j][1]
-	})
-	for _, p := range pairs {
+	for _, p := range sortedPairs(order) {
 		revs := order[[2]string{p[1], p[0]}]
 		// the first site of this order that some site of the other
 		// deadlocks with, and every such site of the other: readers of an
@@ -593,6 +560,20 @@ func (c *Checker) reportOrderInversions() {
 			break
 		}
 	}
+}
+
+// sortedPairs are m's pairs of classes by first class, then second
+// (comparing the concatenations would tie ("ab","c") with ("a","bc") and
+// leave their order to the map's).
+func sortedPairs(m map[[2]string][]orderSite) [][2]string {
+	pairs := slices.Collect(maps.Keys(m))
+	slices.SortFunc(pairs, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	return pairs
 }
 
 // gated tells whether two acquisition sites hold a lock of one class

@@ -2,6 +2,8 @@ package check
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/locklint/locklint/parse"
@@ -97,7 +99,7 @@ func (c *Checker) reportSectionLeaks() {
 		}
 		ks := c.closesCallers(fi)
 		for i := range ks {
-			if opensKind(fi.fn, i) {
+			if slices.ContainsFunc(fi.fn.Blocks, func(b *parse.Block) bool { return opensIn(b, i) }) {
 				continue // (hands it back: an exit-to-user loop)
 			}
 			if handed[fi.fn.File] == nil {
@@ -118,18 +120,6 @@ func (c *Checker) reportSectionLeaks() {
 	}
 }
 
-// opensKind tells whether fn opens a section of kind i anywhere.
-func opensKind(fn *parse.Function, i int) bool {
-	for _, b := range fn.Blocks {
-		for j := range b.Events {
-			if e := &b.Events[j]; e.Kind == parse.EvCall && sections[i].enter[e.Callee] {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // annotatedAcquire tells whether the function says it returns holding
 // something (`__acquires(RCU)`).
 func annotatedAcquire(fn *parse.Function) bool {
@@ -141,32 +131,32 @@ func annotatedAcquire(fn *parse.Function) bool {
 	return false
 }
 
-// closes reports whether event e closes a section of kind i, itself or
-// through a function in view (cached in closer).
-func (c *Checker) closes(fi *fnInfo, i int, e *parse.Event, closer map[string]map[int]bool) bool {
+// closes reports whether event e of fi closes a section of kind i,
+// itself or through a function in view.
+func (c *Checker) closes(fi *fnInfo, i int, e *parse.Event) bool {
 	if e.Kind != parse.EvCall {
 		return false
 	}
 	if closesSection(i, e) {
 		return true
 	}
-	ks, ok := closer[e.Callee]
-	if !ok {
-		ks = map[int]bool{}
-		if callee := c.lookup(e.Callee, fi.file); callee != nil && callee != fi {
-			for _, b := range callee.fn.Blocks {
-				for j := range b.Events {
-					for k := range sections {
-						if closesSection(k, &b.Events[j]) {
-							ks[k] = true
-						}
-					}
+	callee := c.lookup(e.Callee, fi.file)
+	return callee != nil && callee != fi && callee.closedKinds()[i]
+}
+
+// closedKinds are the kinds of section fi's body closes anywhere (once).
+func (fi *fnInfo) closedKinds() *[4]bool {
+	if fi.closed == nil {
+		fi.closed = new([4]bool)
+		for _, b := range fi.fn.Blocks {
+			for j := range b.Events {
+				for k := range sections {
+					fi.closed[k] = fi.closed[k] || closesSection(k, &b.Events[j])
 				}
 			}
 		}
-		closer[e.Callee] = ks
 	}
-	return ks[i]
+	return fi.closed
 }
 
 // closesCallers are the kinds fi closes before it opens one, on some
@@ -175,7 +165,6 @@ func (c *Checker) closes(fi *fnInfo, i int, e *parse.Event, closer map[string]ma
 // exit-to-user loop) or close for good (a post handler).
 func (c *Checker) closesCallers(fi *fnInfo) map[int]bool {
 	fn := fi.fn
-	closer := map[string]map[int]bool{}
 	out := map[int]bool{}
 	for i := range sections {
 		seen := map[int]bool{}
@@ -190,7 +179,7 @@ func (c *Checker) closesCallers(fi *fnInfo) map[int]bool {
 				if e.Kind == parse.EvCall && sections[i].enter[e.Callee] {
 					return false
 				}
-				if c.closes(fi, i, e, closer) {
+				if c.closes(fi, i, e) {
 					return true
 				}
 			}
@@ -212,8 +201,7 @@ func (c *Checker) closesCallers(fi *fnInfo) map[int]bool {
 // but for the kinds skip names.
 func (c *Checker) sectionLeaks(fi *fnInfo, skip map[int]bool) {
 	fn := fi.fn
-	closer := map[string]map[int]bool{}
-	closes := func(i int, e *parse.Event) bool { return c.closes(fi, i, e, closer) }
+	closes := func(i int, e *parse.Event) bool { return c.closes(fi, i, e) }
 	preds := predsOf(fn)
 	done := map[[2]int]bool{}
 	for _, b := range fn.Blocks {
@@ -252,47 +240,33 @@ func (c *Checker) sectionLeak(fi *fnInfo, at, j, i int, closes func(int, *parse.
 	// one way in (`if (walk.nbytes > 0) kernel_fpu_begin();`; a label
 	// that a `goto replay` also reaches has two)
 	guards := map[string]bool{}
+	upChain(fn, preds, at, func(s parse.Edge) bool {
+		if s.Cond != "" {
+			guards[normCond(s.Cond)] = true
+		}
+		return false
+	})
 	// and every test before it: the blocks that reach it and that it
 	// does not reach (`if (!walk.nbytes) return err;` before a
 	// `while (walk.nbytes)` that the opening precedes)
-	after := map[int]bool{}
-	var fwd func(x int)
-	fwd = func(x int) {
-		for _, s := range fn.Blocks[x].Succs {
-			if s.To != fn.Exit && !after[s.To] {
-				after[s.To] = true
-				fwd(s.To)
-			}
-		}
-	}
-	fwd(at)
+	after := forward(fn, at, func(int) bool { return true })
 	before := map[int]bool{}
-	var back func(x int)
-	back = func(x int) {
+	for work := []int{at}; len(work) > 0; {
+		x := work[len(work)-1]
+		work = work[:len(work)-1]
 		for _, p := range preds[x] {
 			if !before[p] && !after[p] {
 				before[p] = true
-				back(p)
+				work = append(work, p)
 			}
 		}
 	}
-	back(at)
 	for p := range before {
 		for _, s := range fn.Blocks[p].Succs {
 			if s.Cond != "" {
 				guards[normCond(s.Cond)] = true
 			}
 		}
-	}
-	for x, seen := at, map[int]bool{}; len(preds[x]) == 1 && !seen[x]; {
-		seen[x] = true
-		p := preds[x][0]
-		for _, s := range fn.Blocks[p].Succs {
-			if s.To == x && s.Cond != "" {
-				guards[normCond(s.Cond)] = true
-			}
-		}
-		x = p
 	}
 	// forward: the blocks reached still open, and those reached closed
 	type leak struct {
@@ -360,28 +334,25 @@ func (c *Checker) sectionLeak(fi *fnInfo, at, j, i int, closes func(int, *parse.
 		// rcu_read_unlock(); return -EINVAL; }`, or by an opening
 		// again, is a way out the leak path goes around)
 		passed := false
-		from := closedReach(fn, x, i)
-		for _, l := range leaks {
-			passed = passed || from[l.block]
+		if !opensIn(fn.Blocks[x], i) { // (closed and opened again: `rcu_read_unlock(); request_module(); rcu_read_lock();`)
+			from := closedReach(fn, x, i)
+			for _, l := range leaks {
+				passed = passed || from[l.block]
+			}
 		}
 		// (the test right above it: the if that holds it)
-		for y, seen, found := x, map[int]bool{}, false; len(preds[y]) == 1 && !seen[y] && !found; {
-			seen[y] = true
-			p := preds[y][0]
-			for _, s := range fn.Blocks[p].Succs {
-				if s.To != y || s.Cond == "" && s.Case == "" {
-					continue
-				}
-				found = true
-				if s.Case == "" {
-					flagGuards[normCond(s.Cond)] = true
-					if passed {
-						closeGuards[normCond(s.Cond)] = true
-					}
+		upChain(fn, preds, x, func(s parse.Edge) bool {
+			if s.Cond == "" && s.Case == "" {
+				return false
+			}
+			if s.Case == "" {
+				flagGuards[normCond(s.Cond)] = true
+				if passed {
+					closeGuards[normCond(s.Cond)] = true
 				}
 			}
-			y = p
-		}
+			return true
+		})
 	}
 	flags := constLocals(fn)
 	for g := range flagGuards {
@@ -408,20 +379,8 @@ func (c *Checker) sectionLeak(fi *fnInfo, at, j, i int, closes func(int, *parse.
 	}
 	// the returns a closed path reaches
 	closedAt := map[int]bool{}
-	var reach func(x int)
-	reach = func(x int) {
-		if closedAt[x] {
-			return
-		}
-		closedAt[x] = true
-		for _, s := range fn.Blocks[x].Succs {
-			if s.To != fn.Exit && !opensIn(fn.Blocks[s.To], i) {
-				reach(s.To)
-			}
-		}
-	}
 	for _, x := range closedFrom {
-		reach(x)
+		maps.Copy(closedAt, closedReach(fn, x, i))
 	}
 	for _, l := range leaks {
 		if v := l.ret.Value.Norm; v != "" && flagGuards[v] {
@@ -512,36 +471,50 @@ func successWhenOpen(fn *parse.Function, v string, openAt, closedAt map[int]bool
 // testedBefore tells whether the block at is reached, up its chain of
 // blocks with one way in, through a test of v (`if (err)`).
 func testedBefore(fn *parse.Function, preds [][]int, at int, v string) bool {
-	for y, seen := at, map[int]bool{}; len(preds[y]) == 1 && !seen[y]; {
-		seen[y] = true
-		p := preds[y][0]
-		for _, s := range fn.Blocks[p].Succs {
-			if s.To == y && s.Cond != "" && normCond(s.Cond) == v {
-				return true
-			}
-		}
-		y = p
-	}
-	return false
+	found := false
+	upChain(fn, preds, at, func(s parse.Edge) bool {
+		found = s.Cond != "" && normCond(s.Cond) == v
+		return found
+	})
+	return found
 }
 
-// closedReach are the blocks reached from block x of fn without opening
-// a section of kind i again (x included).
-func closedReach(fn *parse.Function, x, i int) map[int]bool {
-	out := map[int]bool{x: true}
-	if opensIn(fn.Blocks[x], i) {
-		return out // (closed and opened again: `rcu_read_unlock(); request_module(); rcu_read_lock();`)
+// upChain visits the edges into block x and up its chain of blocks with
+// one way in, nearest first, until visit returns true.
+func upChain(fn *parse.Function, preds [][]int, x int, visit func(parse.Edge) bool) {
+	for seen := map[int]bool{}; len(preds[x]) == 1 && !seen[x]; {
+		seen[x] = true
+		p := preds[x][0]
+		for _, s := range fn.Blocks[p].Succs {
+			if s.To == x && visit(s) {
+				return
+			}
+		}
+		x = p
 	}
-	work := []int{x}
-	for len(work) > 0 {
+}
+
+// forward are the blocks reached from block x of fn along edges into
+// blocks enter accepts (x only when reached again), the exit left out.
+func forward(fn *parse.Function, x int, enter func(int) bool) map[int]bool {
+	out := map[int]bool{}
+	for work := []int{x}; len(work) > 0; {
 		y := work[len(work)-1]
 		work = work[:len(work)-1]
 		for _, s := range fn.Blocks[y].Succs {
-			if s.To != fn.Exit && !out[s.To] && !opensIn(fn.Blocks[s.To], i) {
+			if s.To != fn.Exit && !out[s.To] && enter(s.To) {
 				out[s.To] = true
 				work = append(work, s.To)
 			}
 		}
 	}
+	return out
+}
+
+// closedReach are the blocks reached from block x of fn without opening
+// a section of kind i again (x included).
+func closedReach(fn *parse.Function, x, i int) map[int]bool {
+	out := forward(fn, x, func(y int) bool { return !opensIn(fn.Blocks[y], i) })
+	out[x] = true
 	return out
 }

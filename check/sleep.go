@@ -540,17 +540,10 @@ func (a *analysis) takenOnFlag(pos parse.Pos) bool {
 		return false
 	}
 	p := a.predecessors()[b][0]
-	assigned := map[string]bool{}
-	for _, blk := range a.fn.Blocks {
-		for i := range blk.Events {
-			if e := &blk.Events[i]; e.Kind == parse.EvAssign {
-				assigned[e.Var] = true
-			}
-		}
-	}
 	flag := false
 	for _, s := range a.fn.Blocks[p].Succs {
-		if s.To == b && s.Case == "" && a.flagParam(strings.TrimPrefix(s.Cond, "!"), assigned) {
+		// (a.assigns: every variable the function assigns, from prescan)
+		if c := strings.TrimPrefix(s.Cond, "!"); s.To == b && s.Case == "" && len(a.assigns[c]) == 0 && a.flagParam(c, nil) {
 			flag = true
 		}
 	}

@@ -285,7 +285,7 @@ func calledIn(c, id string) bool {
 // here on every path, it is a self-deadlock; untouched here, this
 // function takes it too, a call further down.
 func (a *analysis) checkTakes(s state, e *parse.Event, callee *fnInfo) {
-	takes := apiTakes(a, e)
+	takes := apiTakes(a.fn, e)
 	if callee != nil && takes == nil {
 		if callee.sum == nil || callee == a.fi || tableWins(callee.fn.Name) {
 			return // (tableWins: the table says what it does, not its body: release_sock())
@@ -359,12 +359,12 @@ var takingAPIs = map[string][2]string{
 
 // apiTakes is what a call to a takingAPIs function takes, as a summary
 // would say it, placed at the call.
-func apiTakes(a *analysis, e *parse.Event) []sumTake {
+func apiTakes(fn *parse.Function, e *parse.Event) []sumTake {
 	l, ok := takingAPIs[e.Callee]
 	if !ok {
 		return nil
 	}
-	return []sumTake{{class: l[0], param: -2, path: l[1], file: a.fn.File, fn: a.fn.Name, pos: e.Pos,
+	return []sumTake{{class: l[0], param: -2, path: l[1], file: fn.File, fn: fn.Name, pos: e.Pos,
 		text: e.Callee + "()"}}
 }
 
@@ -407,12 +407,9 @@ func (c *Checker) quickTakes(fi *fnInfo) []sumTake {
 			if e.Kind != parse.EvCall {
 				continue
 			}
-			var takes []sumTake
-			table := false
-			if l, ok := takingAPIs[e.Callee]; ok {
-				takes, table = []sumTake{{class: l[0], param: -2, path: l[1], file: fi.fn.File, fn: fi.fn.Name, pos: e.Pos,
-					text: e.Callee + "()"}}, true
-			} else if callee := taking[e.Callee]; callee != nil {
+			takes := apiTakes(fi.fn, e)
+			table := takes != nil
+			if callee := taking[e.Callee]; !table && callee != nil {
 				takes = callee.sum.takes
 			}
 			for _, t := range takes {

@@ -229,6 +229,15 @@ func (a *Analyzer) callerFiles(ctx context.Context, ims []*image, mem *memTree) 
 			a.callCache[n] = found[n]
 		}
 	}
+	// the files the series wrote, as it has them (each read once)
+	written := map[string][]string{}
+	for f, src := range mem.files {
+		if src != nil && strings.HasSuffix(f, ".c") {
+			for _, n := range callsIn(src, names) {
+				written[n] = append(written[n], f)
+			}
+		}
+	}
 	var out []string
 	for _, n := range names {
 		var files []string
@@ -237,11 +246,7 @@ func (a *Analyzer) callerFiles(ctx context.Context, ims []*image, mem *memTree) 
 				files = append(files, f)
 			}
 		}
-		for f, src := range mem.files {
-			if src != nil && strings.HasSuffix(f, ".c") && len(callsIn(src, []string{n})) > 0 {
-				files = append(files, f)
-			}
-		}
+		files = append(files, written[n]...)
 		if len(files) <= MaxCallerFiles {
 			out = append(out, files...)
 		}
