@@ -187,20 +187,32 @@ func TestDiffCachedAndRange(t *testing.T) {
 	}
 }
 
+// sleepingHelperRepo makes a repository with a helper mm/note.c and a
+// caller put.c in callerDir that calls it under a spinlock, committed,
+// and the helper made to sleep, staged.
+func sleepingHelperRepo(t *testing.T, callerDir string) string {
+	t.Helper()
+	dir := gitRepo(t)
+	helper := "struct q { spinlock_t lock; int n; };\n\nvoid q_note(struct q *q)\n{\n\tq->n++;\n}\n"
+	caller := "struct q { spinlock_t lock; int n; };\nvoid q_note(struct q *q);\n\nvoid q_put(struct q *q)\n{\n\tspin_lock(&q->lock);\n\tq_note(q);\n\tspin_unlock(&q->lock);\n}\n"
+	write(t, filepath.Join(dir, "mm", "note.c"), helper)
+	if err := os.MkdirAll(filepath.Join(dir, callerDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, callerDir, "put.c"), caller)
+	mustRun(t, dir, "git", "add", ".")
+	mustRun(t, dir, "git", "commit", "-q", "--no-verify", "-m", "queue")
+	write(t, filepath.Join(dir, "mm", "note.c"), strings.Replace(helper, "\tq->n++;", "\tq->n++;\n\tmsleep(1);", 1))
+	mustRun(t, dir, "git", "add", "mm/note.c")
+	return dir
+}
+
 // diff reads the directory of each changed file from git too: a helper
 // changed to sleep is reported at the caller in the next file, staged
 // (the index) and as a range (a revision).
 func TestDiffDirectoryContext(t *testing.T) {
 	bin := buildBinary(t)
-	dir := gitRepo(t)
-	helper := "struct q { spinlock_t lock; int n; };\n\nvoid q_note(struct q *q)\n{\n\tq->n++;\n}\n"
-	caller := "struct q { spinlock_t lock; int n; };\nvoid q_note(struct q *q);\n\nvoid q_put(struct q *q)\n{\n\tspin_lock(&q->lock);\n\tq_note(q);\n\tspin_unlock(&q->lock);\n}\n"
-	write(t, filepath.Join(dir, "mm", "note.c"), helper)
-	write(t, filepath.Join(dir, "mm", "put.c"), caller)
-	mustRun(t, dir, "git", "add", ".")
-	mustRun(t, dir, "git", "commit", "-q", "--no-verify", "-m", "queue")
-	write(t, filepath.Join(dir, "mm", "note.c"), strings.Replace(helper, "\tq->n++;", "\tq->n++;\n\tmsleep(1);", 1))
-	mustRun(t, dir, "git", "add", "mm/note.c")
+	dir := sleepingHelperRepo(t, "mm")
 	// (a sleep one call down is a warning: the helper's own paths may
 	// rule it out)
 	out, code := runCode(dir, bin, "diff", "--cached", "--fail-on", "warning")
@@ -219,18 +231,7 @@ func TestDiffDirectoryContext(t *testing.T) {
 // index.
 func TestDiffCallersElsewhere(t *testing.T) {
 	bin := buildBinary(t)
-	dir := gitRepo(t)
-	helper := "struct q { spinlock_t lock; int n; };\n\nvoid q_note(struct q *q)\n{\n\tq->n++;\n}\n"
-	caller := "struct q { spinlock_t lock; int n; };\nvoid q_note(struct q *q);\n\nvoid q_put(struct q *q)\n{\n\tspin_lock(&q->lock);\n\tq_note(q);\n\tspin_unlock(&q->lock);\n}\n"
-	write(t, filepath.Join(dir, "mm", "note.c"), helper)
-	if err := os.MkdirAll(filepath.Join(dir, "drivers", "q"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(dir, "drivers", "q", "put.c"), caller)
-	mustRun(t, dir, "git", "add", ".")
-	mustRun(t, dir, "git", "commit", "-q", "--no-verify", "-m", "queue")
-	write(t, filepath.Join(dir, "mm", "note.c"), strings.Replace(helper, "\tq->n++;", "\tq->n++;\n\tmsleep(1);", 1))
-	mustRun(t, dir, "git", "add", "mm/note.c")
+	dir := sleepingHelperRepo(t, filepath.Join("drivers", "q"))
 	out, code := runCode(dir, bin, "diff", "--cached", "--fail-on", "warning")
 	if code != 1 || !strings.Contains(out, "mm/note.c:6:2: warning: q_note() may sleep") || !strings.Contains(out, "drivers/q/put.c:7: note: found in q_put()") {
 		t.Errorf("diff --cached: exit %d\n%s", code, out)
